@@ -1,0 +1,319 @@
+"""The command line: ``governance-app <verb>``; every GUI capability has a verb here.
+
+Human tables by default, ``--json`` for machines. Exit codes: 0 success, 1 a check that did not
+pass, 2 bad input or an unusable workspace.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from governance_app import __version__
+from governance_app.cli_output import local_time, number, print_json, table
+from governance_app.errors import GovernanceError
+from governance_app.services import models as model_service
+from governance_app.services.importing import import_path, list_imports
+from governance_app.services.workspace import Workspace
+
+EPILOG = """examples:
+  governance-app demo                                 open the app on the demo workspace
+  governance-app import mlruns/                        import an MLflow file store
+  governance-app --db board.db import mlflow.db        import into a chosen workspace
+  governance-app models --json                         list models as JSON
+  governance-app show credit_default:4                 one version with its run
+  governance-app compare credit_default 3 4            metric deltas and param diff
+  governance-app --db postgresql+psycopg://host/board models
+"""
+
+
+def _progress_printer(quiet: bool) -> Callable[[int, int, str], None]:
+    last = [-1]
+
+    def show(done: int, total: int, message: str) -> None:
+        if quiet or not sys.stderr.isatty():
+            return
+        if done != last[0]:
+            last[0] = done
+            print(f"\r{done:3d}% {message[:60]:<60}", end="", file=sys.stderr, flush=True)
+
+    return show
+
+
+def cmd_import(args: argparse.Namespace, ws: Workspace) -> int:
+    for raw in args.paths:
+        record = import_path(ws, Path(raw), args.kind, _progress_printer(args.json))
+        if sys.stderr.isatty() and not args.json:
+            print(file=sys.stderr)
+        if args.json:
+            print_json(record)
+            continue
+        counts = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in record.counts.items() if v)
+        changes = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in record.changes.items())
+        print(
+            f"imported {raw} as {record.kind} (import #{record.id}, sha256 "
+            f"{record.source_sha256[:12]}…)"
+        )
+        print(f"  read: {counts or 'nothing'}")
+        print(f"  changes: {changes or 'none — the workspace already held all of it'}")
+    return 0
+
+
+def cmd_imports(args: argparse.Namespace, ws: Workspace) -> int:
+    records = list_imports(ws)
+    if args.json:
+        print_json(records)
+        return 0
+    table(
+        ["#", "imported", "kind", "sha256", "source"],
+        [
+            [str(r.id), local_time(r.imported_at), r.kind, r.source_sha256[:12], r.source]
+            for r in records
+        ],
+        right={0},
+    )
+    return 0
+
+
+def cmd_models(args: argparse.Namespace, ws: Workspace) -> int:
+    summaries = model_service.list_models(ws)
+    if args.json:
+        print_json(summaries)
+        return 0
+    if not summaries:
+        print("no models yet: import an MLflow store, mlruns/ folder, REST JSON or bundle")
+        return 0
+    table(
+        ["model", "latest", "versions", "aliases", "stage", "owner", "updated"],
+        [
+            [
+                s.name,
+                str(s.latest_version or "—"),
+                str(s.version_count),
+                ", ".join(f"{a}→{v}" for a, v in s.aliases.items()) or "—",
+                s.stage,
+                s.owner or "—",
+                local_time(s.updated_at),
+            ]
+            for s in summaries
+        ],
+        right={1, 2},
+    )
+    return 0
+
+
+def cmd_show(args: argparse.Namespace, ws: Workspace) -> int:
+    name, version = model_service.parse_version_ref(args.ref)
+    if version is None:
+        model = model_service.get_model(ws, name)
+        if args.json:
+            print_json(model)
+            return 0
+        print(f"{model.name}  owner: {model.owner or '—'}  updated: {local_time(model.updated_at)}")
+        if model.description:
+            print(f"  {model.description}")
+        table(
+            ["version", "stage", "aliases", "created", "run", "status"],
+            [
+                [
+                    str(v.version),
+                    v.stage,
+                    ", ".join(v.aliases) or "—",
+                    local_time(v.created_at),
+                    v.run_id or "—",
+                    v.status,
+                ]
+                for v in model.versions
+            ],
+            right={0},
+        )
+        return 0
+    detail = model_service.get_version_detail(ws, name, version)
+    if args.json:
+        print_json(
+            {
+                "version": detail.version,
+                "experiment": detail.experiment_name,
+                "run": detail.run,
+                "latest_metrics": detail.latest_metrics,
+            }
+        )
+        return 0
+    v = detail.version
+    print(f"{v.ref}  stage: {v.stage}  aliases: {', '.join(v.aliases) or '—'}  status: {v.status}")
+    print(f"  source: {v.source or '—'}\n  created: {local_time(v.created_at)}")
+    if v.description:
+        print(f"  {v.description}")
+    if detail.run is None:
+        print(f"  run {v.run_id or '—'} is not in this workspace")
+        return 0
+    run = detail.run
+    print(
+        f"  run {run.run_id} ({run.name or 'unnamed'}) in {detail.experiment_name}, "
+        f"{run.status}, by {run.user or '—'}"
+    )
+    table(
+        ["metric", "latest", "points"],
+        [
+            [k, number(val), str(len(detail.metric_series.get(k, ())) or "—")]
+            for k, val in sorted(detail.latest_metrics.items())
+        ],
+        right={1, 2},
+    )
+    table(["param", "value"], [[k, val] for k, val in sorted(run.params.items())])
+    for ds in run.inputs:
+        print(f"  input: {ds.name} ({ds.context or 'no context'}) digest {ds.digest}")
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace, ws: Workspace) -> int:
+    comparison = model_service.compare_versions(ws, args.model, args.a, args.b)
+    if args.json:
+        print_json(
+            {
+                "model": args.model,
+                "a": args.a,
+                "b": args.b,
+                "metrics": [
+                    {"key": m.key, "a": m.a, "b": m.b, "delta": m.delta} for m in comparison.metrics
+                ],
+                "params": [
+                    {"key": p.key, "a": p.a, "b": p.b, "changed": p.changed}
+                    for p in comparison.params
+                ],
+            }
+        )
+        return 0
+    table(
+        ["metric", f"v{args.a}", f"v{args.b}", "delta"],
+        [
+            [m.key, number(m.a), number(m.b), "—" if m.delta is None else f"{m.delta:+.4g}"]
+            for m in comparison.metrics
+        ],
+        right={1, 2, 3},
+    )
+    print()
+    table(
+        ["param", f"v{args.a}", f"v{args.b}", ""],
+        [
+            [
+                p.key,
+                p.a if p.a is not None else "—",
+                p.b if p.b is not None else "—",
+                "changed" if p.changed else "",
+            ]
+            for p in comparison.params
+        ],
+    )
+    return 0
+
+
+def cmd_gui(args: argparse.Namespace, ws: Workspace | None) -> int:
+    from governance_app.ui.app import run_gui  # Qt only when a window is asked for
+
+    if args.verb == "demo":
+        from governance_app.services.demo import demo_workspace_url
+
+        url = demo_workspace_url(rebuild=args.rebuild)
+        if args.no_window:
+            print(url)
+            return 0
+        return run_gui(url)
+    return run_gui(ws.url if ws else args.db)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="governance-app",
+        description="Offline ML model governance: registry, lineage, "
+        "fairness, drift, signed promotion reviews and verifiable reports.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"governance-app {__version__}")
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        help="workspace: a SQLite file path or URL, or "
+        "postgresql+psycopg://… (default: $GOVERNANCE_APP_DB or the user's "
+        "data folder)",
+    )
+    verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
+
+    def verb(name: str, help_text: str, example: str) -> argparse.ArgumentParser:
+        p = verbs.add_parser(
+            name,
+            help=help_text,
+            description=help_text,
+            epilog=f"example:\n  {example}",
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        return p
+
+    p = verb(
+        "import",
+        "import registry exports into the workspace (all-or-nothing)",
+        "governance-app import mlflow.db mlruns/ rest-answers/",
+    )
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument(
+        "--kind", help="override detection: mlflow-sqlite, mlflow-filestore, mlflow-rest, bundle"
+    )
+    p.add_argument("--json", action="store_true")
+    p = verb("imports", "list past imports with their SHA-256", "governance-app imports --json")
+    p.add_argument("--json", action="store_true")
+    p = verb("models", "list registered models", "governance-app models --json")
+    p.add_argument("--json", action="store_true")
+    p = verb(
+        "show", "show a model or one version with its run", "governance-app show credit_default:4"
+    )
+    p.add_argument("ref", metavar="MODEL[:VERSION]")
+    p.add_argument("--json", action="store_true")
+    p = verb(
+        "compare",
+        "compare two versions of a model: metric deltas and param diff",
+        "governance-app compare credit_default 3 4",
+    )
+    p.add_argument("model")
+    p.add_argument("a", type=int)
+    p.add_argument("b", type=int)
+    p.add_argument("--json", action="store_true")
+    p = verb("demo", "open the app on the bundled demo workspace", "governance-app demo")
+    p.add_argument("--rebuild", action="store_true", help="rebuild the demo workspace first")
+    p.add_argument(
+        "--no-window", action="store_true", help="only build the demo workspace and print its URL"
+    )
+    verb("gui", "open the app on the workspace", "governance-app --db board.db gui")
+    return parser
+
+
+COMMANDS = {
+    "import": cmd_import,
+    "imports": cmd_imports,
+    "models": cmd_models,
+    "show": cmd_show,
+    "compare": cmd_compare,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.verb == "demo":
+            return cmd_gui(args, None)
+        with Workspace.open(args.db) as ws:
+            if args.verb == "gui":
+                return cmd_gui(args, ws)
+            return COMMANDS[args.verb](args, ws)
+    except GovernanceError as exc:
+        print(f"governance-app: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("governance-app: interrupted; nothing was stored", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

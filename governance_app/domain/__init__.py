@@ -1,0 +1,1 @@
+"""Plain values of the governance vocabulary; standard library only."""

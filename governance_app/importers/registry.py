@@ -1,0 +1,131 @@
+"""The importer registry: each source format registers itself with :func:`importer`.
+
+A front end only calls :func:`detect` and :func:`load`; adding a format is one new module with
+one decorated function and no change elsewhere (the pattern of glue's ``@data_factory``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from governance_app.domain.registry import RegistrySnapshot
+from governance_app.errors import ImportCancelled, InputError, UnknownSourceError
+
+
+class Progress(Protocol):
+    """``progress(done, total, message)``: called now and then by long-running readers."""
+
+    def __call__(self, done: int, total: int, message: str) -> None: ...
+
+
+def no_progress(done: int, total: int, message: str) -> None:
+    """A progress callback that ignores what it is told."""
+
+
+def never_cancelled() -> bool:
+    return False
+
+
+class ImportContext:
+    """What a reader gets besides the path: progress reporting and a cancel check."""
+
+    def __init__(
+        self,
+        progress: Progress = no_progress,
+        is_cancelled: Callable[[], bool] = never_cancelled,
+    ) -> None:
+        self._progress = progress
+        self._is_cancelled = is_cancelled
+
+    def report(self, done: int, total: int, message: str) -> None:
+        self._progress(done, total, message)
+
+    def check_cancelled(self) -> None:
+        """Raise :class:`ImportCancelled` if the user asked to stop."""
+        if self._is_cancelled():
+            raise ImportCancelled("import cancelled; nothing was stored")
+
+
+Reader = Callable[[Path, ImportContext], RegistrySnapshot]
+Detector = Callable[[Path], bool]
+
+
+@dataclass(frozen=True, slots=True)
+class ImporterInfo:
+    kind: str
+    description: str
+    detect: Detector
+    read: Reader
+
+
+_IMPORTERS: dict[str, ImporterInfo] = {}
+
+
+def importer(kind: str, description: str, detect: Detector) -> Callable[[Reader], Reader]:
+    """Register a reader for a source kind; ``detect(path)`` says whether a path is of it."""
+
+    def register(read: Reader) -> Reader:
+        if kind in _IMPORTERS:
+            raise ValueError(f"importer kind {kind!r} registered twice")
+        _IMPORTERS[kind] = ImporterInfo(kind, description, detect, read)
+        return read
+
+    return register
+
+
+def _load_builtin_importers() -> None:
+    # Imported for their registration side effect; kept here so callers need one import only.
+    from governance_app.importers import (  # noqa: F401
+        bundle,
+        mlflow_filestore,
+        mlflow_rest,
+        mlflow_sqlite,
+    )
+
+
+def importers() -> dict[str, ImporterInfo]:
+    """Every registered importer by kind."""
+    _load_builtin_importers()
+    return dict(_IMPORTERS)
+
+
+def detect(path: Path) -> str:
+    """The kind of source at ``path``.
+
+    Raises:
+        InputError: the path does not exist.
+        UnknownSourceError: no importer recognises it; the message lists what would be.
+    """
+    if not path.exists():
+        raise InputError(path, "does not exist", expected="a file or folder to import")
+    matches = [info.kind for info in importers().values() if info.detect(path)]
+    if len(matches) == 1:
+        return matches[0]
+    known = "; ".join(f"{i.kind}: {i.description}" for i in importers().values())
+    if not matches:
+        raise UnknownSourceError(
+            path, "is not a source governance-app can read", expected=f"one of — {known}"
+        )
+    raise UnknownSourceError(
+        path,
+        f"could be any of {', '.join(matches)}",
+        expected="one kind; name it with --kind",
+    )
+
+
+def load(
+    path: Path, kind: str | None = None, context: ImportContext | None = None
+) -> RegistrySnapshot:
+    """Read a source completely into a :class:`RegistrySnapshot` without touching any database."""
+    kind = kind or detect(path)
+    info = importers().get(kind)
+    if info is None:
+        raise UnknownSourceError(
+            path, f"unknown kind {kind!r}", expected=f"one of {', '.join(sorted(importers()))}"
+        )
+    if not path.exists():
+        raise InputError(path, "does not exist", expected="a file or folder to import")
+    return info.read(path, context or ImportContext())

@@ -1,0 +1,252 @@
+"""Reading untrusted files: strict JSON, alias-free YAML, UTF-8 with positions, bounded sizes.
+
+Every failure becomes an :class:`~governance_app.errors.InputError` naming the file, the line
+(or field) and what was expected, so that a user can fix the export instead of guessing.
+Nothing here executes anything from the input.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from collections.abc import Iterator
+from json import scanner as json_scanner
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from governance_app.errors import InputError
+
+MAX_TEXT_BYTES = 512 * 1024 * 1024
+"""Largest single file we read into memory (a REST answer of a big registry stays far below)."""
+
+MAX_YAML_BYTES = 4 * 1024 * 1024
+"""MLflow's meta.yaml files are a few hundred bytes; anything this large is not one."""
+
+
+def line_col(text: str, index: int) -> tuple[int, int]:
+    """1-based line and column of a character offset."""
+    line = text.count("\n", 0, index) + 1
+    col = index - (text.rfind("\n", 0, index) + 1) + 1
+    return line, col
+
+
+def ensure_within(root: Path, path: Path) -> Path:
+    """Resolve ``path`` and refuse it when it (or a link on the way) leaves ``root``."""
+    resolved_root = root.resolve()
+    resolved = path.resolve()
+    if resolved != resolved_root and resolved_root not in resolved.parents:
+        raise InputError(
+            path,
+            f"path leads outside the source folder (to {resolved})",
+            expected=f"every file of the export inside {resolved_root}",
+        )
+    return resolved
+
+
+def read_bytes(path: Path, *, limit: int = MAX_TEXT_BYTES, root: Path | None = None) -> bytes:
+    """Read a whole file, refusing links out of ``root`` and files over ``limit`` bytes."""
+    if root is not None:
+        ensure_within(root, path)
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            raise InputError(path, f"file is {size} bytes", expected=f"at most {limit} bytes")
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputError(path, f"cannot be read: {exc.strerror or exc}") from exc
+
+
+def decode_utf8(path: Path, data: bytes) -> str:
+    """Decode UTF-8 (a BOM is tolerated) and name the line of the first bad byte."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise InputError(
+            path,
+            f"byte 0x{data[exc.start]:02x} at offset {exc.start} is not UTF-8",
+            location=f"line {line}",
+            expected="UTF-8 text",
+        ) from exc
+
+
+def read_text(path: Path, *, limit: int = MAX_TEXT_BYTES, root: Path | None = None) -> str:
+    return decode_utf8(path, read_bytes(path, limit=limit, root=root))
+
+
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+class _BadConstant(ValueError):
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
+
+
+def _refuse_constant(name: str) -> Any:
+    raise _BadConstant(name)
+
+
+_STRING_OR_CONSTANT = re.compile(r'"(?:\\.|[^"\\])*"|(-?Infinity|NaN)')
+
+
+def _locate_constant(text: str) -> int:
+    for match in _STRING_OR_CONSTANT.finditer(text):
+        if match.group(1):
+            return match.start(1)
+    return 0
+
+
+def _locate_duplicate(text: str, key: str) -> int:
+    """Find where a duplicate key sits with the pure-Python scanner, which knows positions."""
+    position = 0
+    decoder = json.JSONDecoder()
+    plain_object = json.decoder.JSONObject
+
+    def parse_object(s_and_end: tuple[str, int], *args: Any) -> tuple[dict[str, Any], int]:
+        nonlocal position
+        start = s_and_end[1]
+        strict, scan_once, _hook, _pairs_hook, memo = args
+        pairs, end = plain_object(s_and_end, strict, scan_once, None, lambda p: p, memo)
+        seen: set[str] = set()
+        for k, _ in pairs:
+            if k in seen and k == key:
+                found = text.find(f'"{k}"', start)
+                found = text.find(f'"{k}"', found + 1)
+                position = found if found >= 0 else start
+                raise _DuplicateKey(k)
+            seen.add(k)
+        return dict(pairs), end
+
+    decoder.parse_object = parse_object  # type: ignore[assignment]
+    decoder.scan_once = json_scanner.py_make_scanner(decoder)
+    try:
+        decoder.decode(text)
+    except _DuplicateKey:
+        return position
+    return 0
+
+
+def parse_json(path: Path | str, text: str) -> Any:
+    """Parse JSON strictly: no duplicate keys, no NaN/Infinity, errors with line and column."""
+    try:
+        return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_refuse_constant)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            path, exc.msg, location=f"line {exc.lineno}, column {exc.colno}", expected="valid JSON"
+        ) from exc
+    except _DuplicateKey as exc:
+        line, col = line_col(text, _locate_duplicate(text, exc.key))
+        raise InputError(
+            path,
+            f"key {exc.key!r} appears twice in one object",
+            location=f"line {line}, column {col}",
+            expected="each key once per object",
+        ) from exc
+    except _BadConstant as exc:
+        line, col = line_col(text, _locate_constant(text))
+        raise InputError(
+            path,
+            f"{exc.name} is not a JSON number",
+            location=f"line {line}, column {col}",
+            expected="a finite number",
+        ) from exc
+    except RecursionError as exc:
+        raise InputError(path, "nesting is too deep", expected="a JSON document") from exc
+
+
+def read_json(path: Path, *, root: Path | None = None) -> Any:
+    return parse_json(path, read_text(path, root=root))
+
+
+def iter_json_lines(path: Path, text: str) -> Iterator[tuple[int, Any]]:
+    """Yield (line number, value) of a JSON Lines text; blank lines are skipped."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            yield number, parse_json(path, line)
+        except InputError as exc:
+            raise InputError(
+                path, exc.problem, location=f"line {number}", expected=exc.expected
+            ) from exc
+
+
+class _AliasFreeLoader(yaml.SafeLoader):
+    """Safe YAML without anchors or aliases: no export we read uses them, and an alias bomb
+    (a few lines that expand to billions of nodes) would otherwise exhaust memory later."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:  # noqa: D102
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.constructor.ConstructorError(
+                None, None, "YAML aliases are not accepted", event.start_mark
+            )
+        event = self.peek_event()
+        if getattr(event, "anchor", None):
+            raise yaml.constructor.ConstructorError(
+                None, None, "YAML anchors are not accepted", event.start_mark
+            )
+        return super().compose_node(parent, index)
+
+
+_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def parse_yaml(path: Path | str, text: str) -> Any:
+    """Parse YAML with ``safe_load`` semantics; refuse anchors and aliases; name the line."""
+    # Text without '&' or '*' cannot hold an anchor or alias: take libyaml's fast path.
+    loader = _AliasFreeLoader if ("&" in text or "*" in text) else _FAST_LOADER
+    try:
+        return yaml.load(text, Loader=loader)  # noqa: S506 - both loaders are safe loaders
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        location = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
+        raise InputError(
+            path, str(exc.problem or exc.context), location=location, expected="valid YAML"
+        ) from exc
+    except yaml.YAMLError as exc:
+        raise InputError(path, str(exc), expected="valid YAML") from exc
+
+
+def read_yaml(path: Path, *, root: Path | None = None) -> Any:
+    return parse_yaml(path, read_text(path, limit=MAX_YAML_BYTES, root=root))
+
+
+def sha256_of_path(path: Path) -> str:
+    """SHA-256 of a file, or of a folder as the sorted (relative name, content digest) list.
+
+    Links are not followed, so the digest describes the export and nothing beside it.
+    """
+    if path.is_file():
+        h = hashlib.sha256()
+        with path.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
+        return h.hexdigest()
+    h = hashlib.sha256()
+    for dirpath, dirnames, filenames in os.walk(path):
+        dirnames.sort()
+        for name in sorted(filenames):
+            file_path = Path(dirpath, name)
+            if file_path.is_symlink():
+                continue
+            rel = file_path.relative_to(path).as_posix()
+            h.update(rel.encode() + b"\0" + sha256_of_path(file_path).encode() + b"\n")
+    return h.hexdigest()
