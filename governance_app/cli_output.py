@@ -28,10 +28,11 @@ def number(value: float | None) -> str:
 def table(
     headers: list[str],
     rows: list[list[str]],
-    out: TextIO = sys.stdout,
+    out: TextIO | None = None,
     right: set[int] | None = None,
 ) -> None:
     """Print an aligned plain-text table; columns in ``right`` are right-aligned (numbers)."""
+    out = out or sys.stdout
     right = right or set()
     widths = [len(h) for h in headers]
     for row in rows:
@@ -66,6 +67,7 @@ def to_jsonable(value: Any) -> Any:
     return value
 
 
-def print_json(value: Any, out: TextIO = sys.stdout) -> None:
+def print_json(value: Any, out: TextIO | None = None) -> None:
+    out = out or sys.stdout
     json.dump(to_jsonable(value), out, indent=2, ensure_ascii=False, sort_keys=False)
     out.write("\n")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import re
 from collections.abc import Iterator
@@ -103,10 +104,20 @@ def _refuse_constant(name: str) -> Any:
     raise _BadConstant(name)
 
 
+def _finite_float(literal: str) -> float:
+    value = float(literal)
+    if math.isinf(value):  # 1e999 parses as infinity: as much a non-number as NaN
+        raise _BadConstant(literal)
+    return value
+
+
 _STRING_OR_CONSTANT = re.compile(r'"(?:\\.|[^"\\])*"|(-?Infinity|NaN)')
 
 
-def _locate_constant(text: str) -> int:
+def _locate_constant(text: str, name: str) -> int:
+    if name not in ("NaN", "Infinity", "-Infinity"):  # an overflowing literal such as 1e999
+        found = text.find(name)
+        return max(found, 0)
     for match in _STRING_OR_CONSTANT.finditer(text):
         if match.group(1):
             return match.start(1)
@@ -146,7 +157,12 @@ def _locate_duplicate(text: str, key: str) -> int:
 def parse_json(path: Path | str, text: str) -> Any:
     """Parse JSON strictly: no duplicate keys, no NaN/Infinity, errors with line and column."""
     try:
-        return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_refuse_constant)
+        return json.loads(
+            text,
+            object_pairs_hook=_no_duplicates,
+            parse_constant=_refuse_constant,
+            parse_float=_finite_float,
+        )
     except json.JSONDecodeError as exc:
         raise InputError(
             path, exc.msg, location=f"line {exc.lineno}, column {exc.colno}", expected="valid JSON"
@@ -160,10 +176,10 @@ def parse_json(path: Path | str, text: str) -> Any:
             expected="each key once per object",
         ) from exc
     except _BadConstant as exc:
-        line, col = line_col(text, _locate_constant(text))
+        line, col = line_col(text, _locate_constant(text, exc.name))
         raise InputError(
             path,
-            f"{exc.name} is not a JSON number",
+            f"{exc.name} is not a finite JSON number",
             location=f"line {line}, column {col}",
             expected="a finite number",
         ) from exc

@@ -82,3 +82,8 @@ def list_imports(ws: Workspace) -> list[ImportRecord]:
 def workspace_counts(ws: Workspace) -> dict[str, int]:
     with ws.session() as session:
         return registry_reader.table_counts(session)
+
+
+def import_kinds() -> dict[str, str]:
+    """Every source kind the app can import, with a description for people."""
+    return {kind: info.description for kind, info in registry.importers().items()}

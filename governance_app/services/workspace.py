@@ -47,14 +47,20 @@ class Workspace:
         self.display_name = describe(engine)
 
     @classmethod
-    def open(cls, url: str | None = None) -> Workspace:
+    def open(cls, url: str | None = None, *, upgrade: bool = True) -> Workspace:
         """Open (creating or upgrading) the workspace at ``url``.
+
+        Args:
+            upgrade: bring the schema to this version's head first. Workers in the GUI pass
+                ``False`` for a workspace the window has already opened (and so upgraded).
 
         Raises:
             WorkspaceError: the URL is unusable or the database cannot be reached.
             SchemaTooNewError: the workspace was written by a newer version.
         """
         engine = make_engine(url or default_workspace_url())
+        if not upgrade:
+            return cls(engine)
         try:
             migrate.upgrade(engine)
         except Exception:

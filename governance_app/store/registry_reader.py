@@ -83,14 +83,12 @@ def _model_row(session: Session, name: str) -> SqlRegisteredModel:
 def get_model(session: Session, name: str) -> RegisteredModel:
     """A registered model with all its versions (oldest first) and aliases."""
     m = _model_row(session, name)
-    aliases = dict(
+    aliases: dict[str, int] = dict(
         session.execute(
             select(SqlModelAlias.alias, SqlModelAlias.version)
             .where(SqlModelAlias.model_id == m.id)
             .order_by(SqlModelAlias.alias)
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     by_version: dict[int, list[str]] = defaultdict(list)
     for alias, version in aliases.items():

@@ -330,14 +330,12 @@ def _save_versions(
 def _save_aliases(
     session: Session, model_pk: int, model_name: str, aliases: dict[str, int], log: ChangeLog
 ) -> None:
-    current = dict(
+    current: dict[str, int] = dict(
         session.execute(
             select(SqlModelAlias.alias, SqlModelAlias.version).where(
                 SqlModelAlias.model_id == model_pk
             )
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     if current == aliases or not aliases:
         return

@@ -1,0 +1,1 @@
+"""Reserved for the analytics stage (see DESIGN.md); filled by later issues."""

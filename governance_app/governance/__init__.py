@@ -1,0 +1,1 @@
+"""Reserved for the governance stage (see DESIGN.md); filled by later issues."""

@@ -1,0 +1,1 @@
+"""Reserved for the reports stage (see DESIGN.md); filled by later issues."""
