@@ -1,0 +1,274 @@
+"""Import a file or folder: say what will happen, run it with progress and Cancel, show the result.
+
+Importing changes the record, so the dialog states what it will do before doing it and, after,
+what was recorded (counts read, records added or updated). The work runs in a
+:class:`~governance_app.ui.workers.Worker` so the window stays usable and the status bar shows
+the same task.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from governance_app.domain.registry import ImportRecord
+from governance_app.errors import ImportCancelled
+from governance_app.ui.error_dialog import ErrorDialog, show_error
+from governance_app.ui.item_models import format_local_time
+from governance_app.ui.registry_models import CountTableModel
+from governance_app.ui.workers import TaskRunner, Worker, import_into_workspace
+
+AUTO_KIND = ""
+"""The kind combo's data for "detect automatically"."""
+
+
+class ImportDialog(QDialog):
+    """Choose → progress → result, on one dialog.
+
+    Args:
+        workspace_url: where the import is recorded (the worker opens its own workspace).
+        workspace_name: shown to the user, e.g. ``board.db (SQLite)``.
+        runner: the window's task runner, so the status bar shows and can cancel the import.
+        kinds: importer kind → description, for the override combo.
+    """
+
+    sig_imported = Signal(object)
+    """Emitted with each :class:`ImportRecord` once stored."""
+
+    def __init__(self, workspace_url: str, workspace_name: str, runner: TaskRunner,
+                 kinds: dict[str, str], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.workspace_url = workspace_url
+        self.runner = runner
+        self.worker: Worker | None = None
+        self.records: list[ImportRecord] = []
+        self.last_error: BaseException | None = None
+        self.error_dialog: ErrorDialog | None = None
+        self._queue: list[Path] = []
+        self.setWindowTitle("Import into workspace")
+        self.setMinimumSize(620, 300)
+
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self._build_choose_page(workspace_name, kinds))
+        self.pages.addWidget(self._build_progress_page())
+        self.pages.addWidget(self._build_result_page())
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.pages)
+
+    # -- pages -------------------------------------------------------------------------------
+
+    def _build_choose_page(self, workspace_name: str, kinds: dict[str, str]) -> QWidget:
+        page = QWidget()
+        intro = QLabel(
+            f"Reads the whole file or folder, checks it, then records it in "
+            f"<b>{workspace_name}</b> in one transaction. If anything in it is malformed, "
+            f"nothing is stored. Importing the same export again changes nothing."
+        )
+        intro.setWordWrap(True)
+        self.path_edit = QLineEdit()
+        self.path_edit.setPlaceholderText("mlflow.db, an mlruns/ folder, REST JSON or a bundle")
+        self.path_edit.textChanged.connect(self._on_path_edit_text_changed)
+        file_button = QPushButton("File…")
+        file_button.clicked.connect(self._on_file_button_clicked)
+        folder_button = QPushButton("Folder…")
+        folder_button.clicked.connect(self._on_folder_button_clicked)
+        path_row = QHBoxLayout()
+        path_row.addWidget(self.path_edit, 1)
+        path_row.addWidget(file_button)
+        path_row.addWidget(folder_button)
+        self.kind_combo = QComboBox()
+        self.kind_combo.addItem("Detect automatically", AUTO_KIND)
+        for kind, description in sorted(kinds.items()):
+            self.kind_combo.addItem(f"{kind} — {description}", kind)
+        self.note_label = QLabel()
+        self.note_label.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow("Source:", path_row)
+        form.addRow("Kind:", self.kind_combo)
+        self.choose_buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.import_button = self.choose_buttons.addButton(
+            "Import", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.import_button.setEnabled(False)
+        self.import_button.clicked.connect(self._on_import_button_clicked)
+        self.choose_buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(page)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(self.note_label)
+        layout.addStretch(1)
+        layout.addWidget(self.choose_buttons)
+        return page
+
+    def _build_progress_page(self) -> QWidget:
+        page = QWidget()
+        self.progress_title = QLabel()
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setRange(0, 100)
+        self.progress_message = QLabel("Starting…")
+        self.cancel_button = QPushButton("Cancel import")
+        self.cancel_button.setToolTip("Stop now; nothing from this source will be stored")
+        self.cancel_button.clicked.connect(self._on_cancel_button_clicked)
+        layout = QVBoxLayout(page)
+        layout.addStretch(1)
+        layout.addWidget(self.progress_title)
+        layout.addWidget(self.progress_bar)
+        layout.addWidget(self.progress_message)
+        layout.addStretch(1)
+        layout.addWidget(self.cancel_button, 0, Qt.AlignmentFlag.AlignRight)
+        return page
+
+    def _build_result_page(self) -> QWidget:
+        page = QWidget()
+        self.result_label = QLabel()
+        self.result_label.setWordWrap(True)
+        self.counts_model = CountTableModel(parent=self)
+        self.changes_model = CountTableModel(parent=self)
+        self.changes_model.set_column_title(0, "Changes in the workspace")
+        self.counts_model.set_column_title(0, "Read from the source")
+        tables = QHBoxLayout()
+        for model in (self.counts_model, self.changes_model):
+            view = QTableView()
+            view.setModel(model)
+            view.verticalHeader().hide()
+            view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+            view.setAlternatingRowColors(True)
+            tables.addWidget(view)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.accept)
+        layout = QVBoxLayout(page)
+        layout.addWidget(self.result_label)
+        layout.addLayout(tables, 1)
+        layout.addWidget(buttons)
+        return page
+
+    # -- public ------------------------------------------------------------------------------
+
+    def set_paths(self, paths: list[Path]) -> None:
+        """Pre-fill the source (from drag and drop); several paths are imported in turn."""
+        self.path_edit.setText("; ".join(str(p) for p in paths))
+
+    def paths(self) -> list[Path]:
+        return [Path(p.strip()) for p in self.path_edit.text().split(";") if p.strip()]
+
+    def start_import(self) -> None:
+        """Import every chosen path, one after another, with the chosen kind."""
+        self._queue = self.paths()
+        self.records = []
+        self.last_error = None
+        self._start_next()
+
+    def kind(self) -> str | None:
+        return self.kind_combo.currentData() or None
+
+    # -- work --------------------------------------------------------------------------------
+
+    def _start_next(self) -> None:
+        if not self._queue:
+            self._show_result()
+            return
+        path = self._queue.pop(0)
+        self.progress_title.setText(f"<b>Importing {path.name or path}…</b>")
+        self.progress_bar.setValue(0)
+        self.progress_message.setText("Reading…")
+        self.cancel_button.setEnabled(True)
+        self.pages.setCurrentIndex(1)
+        worker = Worker(import_into_workspace, self.workspace_url, str(path), self.kind(),
+                        description=f"Importing {path.name or path}")
+        worker.signals.sig_progressed.connect(self._on_worker_progressed)
+        worker.signals.sig_finished.connect(self._on_worker_finished)
+        worker.signals.sig_errored.connect(self._on_worker_errored)
+        self.worker = worker
+        self.runner.start(worker)
+
+    def _on_worker_progressed(self, done: int, total: int, message: str) -> None:
+        self.progress_bar.setValue(int(100 * done / total) if total else 0)
+        self.progress_message.setText(message)
+
+    def _on_worker_finished(self, record: ImportRecord) -> None:
+        self.worker = None
+        self.records.append(record)
+        self.sig_imported.emit(record)
+        self._start_next()
+
+    def _on_worker_errored(self, exc: BaseException) -> None:
+        self.worker = None
+        self.last_error = exc
+        self._queue.clear()
+        self.pages.setCurrentIndex(0)
+        if isinstance(exc, ImportCancelled):
+            self.note_label.setText("Import cancelled; nothing from that source was stored.")
+            return
+        self.note_label.setText("The import failed; nothing from that source was stored.")
+        name = Path(self.path_edit.text()).name
+        self.error_dialog = show_error(self, exc, f"Import of {name}")
+
+    def _show_result(self) -> None:
+        if not self.records:
+            self.pages.setCurrentIndex(0)
+            return
+        record = self.records[-1]
+        changed = sum(record.changes.values())
+        summary = (
+            f"Recorded import #{record.id} of <b>{Path(record.source).name}</b> "
+            f"({record.kind}) at {format_local_time(record.imported_at)}."
+        )
+        if len(self.records) > 1:
+            summary = f"{len(self.records)} sources imported. Last: " + summary
+        summary += (" The workspace already held every record: nothing changed."
+                    if not changed else f" {changed:,} record(s) added or updated.")
+        self.result_label.setText(summary)
+        self.counts_model.set_counts(record.counts)
+        self.changes_model.set_counts(record.changes or {"no_changes": 0})
+        self.pages.setCurrentIndex(2)
+
+    # -- slots -------------------------------------------------------------------------------
+
+    def _on_path_edit_text_changed(self, text: str) -> None:
+        self.import_button.setEnabled(bool(text.strip()))
+        self.note_label.clear()
+
+    def _on_file_button_clicked(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Import a file", "",
+            "Registry exports (*.db *.sqlite *.json *.jsonl);;All files (*)")
+        if path:
+            self.path_edit.setText(path)
+
+    def _on_folder_button_clicked(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, "Import a folder (for example mlruns/)")
+        if path:
+            self.path_edit.setText(path)
+
+    def _on_import_button_clicked(self) -> None:
+        self.start_import()
+
+    def _on_cancel_button_clicked(self) -> None:
+        if self.worker is not None:
+            self.worker.cancel()
+            self.cancel_button.setEnabled(False)
+            self.progress_message.setText("Cancelling…")
+
+    def reject(self) -> None:
+        """Closing while importing cancels the import rather than leaving it running unseen."""
+        if self.worker is not None:
+            self._on_cancel_button_clicked()
+            return
+        super().reject()

@@ -1,0 +1,191 @@
+"""Render every main view of the demo workspace at 1280×800 to PNG, offscreen.
+
+So a reviewer can see the whole app in a minute (UI.md "Look at it"). The demo workspace is
+built in a temporary folder and window settings are isolated there too, so running this never
+touches the user's own workspace or remembered window state.
+
+    python scripts/screenshots.py [--out docs/screenshots] [--db URL] [--model NAME]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QItemSelectionModel, QSettings, Qt  # noqa: E402
+from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+
+from governance_app.errors import InputError  # noqa: E402
+from governance_app.services.demo import demo_workspace_url  # noqa: E402
+from governance_app.services.workspace import Workspace  # noqa: E402
+from governance_app.ui.about_dialog import AboutDialog  # noqa: E402
+from governance_app.ui.app import application  # noqa: E402
+from governance_app.ui.crash_dialog import CrashDialog  # noqa: E402
+from governance_app.ui.error_dialog import ErrorDialog, describe_error  # noqa: E402
+from governance_app.ui.logging_setup import crash_report_text  # noqa: E402
+from governance_app.ui.main_window import MainWindow  # noqa: E402
+from governance_app.ui.navigation import VIEW_NAMES  # noqa: E402
+from governance_app.ui.theme import apply_color_scheme  # noqa: E402
+from governance_app.ui.welcome import WelcomeWindow  # noqa: E402
+from governance_app.ui.window_state import remember_workspace  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+SIZE = (1280, 800)
+
+
+def wait_until(condition: Callable[[], bool], timeout_s: float = 30.0) -> None:
+    """Run the event loop until ``condition()`` holds (workers deliver results by signal)."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the window did not reach the expected state in time")
+        QApplication.processEvents()
+        time.sleep(0.02)
+    for _ in range(5):  # let layouts and canvases settle before grabbing
+        QApplication.processEvents()
+        time.sleep(0.05)
+
+
+def save(widget: QWidget, out: Path, name: str) -> Path:
+    path = out / f"{name}.png"
+    if not widget.grab().save(str(path)):
+        raise OSError(f"could not write {path}")
+    print(path)
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=REPO / "docs" / "screenshots")
+    parser.add_argument("--db", help="workspace URL (default: a fresh demo workspace)")
+    parser.add_argument("--model", help="model to select (default: the one with most versions)")
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+
+    scratch = Path(tempfile.mkdtemp(prefix="governance-screenshots-"))
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(scratch))
+    app = application()
+    app.setApplicationName("governance-app-screenshots")
+    apply_color_scheme(app, Qt.ColorScheme.Light)  # the same pictures on every desktop
+    url = args.db or demo_workspace_url(scratch)
+
+    # The first start: nothing remembered yet, then with two recent workspaces.
+    welcome = WelcomeWindow(f"your workspace ({scratch / 'workspace.db'})")
+    welcome.resize(*SIZE)
+    welcome.show()
+    wait_until(lambda: True)
+    save(welcome, args.out, "00-welcome-first-start")
+    remember_workspace(f"sqlite:///{scratch / 'board-2026.db'}")
+    remember_workspace(url)
+    welcome.update_recent()
+    wait_until(lambda: True)
+    save(welcome, args.out, "00b-welcome-recent")
+    welcome.close()
+
+    window = MainWindow(Workspace.open(url))
+    window.resize(*SIZE)
+    window.show()
+    panel = window.models_panel
+    summaries = panel.summaries()
+    if not summaries:
+        save(window, args.out, "01-models-empty")
+        window.close()
+        return 0
+    chosen = next((s for s in summaries if s.name == args.model), None) or max(
+        summaries, key=lambda s: (s.version_count, s.name))
+    version = chosen.latest_version or 1
+    window.selection.select(chosen.name, version)
+    wait_until(lambda: (d := panel.detail_panel.detail) is not None
+               and d.version.ref == f"{chosen.name}:{version}")
+    save(window, args.out, "01-models")
+    panel.detail_panel.tabs.setCurrentIndex(1)
+    wait_until(lambda: True)
+    save(window, args.out, "01b-models-history")
+    panel.detail_panel.tabs.setCurrentIndex(0)
+
+    versions = sorted(v.version for v in panel.model.versions) if panel.model else []
+    if len(versions) >= 2:
+        # As a user does it: select the two newest versions, then press Compare.
+        table = panel.versions_table
+        table.clearSelection()
+        for number in versions[-2:]:
+            source = panel.versions_model.index(panel.versions_model.row_for_version(number), 0)
+            table.selectionModel().select(
+                table.proxy.mapFromSource(source),
+                QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows)
+        panel.compare_button.click()
+        wait_until(lambda: panel.compare_panel.comparison is not None)
+        save(window, args.out, "02-models-compare")
+        panel.compare_panel.tabs.setCurrentIndex(1)
+        wait_until(lambda: True)
+        save(window, args.out, "02b-models-compare-history")
+        panel.compare_panel.tabs.setCurrentIndex(2)
+        wait_until(lambda: True)
+        save(window, args.out, "02c-models-compare-parameters")
+
+    for index, name in enumerate(VIEW_NAMES[1:], start=1):
+        window.show_view(index)
+        wait_until(lambda: True)
+        save(window, args.out, f"{index + 2:02d}-{name.lower()}")
+    window.show_view(0)
+
+    dialog = window.open_import_dialog([REPO / "tests" / "fixtures" / "mlflow" / "mlflow.db"])
+    dialog.resize(700, 320)
+    wait_until(lambda: True)
+    save(dialog, args.out, "20-import-dialog")
+    dialog.reject()
+
+    example = InputError("/data/exports/registry.json", "is not valid JSON: Expecting value",
+                         location="line 4, column 14", expected="a governance-app bundle")
+    error = ErrorDialog(describe_error(example, "Import of registry.json"), window)
+    error.details_button.setChecked(True)
+    error.resize(720, 420)
+    error.show()
+    wait_until(lambda: True)
+    save(error, args.out, "21-error-dialog")
+    error.close()
+
+    about = AboutDialog(window)
+    about.show()
+    wait_until(lambda: True)
+    save(about, args.out, "22-about-dialog")
+    about.close()
+
+    crash = CrashDialog(_example_crash_report(), scratch / "crash-20261124-104200.txt", window)
+    crash.resize(760, 460)
+    crash.show()
+    wait_until(lambda: True)
+    save(crash, args.out, "23-crash-dialog")
+    crash.close()
+
+    # Dark scheme: the same view, to check the custom colours stay readable.
+    apply_color_scheme(app, Qt.ColorScheme.Dark)
+    if panel.compare_panel.comparison is not None:
+        panel.detail_stack.setCurrentWidget(panel.compare_panel)
+        panel.compare_panel.tabs.setCurrentIndex(0)
+    wait_until(lambda: True)
+    save(window, args.out, "30-models-compare-dark")
+    apply_color_scheme(app, Qt.ColorScheme.Light)
+    window.close()
+    return 0
+
+
+def _example_crash_report() -> str:
+    """A report as the crash handler writes it, from a real (caught) exception."""
+    try:
+        {}["missing"]  # noqa: B018 - raised on purpose for the picture
+    except KeyError as exc:
+        return crash_report_text(type(exc), exc, exc.__traceback__)
+    raise AssertionError("unreachable")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
