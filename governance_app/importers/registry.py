@@ -13,6 +13,7 @@ from typing import Protocol
 
 from governance_app.domain.registry import RegistrySnapshot
 from governance_app.errors import ImportCancelled, InputError, UnknownSourceError
+from governance_app.importers.safe_io import read_json
 
 
 class Progress(Protocol):
@@ -105,6 +106,9 @@ def detect(path: Path) -> str:
     if len(matches) == 1:
         return matches[0]
     known = "; ".join(f"{i.kind}: {i.description}" for i in importers().values())
+    if not matches and path.is_file() and path.suffix.lower() == ".json":
+        # A JSON export nobody recognises is most often one that does not parse: say where.
+        read_json(path)
     if not matches:
         raise UnknownSourceError(
             path, "is not a source governance-app can read", expected=f"one of — {known}"

@@ -65,7 +65,63 @@ def _unknown_folder(tmp: Path, fixtures: Path) -> Path:
     return folder
 
 
+def _mlruns_copy(tmp: Path, fixtures: Path) -> Path:
+    target = tmp / "mlruns"
+    shutil.copytree(fixtures / "mlflow" / "mlruns", target)
+    return target
+
+
+def _first_run_meta(mlruns: Path) -> Path:
+    return sorted(mlruns.glob("*/*/meta.yaml"))[0]
+
+
+def _truncated_yaml(tmp: Path, fixtures: Path) -> Path:
+    mlruns = _mlruns_copy(tmp, fixtures)
+    meta = _first_run_meta(mlruns)
+    meta.write_text(meta.read_text(encoding="utf-8")[:40] + "\n  - [unclosed", encoding="utf-8")
+    return mlruns
+
+
+def _yaml_alias_bomb(tmp: Path, fixtures: Path) -> Path:
+    mlruns = _mlruns_copy(tmp, fixtures)
+    bomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]']
+    for i in range(1, 9):
+        bomb.append(f"{chr(97 + i)}: &{chr(97 + i)} [{','.join(['*' + chr(96 + i)] * 9)}]")
+    _first_run_meta(mlruns).write_text("\n".join(bomb) + "\n", encoding="utf-8")
+    return mlruns
+
+
+def _path_escaping_the_root(tmp: Path, fixtures: Path) -> Path:
+    mlruns = _mlruns_copy(tmp, fixtures)
+    secret = tmp / "outside.txt"
+    secret.write_text("0.5", encoding="utf-8")
+    param = sorted(mlruns.glob("*/*/params/*"))[0]
+    param.unlink()
+    param.symlink_to(secret)
+    return mlruns
+
+
+def _duplicate_json_key(tmp: Path, fixtures: Path) -> Path:
+    target = tmp / "registered-models-search.json"
+    target.write_text('{"registered_models": [{"name": "a", "name": "b"}]}', encoding="utf-8")
+    return target
+
+
+def _nan_number(tmp: Path, fixtures: Path) -> Path:
+    rest = tmp / "rest"
+    shutil.copytree(fixtures / "mlflow" / "rest", rest)
+    runs = rest / "runs-search.json"
+    text = runs.read_text(encoding="utf-8")
+    runs.write_text(text.replace('"value": 0.5', '"value": NaN', 1), encoding="utf-8")
+    return rest
+
+
 BROKEN: dict[str, Callable[[Path, Path], Path]] = {
+    "truncated yaml": _truncated_yaml,
+    "yaml alias bomb": _yaml_alias_bomb,
+    "path escaping the root": _path_escaping_the_root,
+    "duplicate json key": _duplicate_json_key,
+    "nan where a number belongs": _nan_number,
     "truncated sqlite store": _truncated_sqlite,
     "sqlite without mlflow tables": _sqlite_without_mlflow_tables,
     "mlflow store missing a column": _mlflow_db_missing_a_column,
@@ -92,6 +148,10 @@ def test_broken_source_leaves_the_workspace_byte_for_byte(
         with pytest.raises(InputError) as excinfo:
             import_path(ws, source)
         counts = workspace_counts(ws)
-    assert str(source.name) in str(excinfo.value), "the error must name the file"
+    message = str(excinfo.value)
+    assert str(source_dir) in message or source.name in message, "the error must name the file"
+    assert "line" in message or "$." in message or source.is_dir() or case in {
+        "truncated sqlite store", "sqlite without mlflow tables", "unknown folder",
+        "mlflow store missing a column"}, f"the error must name the line or field: {message}"
     assert counts["imports"] == 1
     assert _files_digest(ws_dir) == before
