@@ -210,9 +210,12 @@ def cmd_compare(args: argparse.Namespace, ws: Workspace) -> int:
     return 0
 
 
-def cmd_gui(args: argparse.Namespace, ws: Workspace | None) -> int:
-    from governance_app.ui.app import run_gui  # Qt only when a window is asked for
+GuiRunner = Callable[[str], int]
+"""Opens the window on a workspace URL and returns the exit code; supplied by the entry point
+(``governance_app.entry``) so that this Qt-free module never imports the Qt front end."""
 
+
+def cmd_gui(args: argparse.Namespace, ws: Workspace | None, run_gui: GuiRunner | None) -> int:
     if args.verb == "demo":
         from governance_app.services.demo import demo_workspace_url
 
@@ -220,8 +223,14 @@ def cmd_gui(args: argparse.Namespace, ws: Workspace | None) -> int:
         if args.no_window:
             print(url)
             return 0
-        return run_gui(url)
-    return run_gui(ws.url if ws else args.db)
+        return _require_gui(run_gui)(url)
+    return _require_gui(run_gui)(ws.url if ws else args.db)
+
+
+def _require_gui(run_gui: GuiRunner | None) -> GuiRunner:
+    if run_gui is None:
+        raise GovernanceError("this entry point has no window; run the governance-app command")
+    return run_gui
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -298,14 +307,16 @@ COMMANDS = {
 }
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, run_gui: GuiRunner | None = None) -> int:
+    """Run one verb. ``run_gui`` opens the window for ``demo`` and ``gui``; without it those
+    verbs can only build the demo workspace (``demo --no-window``)."""
     args = build_parser().parse_args(argv)
     try:
         if args.verb == "demo":
-            return cmd_gui(args, None)
+            return cmd_gui(args, None, run_gui)
         with Workspace.open(args.db) as ws:
             if args.verb == "gui":
-                return cmd_gui(args, ws)
+                return cmd_gui(args, ws, run_gui)
             return COMMANDS[args.verb](args, ws)
     except GovernanceError as exc:
         print(f"governance-app: error: {exc}", file=sys.stderr)
@@ -315,5 +326,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-if __name__ == "__main__":
-    sys.exit(main())

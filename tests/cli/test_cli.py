@@ -96,3 +96,24 @@ def test_a_postgresql_workspace_works_the_same(capsys, postgres_url: str, mlflow
     code, out, _ = run(capsys, "--db", postgres_url, "models", "--json")
     assert code == 0
     assert sorted(m["name"] for m in json.loads(out)) == ["loan_approval", "readmission_risk"]
+
+
+def test_gui_verbs_open_the_window_through_the_runner_they_are_given(capsys, db: str) -> None:
+    opened: list[str] = []
+    assert main(["--db", db, "gui"], run_gui=lambda url: opened.append(url) or 0) == 0
+    assert opened and opened[0].endswith("board.db")
+    assert main(["demo"], run_gui=lambda url: opened.append(url) or 0) == 0
+    assert opened[1].endswith("demo.db")
+    code, _, err = run(capsys, "--db", db, "gui")
+    assert code == 2 and "no window" in err
+
+
+def test_the_console_command_can_open_a_window_without_the_cli_importing_qt() -> None:
+    import governance_app.entry as entry
+
+    code = (
+        "import sys, governance_app.cli; "
+        "sys.exit(1 if any(m.startswith('PySide6') for m in sys.modules) else 0)"
+    )
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+    assert entry._run_gui.__module__ == "governance_app.entry"

@@ -1,0 +1,27 @@
+"""The ``governance-app`` command: the one place that joins the two front ends.
+
+The CLI is Qt-free and usable in CI; the window lives in ``governance_app.ui``. This
+composition root hands the CLI a way to open the window, imported only when a verb asks for
+one, so ``governance-app models`` never loads Qt.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+from governance_app import cli
+
+
+def _run_gui(workspace_url: str) -> int:
+    from governance_app.ui.app import run_gui
+
+    return run_gui(workspace_url)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return cli.main(argv, run_gui=_run_gui)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
