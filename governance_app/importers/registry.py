@@ -6,12 +6,11 @@ one decorated function and no change elsewhere (the pattern of glue's ``@data_fa
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
-from governance_app.domain.registry import RegistrySnapshot
 from governance_app.errors import ImportCancelled, InputError, UnknownSourceError
 from governance_app.importers.safe_io import read_json
 
@@ -30,16 +29,47 @@ def never_cancelled() -> bool:
     return False
 
 
+class Snapshot(Protocol):
+    """What every reader returns: records read from one source, not yet stored.
+
+    Each capability has its own snapshot type (registry, lineage, fairness, drift…); the
+    import service stores each with the writer registered for its type.
+    """
+
+    kind: str
+    source: str
+    source_sha256: str
+
+    def counts(self) -> dict[str, int]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ImportOptions:
+    """What the user said about a source beyond its path.
+
+    Attributes:
+        model: ``NAME:VERSION`` the evidence belongs to (prediction tables, drift reports,
+            model cards); ``None`` for registry exports, which name their own models.
+        settings: format-specific choices, e.g. ``label``, ``prediction``, ``sensitive``
+            for a prediction table. A reader refuses settings it does not understand.
+    """
+
+    model: str | None = None
+    settings: Mapping[str, Any] = field(default_factory=dict)
+
+
 class ImportContext:
-    """What a reader gets besides the path: progress reporting and a cancel check."""
+    """What a reader gets besides the path: options, progress reporting and a cancel check."""
 
     def __init__(
         self,
         progress: Progress = no_progress,
         is_cancelled: Callable[[], bool] = never_cancelled,
+        options: ImportOptions | None = None,
     ) -> None:
         self._progress = progress
         self._is_cancelled = is_cancelled
+        self.options = options or ImportOptions()
 
     def report(self, done: int, total: int, message: str) -> None:
         self._progress(done, total, message)
@@ -50,7 +80,7 @@ class ImportContext:
             raise ImportCancelled("import cancelled; nothing was stored")
 
 
-Reader = Callable[[Path, ImportContext], RegistrySnapshot]
+Reader = Callable[[Path, ImportContext], Snapshot]
 Detector = Callable[[Path], bool]
 
 
@@ -122,8 +152,8 @@ def detect(path: Path) -> str:
 
 def load(
     path: Path, kind: str | None = None, context: ImportContext | None = None
-) -> RegistrySnapshot:
-    """Read a source completely into a :class:`RegistrySnapshot` without touching any database."""
+) -> Snapshot:
+    """Read a source completely into a snapshot without touching any database."""
     kind = kind or detect(path)
     info = importers().get(kind)
     if info is None:

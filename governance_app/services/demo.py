@@ -6,8 +6,11 @@ sources change (a newer release), so every view has real content on a fresh mach
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from governance_app.importers.safe_io import sha256_of_path
 from governance_app.services.importing import import_path, list_imports
@@ -16,10 +19,29 @@ from governance_app.services.workspace import Workspace, data_dir
 DEMO_FILE_NAME = "demo.db"
 
 
+@dataclass(frozen=True, slots=True)
+class DemoStep:
+    """One import of the demo: a shipped file, and what it is attached to."""
+
+    relative_path: str
+    model: str | None = None
+    settings: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def path(self) -> Path:
+        return Path(str(resources.files("governance_app.resources") / "demo"
+                        / self.relative_path))
+
+
+def demo_steps() -> list[DemoStep]:
+    """The imports that build the demo, in order; each capability adds the evidence that
+    shows its view at its best (registry first: evidence attaches to its versions)."""
+    return [DemoStep("registry.json")]
+
+
 def demo_sources() -> list[Path]:
     """The files the demo workspace is built from, in import order."""
-    root = resources.files("governance_app.resources") / "demo"
-    return [Path(str(root / "registry.json"))]
+    return [step.path for step in demo_steps()]
 
 
 def _is_current(url: str, sources: list[Path]) -> bool:
@@ -37,8 +59,8 @@ def build_demo_workspace(target: Path) -> str:
         Path(f"{target}{suffix}").unlink(missing_ok=True)
     url = f"sqlite:///{target}"
     with Workspace.open(url) as ws:
-        for source in demo_sources():
-            import_path(ws, source)
+        for step in demo_steps():
+            import_path(ws, step.path, model=step.model, settings=step.settings)
     return url
 
 

@@ -2,21 +2,32 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import insert, update
+from sqlalchemy.orm import Session
 
-from governance_app.domain.registry import ImportRecord
+from governance_app.domain.registry import ImportRecord, RegistrySnapshot
+from governance_app.errors import InputError
 from governance_app.importers import registry
-from governance_app.importers.registry import ImportContext
+from governance_app.importers.registry import ImportContext, ImportOptions, Snapshot
 from governance_app.services.workspace import Workspace
 from governance_app.store import registry_reader
 from governance_app.store.registry_writer import save_snapshot
 from governance_app.store.schema import SqlImport
 
 ProgressFn = Callable[[int, int, str], None]
+Tick = Callable[[int, int, str], None]
+Writer = Callable[[Session, Any, int, Tick], dict[str, int]]
+"""``writer(session, snapshot, import_id, tick) -> changes``: stores one snapshot type."""
+
+
+def _writers() -> dict[type, Writer]:
+    """The store writer for each snapshot type; a capability adds its own here."""
+    return {RegistrySnapshot: save_snapshot}
 
 
 def import_path(
@@ -25,12 +36,21 @@ def import_path(
     kind: str | None = None,
     progress: ProgressFn | None = None,
     is_cancelled: Callable[[], bool] | None = None,
+    *,
+    model: str | None = None,
+    settings: Mapping[str, Any] | None = None,
 ) -> ImportRecord:
     """Import one source (file or folder) all-or-nothing.
 
     The source is read and validated completely before the database is touched, so a
     malformed file anywhere leaves the workspace exactly as it was. Progress runs 0–100:
     reading takes the first 70, storing the rest; cancelling at any point stores nothing.
+
+    Args:
+        model: ``NAME:VERSION`` that evidence (prediction tables, drift reports, model cards)
+            is attached to.
+        settings: format-specific options (e.g. ``label``, ``sensitive`` for a prediction
+            table).
 
     Raises:
         InputError: the source is malformed (names the file, line or field).
@@ -44,9 +64,13 @@ def import_path(
     def reading(done: int, total: int, message: str) -> None:
         report(int(70 * done / total) if total else 0, 100, message)
 
-    context = ImportContext(reading, cancelled)
+    options = ImportOptions(model=model, settings=dict(settings or {}))
+    context = ImportContext(reading, cancelled, options)
     snapshot = registry.load(path, kind, context)
     context.check_cancelled()
+    writer = _writers().get(type(snapshot))
+    if writer is None:
+        raise InputError(path, f"{snapshot.kind} sources cannot be stored in this version")
 
     def storing(done: int, total: int, message: str) -> None:
         report(70 + int(29 * done / total), 100, message)
@@ -54,24 +78,23 @@ def import_path(
 
     counts = snapshot.counts()
     with ws.session() as session:
-        import_id = session.execute(
-            insert(SqlImport)
-            .values(
-                kind=snapshot.kind,
-                source=str(path),
-                source_sha256=snapshot.source_sha256,
-                imported_at=datetime.now(UTC),
-                counts=counts,
-                changes={},
-            )
-            .returning(SqlImport.id)
-        ).scalar_one()
-        changes = save_snapshot(session, snapshot, import_id, storing)
-        session.execute(update(SqlImport).where(SqlImport.id == import_id).values(changes=changes))
+        import_id = _start_import(session, snapshot, path, counts)
+        changes = writer(session, snapshot, import_id, storing)
+        session.execute(update(SqlImport).where(SqlImport.id == import_id)
+                        .values(changes=changes))
         context.check_cancelled()
         record = registry_reader.list_imports(session)[-1]
     report(100, 100, "import complete")
     return record
+
+
+def _start_import(session: Session, snapshot: Snapshot, path: Path, counts: dict[str, int]) -> int:
+    return session.execute(
+        insert(SqlImport).values(
+            kind=snapshot.kind, source=str(path), source_sha256=snapshot.source_sha256,
+            imported_at=datetime.now(UTC), counts=counts, changes={},
+        ).returning(SqlImport.id)
+    ).scalar_one()
 
 
 def list_imports(ws: Workspace) -> list[ImportRecord]:

@@ -217,3 +217,21 @@ def table_counts(session: Session) -> dict[str, int]:
     return {
         name: session.scalar(select(func.count()).select_from(t)) or 0 for name, t in tables.items()
     }
+
+
+def version_pk(session: Session, name: str, version: int) -> int:
+    """The row id of a model version, for evidence attached to it.
+
+    Raises:
+        NotFoundError: the workspace has no such version (import the registry first).
+    """
+    pk = session.scalar(
+        select(SqlModelVersion.id)
+        .join(SqlRegisteredModel, SqlRegisteredModel.id == SqlModelVersion.model_id)
+        .where(SqlRegisteredModel.name == name, SqlModelVersion.version == version)
+    )
+    if pk is None:
+        raise NotFoundError(
+            f"no model version {name}:{version} in this workspace; import its registry first"
+        )
+    return pk

@@ -45,6 +45,7 @@ from governance_app.ui.navigation import PLACEHOLDERS, VIEW_NAMES, NavigationLis
 from governance_app.ui.selection import Selection
 from governance_app.ui.task_status import TaskStatus
 from governance_app.ui.version_picker import VersionPicker
+from governance_app.ui.views import ViewContext, view_factories
 from governance_app.ui.welcome import choose_workspace_url
 from governance_app.ui.window_state import recent_workspaces, remember_workspace, restore_geometry
 from governance_app.ui.workers import TaskRunner
@@ -78,10 +79,18 @@ class MainWindow(QMainWindow):
         self.models_panel = ModelsPanel(workspace, self.selection, self.runner)
         self.models_panel.sig_import_requested.connect(self._on_import_action_triggered)
         self.models_panel.sig_demo_requested.connect(self._on_demo_action_triggered)
+        self.view_context = ViewContext(workspace, self.selection, self.runner,
+                                        self._on_import_action_triggered, self.show_view_named)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.models_panel)
+        factories = view_factories()
+        self.views: dict[str, QWidget] = {"Models": self.models_panel}
         for view in PLACEHOLDERS:
-            self.stack.addWidget(placeholder_panel(view, self._on_import_action_triggered))
+            factory = factories.get(view.name)
+            panel = (factory(self.view_context) if factory
+                     else placeholder_panel(view, self._on_import_action_triggered))
+            self.views[view.name] = panel
+            self.stack.addWidget(panel)
         self.nav_list = NavigationList()
         self.nav_list.currentRowChanged.connect(self._on_nav_list_current_row_changed)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -203,6 +212,17 @@ class MainWindow(QMainWindow):
     def show_view(self, index: int) -> None:
         self.nav_list.setCurrentRow(index)
 
+    def show_view_named(self, name: str) -> None:
+        """Switch to a view by its navigation name (for links between views)."""
+        self.show_view(VIEW_NAMES.index(name))
+
+    def refresh_views(self) -> None:
+        """Reload every view that can reload (after an import, F5, or a workspace switch)."""
+        for panel in self.views.values():
+            refresh = getattr(panel, "refresh", None)
+            if callable(refresh):
+                refresh()
+
     def current_view_name(self) -> str:
         return VIEW_NAMES[self.stack.currentIndex()]
 
@@ -234,11 +254,12 @@ class MainWindow(QMainWindow):
         old, self.workspace = self.workspace, workspace
         old.close()
         self.models_panel.workspace = workspace
+        self.view_context.workspace = workspace
         self.selection.clear()
         self.setWindowTitle(f"governance-app — {workspace.display_name}")
         self._update_workspace_label()
         self._remember_workspace(workspace.url)
-        self.models_panel.refresh()
+        self.refresh_views()
         return True
 
     # -- settings ----------------------------------------------------------------------------
@@ -252,6 +273,11 @@ class MainWindow(QMainWindow):
         settings.beginGroup("models_view")
         self.models_panel.restore_state(settings)
         settings.endGroup()
+        for name, panel in self.views.items():
+            if name != "Models" and hasattr(panel, "restore_state"):
+                settings.beginGroup(f"view_{name.lower()}")
+                panel.restore_state(settings)
+                settings.endGroup()
         self.show_view(int(settings.value("window/last_view", 0)) % len(VIEW_NAMES))
         self._update_recent_menu()
 
@@ -263,6 +289,11 @@ class MainWindow(QMainWindow):
         settings.beginGroup("models_view")
         self.models_panel.save_state(settings)
         settings.endGroup()
+        for name, panel in self.views.items():
+            if name != "Models" and hasattr(panel, "save_state"):
+                settings.beginGroup(f"view_{name.lower()}")
+                panel.save_state(settings)
+                settings.endGroup()
         settings.sync()
 
     def recent_workspaces(self) -> list[str]:
@@ -329,7 +360,7 @@ class MainWindow(QMainWindow):
     def _on_import_dialog_imported(self, record: ImportRecord) -> None:
         self.statusBar().showMessage(
             f"Imported {Path(record.source).name}: {sum(record.changes.values())} change(s)", 8000)
-        self.models_panel.refresh()
+        self.refresh_views()
 
     def _on_open_action_triggered(self) -> None:
         url = choose_workspace_url(self)
@@ -345,7 +376,7 @@ class MainWindow(QMainWindow):
         self.open_workspace(url)
 
     def _on_refresh_action_triggered(self) -> None:
-        self.models_panel.refresh()
+        self.refresh_views()
 
     def _on_compare_action_triggered(self) -> None:
         self.show_view(0)

@@ -10,14 +10,14 @@ from sqlalchemy import create_engine, text
 from governance_app.errors import SchemaTooNewError
 from governance_app.services.workspace import Workspace
 from governance_app.store.migrate import current_revision, head_revision
-from governance_app.store.schema import Base
+from governance_app.store.tables import metadata
 
 
 def test_migrations_produce_exactly_the_orm_schema(workspace_url: str) -> None:
     with Workspace.open(workspace_url) as ws:
         with ws.engine.connect() as connection:
             context = MigrationContext.configure(connection, opts={"compare_type": True})
-            diff = compare_metadata(context, Base.metadata)
+            diff = compare_metadata(context, metadata)
         assert diff == []
         assert current_revision(ws.engine) == head_revision()
 

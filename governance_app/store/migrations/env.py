@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from governance_app.store.schema import Base
+from governance_app.store.tables import metadata
 
 connection = context.config.attributes.get("connection")
 if connection is None:  # pragma: no cover - only by hand, e.g. `alembic revision`
@@ -12,7 +12,7 @@ if connection is None:  # pragma: no cover - only by hand, e.g. `alembic revisio
 
 context.configure(
     connection=connection,
-    target_metadata=Base.metadata,
+    target_metadata=metadata,
     render_as_batch=connection.dialect.name == "sqlite",
     compare_type=True,
 )

@@ -9,13 +9,15 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 from governance_app import __version__
-from governance_app.cli_output import local_time, number, print_json, table
+from governance_app.cli.output import local_time, number, print_json, table
 from governance_app.errors import GovernanceError
 from governance_app.services import models as model_service
-from governance_app.services.importing import import_path, list_imports
+from governance_app.services.importing import import_kinds, import_path, list_imports
 from governance_app.services.workspace import Workspace
 
 EPILOG = """examples:
@@ -44,7 +46,8 @@ def _progress_printer(quiet: bool) -> Callable[[int, int, str], None]:
 
 def cmd_import(args: argparse.Namespace, ws: Workspace) -> int:
     for raw in args.paths:
-        record = import_path(ws, Path(raw), args.kind, _progress_printer(args.json))
+        record = import_path(ws, Path(raw), args.kind, _progress_printer(args.json),
+                             model=args.model, settings=_import_settings(args))
         if sys.stderr.isatty() and not args.json:
             print(file=sys.stderr)
         if args.json:
@@ -58,6 +61,28 @@ def cmd_import(args: argparse.Namespace, ws: Workspace) -> int:
         )
         print(f"  read: {counts or 'nothing'}")
         print(f"  changes: {changes or 'none — the workspace already held all of it'}")
+    return 0
+
+
+IMPORT_SETTINGS = ("label", "prediction", "score", "threshold", "sensitive", "features")
+
+
+def _import_settings(args: argparse.Namespace) -> dict[str, object]:
+    """Format-specific import options given on the command line (lists split on commas)."""
+    out: dict[str, object] = {}
+    for name in IMPORT_SETTINGS:
+        value = getattr(args, name)
+        if value is None:
+            continue
+        if name in ("sensitive", "features"):
+            value = [part.strip() for part in str(value).split(",") if part.strip()]
+        out[name] = value
+    return out
+
+
+def cmd_kinds(args: argparse.Namespace, ws: Workspace | None) -> int:
+    for kind, description in import_kinds().items():
+        print(f"{kind:20} {description}")
     return 0
 
 
@@ -267,10 +292,21 @@ def build_parser() -> argparse.ArgumentParser:
         "governance-app import mlflow.db mlruns/ rest-answers/",
     )
     p.add_argument("paths", nargs="+", metavar="PATH")
-    p.add_argument(
-        "--kind", help="override detection: mlflow-sqlite, mlflow-filestore, mlflow-rest, bundle"
-    )
+    p.add_argument("--kind", help="override detection (see `governance-app kinds`)")
+    p.add_argument("--model", metavar="NAME:VERSION",
+                   help="the model version that evidence (predictions, drift reports, model "
+                   "cards) belongs to")
+    table = p.add_argument_group("prediction tables (fairness evidence)")
+    table.add_argument("--label", help="column of true labels (0/1)")
+    table.add_argument("--prediction", help="column of binary predictions (0/1)")
+    table.add_argument("--score", help="column of scores, with --threshold")
+    table.add_argument("--threshold", type=float, help="score at or above which the "
+                       "prediction is positive")
+    table.add_argument("--sensitive", help="sensitive attribute columns, comma-separated")
+    table.add_argument("--features", help="other columns for slice search, comma-separated")
     p.add_argument("--json", action="store_true")
+    p = verb("kinds", "list the source kinds governance-app can import",
+             "governance-app kinds")
     p = verb("imports", "list past imports with their SHA-256", "governance-app imports --json")
     p.add_argument("--json", action="store_true")
     p = verb("models", "list registered models", "governance-app models --json")
@@ -295,16 +331,37 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-window", action="store_true", help="only build the demo workspace and print its URL"
     )
     verb("gui", "open the app on the workspace", "governance-app --db board.db gui")
+    for module in verb_modules():
+        VERBS.update(module.register(verb))
     return parser
 
 
-COMMANDS = {
-    "import": cmd_import,
-    "imports": cmd_imports,
-    "models": cmd_models,
-    "show": cmd_show,
-    "compare": cmd_compare,
+Handler = Callable[[argparse.Namespace, Workspace | None], int]
+VerbFactory = Callable[[str, str, str], argparse.ArgumentParser]
+
+
+@dataclass(frozen=True, slots=True)
+class Verb:
+    """A verb's handler; ``needs_workspace`` is False for verbs that only read files."""
+
+    handler: Handler
+    needs_workspace: bool = True
+
+
+VERBS: dict[str, Verb] = {
+    "import": Verb(cmd_import),
+    "imports": Verb(cmd_imports),
+    "models": Verb(cmd_models),
+    "show": Verb(cmd_show),
+    "compare": Verb(cmd_compare),
+    "kinds": Verb(cmd_kinds, needs_workspace=False),
 }
+
+
+def verb_modules() -> list[ModuleType]:
+    """Each capability's verbs live in a module of this package with
+    ``register(verb: VerbFactory) -> dict[str, Verb]``; list it here."""
+    return []
 
 
 def main(argv: Sequence[str] | None = None, run_gui: GuiRunner | None = None) -> int:
@@ -314,10 +371,14 @@ def main(argv: Sequence[str] | None = None, run_gui: GuiRunner | None = None) ->
     try:
         if args.verb == "demo":
             return cmd_gui(args, None, run_gui)
+        verb = VERBS.get(args.verb)
+        if verb is not None and not verb.needs_workspace:
+            return verb.handler(args, None)
         with Workspace.open(args.db) as ws:
             if args.verb == "gui":
                 return cmd_gui(args, ws, run_gui)
-            return COMMANDS[args.verb](args, ws)
+            assert verb is not None, f"verb {args.verb} has no handler"
+            return verb.handler(args, ws)
     except GovernanceError as exc:
         print(f"governance-app: error: {exc}", file=sys.stderr)
         return exc.exit_code
