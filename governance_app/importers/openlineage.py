@@ -24,9 +24,8 @@ by dataset node id, since they describe one run's use of a dataset, not the data
 
 Nothing is returned unless the whole input is valid: one bad event refuses the import.
 
-Not registered with ``@importer`` yet: the registry's readers return a ``RegistrySnapshot``
-and the workspace has no store for lineage, so registering would make ``governance-app import``
-detect OpenLineage files and then fail. Register it once the lineage store exists.
+Registered with ``@importer`` (kind ``openlineage``) by :mod:`openlineage_import`, which
+wraps the result in a ``LineageSnapshot`` for the lineage store.
 """
 
 from __future__ import annotations

@@ -1,0 +1,118 @@
+"""Registers the OpenLineage reader with the importer registry (kind ``openlineage``).
+
+Kept apart from :mod:`openlineage` (reading and merging) so that module stays about the
+format. Detection must be cheap and must not claim other JSON exports: a ``.jsonl``/``.ndjson``
+file is ours by its suffix; a ``.json`` file only when its first event carries ``eventTime``,
+``producer`` and a ``run`` or ``job``; a folder when every file in it is one of those.
+The identity rule for model versions can be changed per import with the ``model_namespace``
+and ``model_prefix`` settings (defaults: ``mlflow://registry``, ``models/``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from governance_app.domain.lineage import DEFAULT_MODEL_RULE, ModelIdentityRule
+from governance_app.domain.lineage_snapshot import LineageSnapshot
+from governance_app.errors import InputError
+from governance_app.importers.openlineage import SUFFIXES, load_openlineage
+from governance_app.importers.registry import ImportContext, importer
+
+KIND = "openlineage"
+_LINES = (".jsonl", ".ndjson")
+_HEAD_BYTES = 64 * 1024
+_SETTINGS = ("model_namespace", "model_prefix")
+
+
+def _looks_like_event(value: object) -> bool:
+    if isinstance(value, list):
+        value = value[0] if value else None
+    return (
+        isinstance(value, dict)
+        and "eventTime" in value
+        and "producer" in value
+        and ("run" in value or "job" in value)
+    )
+
+
+def _json_file_is_events(path: Path) -> bool:
+    """Read at most the head of the file: a whole event, or the first line of several."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(_HEAD_BYTES).decode("utf-8", "replace").lstrip("\ufeff")
+    except OSError:
+        return False
+    for candidate in (head, head.split("\n", 1)[0]):
+        try:
+            return _looks_like_event(json.loads(candidate))
+        except ValueError:
+            continue
+    # A large single event or list: judge by the keys the head shows.
+    return all(f'"{key}"' in head for key in ("eventTime", "producer")) and (
+        '"run"' in head or '"job"' in head
+    )
+
+
+def _file_is_events(path: Path) -> bool:
+    suffix = path.suffix.lower()
+    if suffix in _LINES:
+        return True
+    return suffix == ".json" and _json_file_is_events(path)
+
+
+def detect(path: Path) -> bool:
+    """A ``.jsonl``/``.ndjson`` file, a ``.json`` file of events, or a folder of only those."""
+    if path.is_file():
+        return _file_is_events(path)
+    if not path.is_dir():
+        return False
+    found = False
+    for folder, dirs, names in os.walk(path, followlinks=False):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in names:
+            if name.startswith("."):
+                continue
+            file = Path(folder, name)
+            if file.suffix.lower() not in SUFFIXES or not _file_is_events(file):
+                return False
+            found = True
+    return found
+
+
+def _rule(ctx: ImportContext, path: Path) -> ModelIdentityRule:
+    settings = dict(ctx.options.settings)
+    unknown = sorted(set(settings) - set(_SETTINGS))
+    if unknown:
+        raise InputError(
+            path,
+            f"OpenLineage imports take no setting {', '.join(map(repr, unknown))}",
+            expected=f"only {', '.join(_SETTINGS)}",
+        )
+    return ModelIdentityRule(
+        namespace=str(settings.get("model_namespace", DEFAULT_MODEL_RULE.namespace)),
+        prefix=str(settings.get("model_prefix", DEFAULT_MODEL_RULE.prefix)),
+    )
+
+
+@importer(KIND, "OpenLineage RunEvents (.json, .jsonl/.ndjson, or a folder of them)", detect)
+def read(path: Path, ctx: ImportContext) -> LineageSnapshot:
+    """Read every event under ``path`` into one lineage snapshot, touching no database.
+
+    Raises:
+        InputError: an event is invalid (names file, line and field), the path holds no
+            events, or a setting is unknown.
+        ImportCancelled: the context reported a cancel request.
+    """
+    result = load_openlineage(path, ctx, _rule(ctx, path))
+    return LineageSnapshot(
+        kind=KIND,
+        source=str(path),
+        source_sha256=result.source_sha256,
+        graph=result.graph,
+        events=result.events,
+        runs=result.runs,
+        files=result.files,
+        notes=result.notes,
+    )

@@ -1,0 +1,373 @@
+"""The lineage scene (items placed by a layered layout) and the view that zooms and pans it.
+
+The scene is built once per laid-out graph; everything after that (selecting, highlighting
+upstream and downstream, search matches) changes item *states*, never items. Closures come from
+:class:`~governance_app.analytics.lineage_graph.LineageIndex`, so a click costs a few numpy
+operations plus one state change per item that actually changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import (
+    QContextMenuEvent,
+    QKeyEvent,
+    QPainter,
+    QPalette,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene, QGraphicsView, QWidget
+
+from governance_app.analytics.layered_layout import Layout
+from governance_app.analytics.lineage_graph import LineageIndex
+from governance_app.domain.lineage import LineageGraph
+from governance_app.ui.lineage_items import (
+    MAX_WIDTH,
+    NODE_HEIGHT,
+    TEXT_LOD,
+    EdgeItem,
+    LineageStyle,
+    NodeItem,
+    NodeState,
+    edge_path,
+)
+from governance_app.ui.lineage_overview import OVERVIEW_LOD, LayerItem, OverviewItem
+
+MIN_SCALE, MAX_SCALE = 0.01, 4.0
+ZOOM_STEP = 1.25
+SCENE_MARGIN = 40.0
+_ANTIALIAS = QPainter.RenderHint.Antialiasing
+
+
+def _layout_rect(layout: Layout, widths: dict[str, float]) -> QRectF:
+    """The drawing's extent from the layout alone (``itemsBoundingRect`` visits every item)."""
+    if not layout.positions:
+        return QRectF()
+    points = list(layout.positions.values())
+    for route in layout.edge_routes.values():  # long edges bend through their dummies
+        points.extend(route[1:-1])
+    xy = np.array(points, dtype=np.float64)
+    half = max(widths.values(), default=MAX_WIDTH) / 2
+    left, top = xy.min(axis=0)
+    right, bottom = xy.max(axis=0)
+    return QRectF(left - half, top - NODE_HEIGHT, right - left + 2 * half,
+                  bottom - top + 2 * NODE_HEIGHT)
+
+
+class LineageScene(QGraphicsScene):
+    """Node and edge items of one laid-out graph, with selection-driven highlighting."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.graph = LineageGraph()
+        self.index = LineageIndex(self.graph)
+        self.style = LineageStyle.from_palette()
+        self.node_items: dict[str, NodeItem] = {}
+        self.edge_items: list[EdgeItem] = []
+        self.highlighted: str | None = None
+        self.overview: OverviewItem | None = None
+        self.overview_on = False
+        self.upstream_ids: set[str] = set()
+        self.downstream_ids: set[str] = set()
+        # A static picture: the BSP index makes "what is exposed" cheap at any zoom.
+        self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
+        self.reset()
+
+    def build(self, graph: LineageGraph, layout: Layout, widths: dict[str, float] | None = None,
+              style: LineageStyle | None = None) -> None:
+        """Replace the drawing with ``graph`` placed by ``layout``.
+
+        Args:
+            graph: what to draw.
+            layout: where (positions and edge routes of every node and edge of ``graph``).
+            widths: each box's width as the layout reserved it (:func:`node_widths`).
+            style: pens and fonts; the application palette's by default.
+        """
+        self.reset()
+        self.style = style = style or LineageStyle.from_palette()
+        widths = widths or {}
+        self.graph = graph
+        self.index = LineageIndex(graph)
+        positions = layout.positions
+        # Items are children of layers (and join the scene with them), so the far-out
+        # overview hides thousands of them in one call.
+        for node_id, node in graph.nodes.items():
+            x, y = positions[node_id]
+            item = NodeItem(node, style, widths.get(node_id), self.node_layer)
+            item.setPos(x, y)
+            self.node_items[node_id] = item
+        self._box_ids = list(self.node_items)
+        self._boxes = np.array([(*positions[i], self.node_items[i].width / 2)
+                                for i in self._box_ids], dtype=np.float64).reshape(-1, 3)
+        seen: set[tuple[str, str]] = set()
+        for edge in graph.edges:
+            pair = (edge.source, edge.target)
+            route = layout.edge_routes.get(pair)
+            if pair in seen or route is None or len(route) < 2:
+                continue
+            seen.add(pair)
+            path = edge_path(route, positions[edge.source][1], positions[edge.target][1])
+            self.edge_items.append(
+                EdgeItem(edge.source, edge.target, edge.kind, path, style, self.edge_layer))
+        self.setSceneRect(_layout_rect(layout, widths).adjusted(
+            -SCENE_MARGIN, -SCENE_MARGIN, SCENE_MARGIN, SCENE_MARGIN))
+        self.overview = OverviewItem(self.sceneRect(), self.edge_items, style)
+        self.addItem(self.overview)
+        self.overview.refresh(self.node_items.values(), self.edge_items, False)
+        self.overview_on = False
+
+    def reset(self) -> None:
+        """Remove every item (an empty graph, or before a rebuild)."""
+        self.clear()
+        self.node_items, self.edge_items = {}, []
+        self.overview, self.overview_on = None, False
+        self._overlay: list[QGraphicsPathItem] = []
+        self._box_ids: list[str] = []
+        self._boxes = np.empty((0, 3))
+        self.edge_layer, self.overlay_layer, self.node_layer = LayerItem(), LayerItem(), LayerItem()
+        for z, layer in enumerate((self.edge_layer, self.overlay_layer, self.node_layer)):
+            layer.setZValue(z)
+            self.addItem(layer)
+        self.highlighted = None
+        self.upstream_ids, self.downstream_ids = set(), set()
+
+    def set_overview(self, on: bool) -> None:
+        """Show the bulk-painted overview instead of the items (far out), or the items."""
+        if on == self.overview_on or self.overview is None:
+            return
+        self.overview_on = on
+        for layer in (self.node_layer, self.edge_layer, self.overlay_layer):
+            layer.setVisible(not on)
+        self.overview.setVisible(on)
+
+    def node_at(self, point: QPointF, slack: float = 6.0) -> str | None:
+        """The node whose box contains ``point`` (give or take ``slack``), found with numpy.
+
+        The far-out overview has no items to click, so it asks this instead.
+        """
+        if not self._box_ids:
+            return None
+        x, y = point.x(), point.y()
+        hit = np.flatnonzero((np.abs(self._boxes[:, 0] - x) <= self._boxes[:, 2] + slack)
+                             & (np.abs(self._boxes[:, 1] - y) <= NODE_HEIGHT / 2 + slack))
+        if not hit.size:
+            return None
+        nearest = hit[np.argmin(np.hypot(self._boxes[hit, 0] - x, self._boxes[hit, 1] - y))]
+        return self._box_ids[int(nearest)]
+
+    def jump_to(self, node_id: str) -> None:
+        """Centre every view on ``node_id`` at a readable scale, then select it."""
+        for view in self.views():
+            if isinstance(view, LineageGraphicsView):
+                view.centre_on_node(node_id)
+        self.select_node(node_id)
+
+    def item_for(self, node_id: str) -> NodeItem | None:
+        return self.node_items.get(node_id)
+
+    def selected_node_id(self) -> str | None:
+        """The one selected node's id, if any."""
+        items = [i for i in self.selectedItems() if isinstance(i, NodeItem)]
+        return items[0].node_id if items else None
+
+    def select_node(self, node_id: str | None) -> None:
+        """Select ``node_id`` alone (``None`` clears); selection drives the highlight."""
+        item = self.node_items.get(node_id) if node_id else None
+        self.clearSelection()
+        if item is not None:
+            item.setSelected(True)
+
+    def highlight(self, node_id: str | None) -> None:
+        """Colour the upstream and downstream of ``node_id`` and dim everything else.
+
+        ``None`` (or an id not drawn) returns every item to normal.
+        """
+        if node_id not in self.node_items:
+            node_id = None
+        self.highlighted = node_id
+        for item in self._overlay:
+            self.removeItem(item)
+        self._overlay = []
+        if node_id is None:
+            self.upstream_ids, self.downstream_ids = set(), set()
+            for item in self.node_items.values():
+                item.set_state(NodeState.NORMAL)
+            for edge in self.edge_items:
+                edge.state = NodeState.NORMAL
+            self.edge_layer.setOpacity(1.0)
+            self._refresh_overview()
+            return
+        up = self.upstream_ids = self.index.upstream(node_id)
+        down = self.downstream_ids = self.index.downstream(node_id)
+        for i, item in self.node_items.items():
+            item.set_state(NodeState.SELECTED if i == node_id else NodeState.UPSTREAM if i in up
+                           else NodeState.DOWNSTREAM if i in down else NodeState.DIMMED)
+        # An edge is on the upstream when it ends in the selection's ancestry, and likewise.
+        up_ends, down_starts = up | {node_id}, down | {node_id}
+        pens = {NodeState.UPSTREAM: self.style.edge_up, NodeState.DOWNSTREAM: self.style.edge_down}
+        for edge in self.edge_items:
+            if edge.source in up and edge.target in up_ends:
+                edge.state = NodeState.UPSTREAM
+            elif edge.source in down_starts and edge.target in down:
+                edge.state = NodeState.DOWNSTREAM
+            else:
+                edge.state = NodeState.DIMMED
+                continue
+            # The highlighted edges are redrawn over the dimmed layer, in their colour.
+            copy = QGraphicsPathItem(edge.path())
+            copy.setPen(pens[edge.state])
+            copy.setParentItem(self.overlay_layer)
+            self._overlay.append(copy)
+        self.edge_layer.setOpacity(0.2)
+        self._refresh_overview()
+
+    def _refresh_overview(self) -> None:
+        if self.overview is not None:
+            self.overview.refresh(self.node_items.values(), self.edge_items,
+                                  self.highlighted is not None)
+
+    def find(self, text: str) -> list[str]:
+        """Ids of nodes whose name, namespace or id contains ``text`` (any case), outlined.
+
+        Returned in reading order (top to bottom, left to right), so "next match" walks the
+        drawing the way the eye does. An empty text clears the outlines.
+        """
+        needle = text.strip().lower()
+        hits: list[str] = []
+        for node_id, item in self.node_items.items():
+            node = item.node
+            hit = bool(needle) and (needle in node.name.lower() or needle in node_id.lower()
+                                    or needle in node.namespace.lower())
+            item.set_matched(hit)
+            if hit:
+                hits.append(node_id)
+        hits.sort(key=lambda i: (self.node_items[i].y(), self.node_items[i].x()))
+        return hits
+
+    def nodes_rect(self, node_ids: Iterable[str] | None = None) -> QRectF:
+        """The bounding rectangle of the given nodes (all when ``None``)."""
+        items = (self.node_items.values() if node_ids is None
+                 else [self.node_items[i] for i in node_ids if i in self.node_items])
+        rect = QRectF()
+        for item in items:
+            rect = rect.united(item.sceneBoundingRect())
+        return rect
+
+
+class LineageGraphicsView(QGraphicsView):
+    """Zoom with the wheel or keys, pan by dragging, fit with F; tells which node was right-clicked.
+
+    Signals:
+        sig_context_requested(node_id or "", global position): a right click, on a node or not.
+        sig_zoomed(scale): the scale changed.
+    """
+
+    sig_context_requested = Signal(str, QPointF)
+    sig_zoomed = Signal(float)
+
+    def __init__(self, scene: LineageScene, parent: QWidget | None = None) -> None:
+        super().__init__(scene, parent)
+        self.lineage_scene = scene
+        self.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        self.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
+        self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
+        self.setOptimizationFlag(QGraphicsView.OptimizationFlag.DontAdjustForAntialiasing, True)
+        self.setCacheMode(QGraphicsView.CacheModeFlag.CacheBackground)
+        self.setBackgroundBrush(self.palette().color(QPalette.ColorRole.Base))
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setAccessibleName("Lineage graph")
+
+    def scale_factor(self) -> float:
+        """The current zoom: 1.0 is one scene unit per pixel."""
+        return self.transform().m11()
+
+    def zoom_by(self, factor: float) -> None:
+        """Zoom by ``factor`` within the allowed range (anchored under the mouse for the wheel)."""
+        current = self.scale_factor()
+        target = min(MAX_SCALE, max(MIN_SCALE, current * factor))
+        if target != current:
+            self.scale(target / current, target / current)
+            self._update_render_hints()
+            self.sig_zoomed.emit(self.scale_factor())
+
+    def zoom_in(self) -> None:
+        anchor = self.transformationAnchor()
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        self.zoom_by(ZOOM_STEP)
+        self.setTransformationAnchor(anchor)
+
+    def zoom_out(self) -> None:
+        anchor = self.transformationAnchor()
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        self.zoom_by(1 / ZOOM_STEP)
+        self.setTransformationAnchor(anchor)
+
+    def fit(self, rect: QRectF | None = None, *, max_scale: float = 1.2) -> None:
+        """Show ``rect`` (default: every node) whole, without magnifying past ``max_scale``."""
+        rect = rect if rect is not None and not rect.isEmpty() else self.lineage_scene.nodes_rect()
+        if rect.isEmpty():
+            return
+        self.fitInView(rect.adjusted(-20, -20, 20, 20), Qt.AspectRatioMode.KeepAspectRatio)
+        if self.scale_factor() > max_scale:
+            self.zoom_by(max_scale / self.scale_factor())
+            self.centerOn(rect.center())
+        self._update_render_hints()
+        self.sig_zoomed.emit(self.scale_factor())
+
+    def _update_render_hints(self) -> None:
+        # Far out, boxes are plain rectangles and edges hairlines: antialiasing them costs
+        # more than everything else in a repaint and shows nothing at that size.
+        scale = self.scale_factor()
+        self.setRenderHint(_ANTIALIAS, scale >= TEXT_LOD)
+        self.lineage_scene.set_overview(scale < OVERVIEW_LOD)
+
+    def centre_on_node(self, node_id: str, *, readable: bool = True) -> bool:
+        """Scroll ``node_id`` to the middle, zooming in to a readable scale if needed."""
+        item = self.lineage_scene.item_for(node_id)
+        if item is None:
+            return False
+        if readable and self.scale_factor() < 0.6:
+            self.zoom_by(0.85 / self.scale_factor())  # labels readable, neighbours in sight
+        # A box at the drawing's edge can only reach the middle if the scene extends past it.
+        half_w = self.viewport().width() / self.scale_factor() / 2
+        half_h = self.viewport().height() / self.scale_factor() / 2
+        centre = item.scenePos()
+        room = QRectF(centre.x() - half_w, centre.y() - half_h, 2 * half_w, 2 * half_h)
+        if not self.sceneRect().contains(room):
+            self.setSceneRect(self.sceneRect().united(room))
+        self.centerOn(item)
+        return True
+
+    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 - Qt override
+        steps = event.angleDelta().y() / 120.0
+        if steps:
+            self.zoom_by(1.15 ** steps)
+            event.accept()
+            return
+        super().wheelEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+        key, mods = event.key(), event.modifiers()
+        ctrl = bool(mods & Qt.KeyboardModifier.ControlModifier)
+        if key == Qt.Key.Key_F and not ctrl:
+            self.fit()
+        elif ctrl and key in (Qt.Key.Key_Equal, Qt.Key.Key_Plus):
+            self.zoom_in()
+        elif ctrl and key == Qt.Key.Key_Minus:
+            self.zoom_out()
+        else:
+            super().keyPressEvent(event)
+            return
+        event.accept()
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # noqa: N802 - Qt override
+        item = self.itemAt(event.pos())
+        node_id = item.node_id if isinstance(item, NodeItem) else ""
+        self.sig_context_requested.emit(node_id, QPointF(event.globalPos()))
+        event.accept()
