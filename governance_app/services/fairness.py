@@ -1,0 +1,301 @@
+"""Fairness use cases: analyse a prediction table, attach the results to a model version, read
+them back, and hand one number to a gate.
+
+Everything is computed from the table once: group metrics and disparities for each sensitive
+attribute and every intersection, seeded bootstrap intervals, parity verdicts against the
+reference group, and (when feature columns are named) the slice finder's top slices. The
+workspace keeps those results with the file's digest, schema and row count, never the rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from itertools import combinations
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from governance_app.analytics.fairness_counts import binary_outcomes, encode_groups, group_counts
+from governance_app.analytics.fairness_metrics import analyse_table
+from governance_app.analytics.fairness_uncertainty import bootstrap, parity_test
+from governance_app.analytics.slice_finder import SliceSearchCancelled, find_slices
+from governance_app.domain.fairness import GroupKey, SliceReport
+from governance_app.domain.fairness_evidence import (
+    AttributeAnalysis,
+    FairnessAnalysis,
+    StoredFairnessResult,
+    attribute_key,
+)
+from governance_app.errors import GovernanceError, InputError, NotFoundError
+from governance_app.importers import prediction_table
+from governance_app.importers.prediction_table import (
+    PredictionSettings,
+    PredictionTableSnapshot,
+    check_columns,
+    parse_settings,
+    read_table,
+    table_schema,
+)
+from governance_app.importers.safe_io import sha256_of_path
+from governance_app.services.workspace import Workspace
+from governance_app.store import fairness_reader
+from governance_app.store.fairness_writer import has_result, save_analysis, settings_digest
+from governance_app.store.registry_reader import version_pk
+
+ProgressFn = Callable[[int, int, str], None]
+Tick = Callable[[int, int, str], None]
+
+
+class FairnessCancelled(GovernanceError):
+    """``is_cancelled()`` became true during an analysis; nothing was returned or stored."""
+
+
+class MetricUndefined(GovernanceError):
+    """The metric exists but has no value for this data (the reason is in the message)."""
+
+
+def _no_progress(done: int, total: int, message: str) -> None:
+    """Ignore progress."""
+
+
+def _references(attributes: Sequence[str],
+                reference: str | None) -> dict[tuple[str, ...], GroupKey] | None:
+    """``"v1|v2"`` (one value per attribute) -> the reference of every attribute subset."""
+    if reference is None:
+        return None
+    parts = tuple(reference.split("|")) if len(attributes) > 1 else (reference,)
+    if len(parts) != len(attributes):
+        raise InputError("--reference", f"{reference!r} names {len(parts)} value(s)",
+                         expected=f"one value per sensitive attribute, joined by '|' "
+                         f"({'|'.join(attributes)})")
+    return {tuple(attributes[i] for i in subset): tuple(parts[i] for i in subset)
+            for k in range(1, len(attributes) + 1)
+            for subset in combinations(range(len(attributes)), k)}
+
+
+def analyse_frame(
+    frame: Any,
+    settings: PredictionSettings,
+    *,
+    source: str,
+    source_sha256: str,
+    progress: ProgressFn | None = None,
+    is_cancelled: Callable[[], bool] | None = None,
+) -> FairnessAnalysis:
+    """Every fairness result for a validated table (a pandas DataFrame) under ``settings``.
+
+    Raises:
+        InputError: bad data (non-binary labels, NaN, unknown reference group, ...), naming
+            the file, column and first offending row.
+        FairnessCancelled: ``is_cancelled()`` became true.
+    """
+    report = progress or _no_progress
+    cancelled = is_cancelled or (lambda: False)
+    check_columns(source, frame, settings)
+    attrs = list(settings.sensitive)
+    subsets = (2 ** len(attrs) - 1)
+    total = 2 + subsets + (1 if settings.features else 0)
+
+    def step(done: int, message: str) -> None:
+        if cancelled():
+            raise FairnessCancelled("fairness analysis cancelled; nothing was stored")
+        report(done, total, message)
+
+    step(0, "counting confusion cells per group")
+    reports = analyse_table(
+        frame, attributes=attrs, label=settings.label, prediction=settings.prediction,
+        score=settings.score, threshold=settings.threshold, bins=settings.bins or None,
+        reference=_references(attrs, settings.reference), min_group_size=settings.min_group_size,
+        convention=settings.convention,  # type: ignore[arg-type]
+        source=source)
+    outcomes = binary_outcomes(frame, label=settings.label, prediction=settings.prediction,
+                               score=settings.score, threshold=settings.threshold, source=source)
+    counts = group_counts(encode_groups(frame, attrs, bins=settings.bins or None, source=source),
+                          outcomes)
+    analyses: dict[tuple[str, ...], AttributeAnalysis] = {}
+    for done, (names, fairness) in enumerate(reports.items(), start=1):
+        step(done, f"bootstrap and parity for {' × '.join(names)}")
+        boot = None
+        if settings.bootstrap > 0:
+            boot = bootstrap(counts.marginal(names), n_resamples=settings.bootstrap,
+                             seed=settings.seed, min_group_size=settings.min_group_size,
+                             convention=settings.convention)  # type: ignore[arg-type]
+        analyses[names] = AttributeAnalysis(names, fairness, boot,
+                                            parity_test(fairness, tau=settings.tau))
+    slices = None
+    if settings.features:
+        step(total - 1, "searching for weak slices")
+        try:
+            slices = find_slices(
+                frame, label=settings.label, prediction=settings.prediction, score=settings.score,
+                threshold=settings.threshold, columns=list(dict.fromkeys([*attrs,
+                                                                          *settings.features])),
+                metric=settings.slice_metric, top_k=settings.top_k, is_cancelled=cancelled,
+                source=source)
+        except SliceSearchCancelled as exc:
+            raise FairnessCancelled("fairness analysis cancelled; nothing was stored") from exc
+    report(total, total, "fairness analysis complete")
+    return FairnessAnalysis(source, source_sha256, len(frame), table_schema(frame),
+                            settings.as_dict(), analyses, slices)
+
+
+def analyse_file(
+    path: Path | str,
+    *,
+    label: str,
+    sensitive: str | Sequence[str],
+    prediction: str | None = None,
+    score: str | None = None,
+    threshold: float | None = None,
+    reference: str | None = None,
+    bootstrap: int = prediction_table.DEFAULT_BOOTSTRAP,
+    seed: int = prediction_table.DEFAULT_SEED,
+    min_group_size: int = prediction_table.DEFAULT_MIN_GROUP_SIZE,
+    convention: str = "strict",
+    bins: Mapping[str, Sequence[float]] | None = None,
+    features: Sequence[str] | None = None,
+    tau: float = prediction_table.DEFAULT_TAU,
+    progress: ProgressFn | None = None,
+    is_cancelled: Callable[[], bool] | None = None,
+) -> FairnessAnalysis:
+    """Analyse a CSV or Parquet prediction table without a workspace (``governance-app
+    fairness TABLE``, the Fairness view's "analyse a file").
+
+    ``reference`` is one group value, or one value per attribute joined by ``|``; default the
+    largest group. Use ``.analysis("sex").report`` for one attribute's :class:`FairnessReport`.
+
+    Raises:
+        InputError: unreadable file, missing columns, bad data or settings (named precisely).
+        FairnessCancelled: ``is_cancelled()`` became true.
+    """
+    settings = parse_settings({
+        "label": label, "sensitive": list(attribute_key(sensitive)), "prediction": prediction,
+        "score": score, "threshold": threshold, "reference": reference, "bootstrap": bootstrap,
+        "seed": seed, "min_group_size": min_group_size, "convention": convention,
+        "bins": dict(bins or {}), "features": list(features or []), "tau": tau})
+    path = Path(path)
+    frame = read_table(path)
+    return analyse_frame(frame, settings, source=str(path), source_sha256=sha256_of_path(path),
+                         progress=progress, is_cancelled=is_cancelled)
+
+
+def find_slices_in_file(
+    path: Path | str,
+    *,
+    label: str,
+    prediction: str | None = None,
+    score: str | None = None,
+    threshold: float | None = None,
+    columns: Sequence[str] | None = None,
+    metric: str = "error_rate",
+    max_conditions: int = 3,
+    top_k: int = 10,
+    min_size: int = 50,
+    progress: ProgressFn | None = None,
+    is_cancelled: Callable[[], bool] | None = None,
+) -> SliceReport:
+    """The slices of a prediction table where ``metric`` is significantly worst.
+
+    Raises:
+        InputError: unreadable file, bad data, unknown columns or metric.
+        FairnessCancelled: ``is_cancelled()`` became true.
+    """
+    path = Path(path)
+    frame = read_table(path)
+    try:
+        return find_slices(frame, label=label, prediction=prediction, score=score,
+                           threshold=threshold, columns=columns, metric=metric,
+                           max_conditions=max_conditions, top_k=top_k, min_size=min_size,
+                           progress=progress, is_cancelled=is_cancelled, source=str(path))
+    except SliceSearchCancelled as exc:
+        raise FairnessCancelled("slice search cancelled") from exc
+
+
+def store_prediction_table(session: Session, snapshot: PredictionTableSnapshot, import_id: int,
+                           tick: Tick) -> dict[str, int]:
+    """The import service's writer for prediction tables: analyse, then store the results.
+
+    The model version is looked up first and an identical earlier import (same file digest and
+    settings) is recognised before any computing, so a re-import costs a digest and a query.
+
+    Raises:
+        NotFoundError: the model version is not in the workspace.
+        InputError: bad data in the table.
+        ImportCancelled: raised by ``tick`` when the user cancels.
+    """
+    pk = version_pk(session, snapshot.model, snapshot.version)
+    if has_result(session, pk, snapshot.source_sha256,
+                  settings_digest(snapshot.settings.as_dict())):
+        return {}
+    analysis = analyse_frame(snapshot.frame, snapshot.settings, source=snapshot.source,
+                             source_sha256=snapshot.source_sha256, progress=tick)
+    return save_analysis(session, pk, analysis, import_id)
+
+
+def fairness_results(ws: Workspace, name: str, version: int) -> list[StoredFairnessResult]:
+    """Every fairness result attached to ``name:version``, oldest first.
+
+    Raises:
+        NotFoundError: no such model version.
+    """
+    with ws.session() as session:
+        return fairness_reader.results_for_version(session, name, version)
+
+
+def latest_fairness(ws: Workspace, name: str, version: int,
+                    sensitive: str | Sequence[str] | None = None) -> StoredFairnessResult:
+    """The newest fairness result of a version (that analysed ``sensitive``, when given).
+
+    Raises:
+        NotFoundError: no such version, or no result (for that attribute) attached to it.
+    """
+    results = fairness_results(ws, name, version)
+    key = attribute_key(sensitive) if sensitive is not None else None
+    for result in reversed(results):
+        if key is None or _has(result, key):
+            return result
+    what = f" for sensitive attribute(s) {','.join(key)}" if key else ""
+    raise NotFoundError(f"no fairness results{what} attached to {name}:{version}; import a "
+                        "prediction table with --model first")
+
+
+def _has(result: StoredFairnessResult, key: tuple[str, ...]) -> bool:
+    try:
+        result.analysis.analysis(key)
+    except KeyError:
+        return False
+    return True
+
+
+def metric_value(result: StoredFairnessResult | FairnessAnalysis, metric_name: str,
+                 sensitive: str | Sequence[str]) -> float:
+    """One number for a gate: a named disparity (``equalized_odds_difference``,
+    ``demographic_parity_ratio``, ``<metric>_difference`` / ``_ratio``) or an overall metric
+    (``accuracy_score``, ``roc_auc_score``) of the analysis of ``sensitive``.
+
+    Raises:
+        NotFoundError: the attribute (set) was not analysed, or no metric has that name.
+        MetricUndefined: the metric has no value on this data; the message says why.
+    """
+    analysis = result.analysis if isinstance(result, StoredFairnessResult) else result
+    try:
+        fairness = analysis.analysis(sensitive).report
+    except KeyError as exc:
+        raise NotFoundError(str(exc.args[0])) from None
+    value = fairness.summary.get(metric_name) or fairness.overall.metrics.get(metric_name)
+    if value is None:
+        known = sorted([*fairness.summary, *fairness.overall.metrics])
+        raise NotFoundError(f"no fairness metric {metric_name!r}; known: {', '.join(known)}")
+    if value.value is None:
+        raise MetricUndefined(f"{metric_name} for {','.join(fairness.attributes)} is undefined: "
+                              f"{value.reason}")
+    return value.value
+
+
+DEMO_SETTINGS: dict[str, Any] = {
+    "label": "label", "prediction": "prediction", "score": "score",
+    "sensitive": ["sex", "age_group", "region"],
+    "features": ["income_band", "employment", "tenure_years", "loan_amount"],
+}
+"""How the demo's prediction tables (``resources/demo/fairness/``) are imported."""
