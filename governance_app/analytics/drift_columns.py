@@ -1,0 +1,205 @@
+"""One column, reference vs current: prepare the reference once, then judge any current sample.
+
+This is where a column's type decides the path (numbers: sorted samples; anything else:
+category counts), where nulls and unseen categories are counted into the result instead of being
+dropped silently, and where a score that cannot be computed becomes an explicit ``reason``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from governance_app.analytics import drift_stats as st
+from governance_app.domain.drift import ColumnDrift, ColumnType
+from governance_app.errors import InputError
+
+if TYPE_CHECKING:
+    from governance_app.analytics.drift_select import DriftPolicy
+
+Chooser = Callable[["DriftPolicy", str, ColumnType, int, int], tuple[str, float]]
+NUMERIC_ALL = ("psi", "ks", "wasserstein", "jensenshannon")
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnReference:
+    """A reference column, prepared: exactly one of ``numeric``/``categorical`` is set."""
+
+    name: str
+    column_type: ColumnType
+    numeric: st.NumericReference | None = None
+    categorical: st.CategoricalReference | None = None
+
+    @property
+    def nulls(self) -> int:
+        """Null reference values."""
+        side = self.numeric or self.categorical
+        return side.nulls if side is not None else 0
+
+    @property
+    def n(self) -> int:
+        """Non-null reference values."""
+        side = self.numeric or self.categorical
+        return side.n if side is not None else 0
+
+
+def column_type_of(series: pd.Series) -> ColumnType:
+    """Numbers (not booleans) are compared as distributions, everything else as categories."""
+    dtype = series.dtype
+    if pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_numeric_dtype(dtype):
+        return ColumnType.CATEGORICAL
+    return ColumnType.NUMERICAL
+
+
+def prepare_column(series: pd.Series, name: str, n_bins: int, source: str) -> ColumnReference:
+    """Sort or count one reference column.
+
+    Raises:
+        InputError: the column has no non-null value (nothing to compare against).
+    """
+    kind = column_type_of(series)
+    if kind is ColumnType.NUMERICAL:
+        values, nulls = st.sort_numeric(series.to_numpy())
+        if values.size:
+            return ColumnReference(name, kind, numeric=st.prepare_sorted(values, nulls, n_bins))
+    else:
+        cat = st.prepare_categorical(series)
+        if cat.n:
+            return ColumnReference(name, kind, categorical=cat)
+    raise InputError(source, f"column {name!r} has no non-null value", location=f"column {name}",
+                     expected="at least one non-null reference value")
+
+
+def _verdict(method: str, score: float, threshold: float) -> bool:
+    if method == "ks":
+        return score <= threshold
+    if method in ("chisquare", "z"):
+        return score < threshold
+    return score >= threshold
+
+
+def _undefined(ref: ColumnReference, method: str, threshold: float, n_cur: int, nulls_cur: int,
+               reason: str, unseen: tuple[str, ...] = ()) -> ColumnDrift:
+    return ColumnDrift(ref.name, ref.column_type, method, threshold, None, None, None, False,
+                       ref.n, n_cur, ref.nulls, nulls_cur, unseen, {}, reason)
+
+
+def _numeric_stats(ref: st.NumericReference, cur: np.ndarray, wanted: set[str],
+                   binning: str) -> dict[str, float]:
+    out: dict[str, float] = {}
+    if wanted & {"ks", "wasserstein"}:
+        d, raw = st.ks_and_wasserstein(ref, cur)
+        out["ks_statistic"] = d
+        out["wasserstein_raw"] = raw
+        out["wasserstein"] = st.normed_wasserstein(raw, ref.std)
+        if "ks" in wanted:
+            out["ks_p_value"] = st.ks_p_value(d, ref.values, cur)
+    if wanted & {"psi", "jensenshannon", "chisquare", "z"}:
+        discrete = ref.n_unique <= st.DISCRETE_MAX_UNIQUE
+        if discrete or wanted & {"chisquare", "z"}:
+            _, rc, cc = st.value_counts(ref.values, cur)
+        if not discrete:
+            rb, cb = (st.sturges_counts(ref.values, cur) if binning == "evidently"
+                      else st.quantile_counts(ref, cur))
+        else:
+            rb, cb = rc, cc
+        if "psi" in wanted:
+            out["psi"] = st.psi(rb, cb)
+        if "jensenshannon" in wanted:
+            out["jensenshannon"] = st.jensenshannon(rb, cb)
+        if wanted & {"chisquare", "z"}:
+            _count_tests(rc, cc, wanted, out)
+    return out
+
+
+def _count_tests(rc: np.ndarray, cc: np.ndarray, wanted: set[str], out: dict[str, float]) -> None:
+    if "chisquare" in wanted:
+        out["chisquare_statistic"], out["chisquare_p_value"] = st.chisquare(rc, cc)
+    if "z" in wanted:
+        z, p = st.z_test(rc, cc)
+        if z is not None:
+            out["z_statistic"] = z
+        out["z_p_value"] = p
+
+
+def _score(method: str, stats: dict[str, float]) -> tuple[float, float | None, float | None]:
+    """(score, statistic, p_value) of the chosen method."""
+    if method == "ks":
+        return stats["ks_p_value"], stats["ks_statistic"], stats["ks_p_value"]
+    if method in ("chisquare", "z"):
+        p = stats[f"{method}_p_value"]
+        return p, stats.get(f"{method}_statistic"), p
+    return stats[method], stats[method], None
+
+
+def compare_column(ref: ColumnReference, series: pd.Series, policy: DriftPolicy,
+                   choose: Chooser) -> ColumnDrift:
+    """Judge one current column against its prepared reference.
+
+    Raises:
+        InputError: the current column holds text where the reference holds numbers, or a
+            policy method that does not fit the column.
+    """
+    if ref.numeric is not None:
+        return _compare_numeric(ref, ref.numeric, series, policy, choose)
+    assert ref.categorical is not None
+    counts = st.count_categories(ref.categorical, series)
+    n_cur = int(counts.cur_counts.sum())
+    method, threshold = choose(policy, ref.name, ref.column_type, ref.n, len(counts.labels))
+    if n_cur == 0:
+        return _undefined(ref, method, threshold, 0, counts.nulls_cur,
+                          "no non-null current value", counts.unseen)
+    wanted = {method}
+    if policy.all_statistics:
+        wanted |= {"psi", "jensenshannon", "chisquare"}
+        if len(counts.labels) <= 2:
+            wanted.add("z")
+    stats: dict[str, float] = {}
+    if "psi" in wanted:
+        stats["psi"] = st.psi(counts.ref_counts, counts.cur_counts)
+    if "jensenshannon" in wanted:
+        stats["jensenshannon"] = st.jensenshannon(counts.ref_counts, counts.cur_counts)
+    order = st.sorted_order(counts.labels)
+    _count_tests(counts.ref_counts[order], counts.cur_counts[order], wanted, stats)
+    return _result(ref, method, threshold, stats, n_cur, counts.nulls_cur, counts.unseen)
+
+
+def _compare_numeric(ref: ColumnReference, num: st.NumericReference, series: pd.Series,
+                     policy: DriftPolicy, choose: Chooser) -> ColumnDrift:
+    try:
+        cur, nulls_cur = st.sort_numeric(series.to_numpy())
+    except (ValueError, TypeError) as exc:
+        raise InputError("current", f"column {ref.name!r} is not numeric here",
+                         location=f"column {ref.name}",
+                         expected="numbers, as in the reference") from exc
+    if cur.size == 0:
+        method, threshold = choose(policy, ref.name, ref.column_type, num.n, num.n_unique)
+        return _undefined(ref, method, threshold, 0, nulls_cur, "no non-null current value")
+    n_unique = num.n_unique
+    if n_unique <= 5:  # only then can the current values change Evidently's default method
+        cu = cur[st.distinct_ends(cur)]
+        pos = np.minimum(np.searchsorted(num.values, cu), num.n - 1)
+        n_unique += int(np.count_nonzero(num.values[pos] != cu))
+    method, threshold = choose(policy, ref.name, ref.column_type, num.n, n_unique)
+    wanted = {method} | (set(NUMERIC_ALL) if policy.all_statistics else set())
+    stats = _numeric_stats(num, cur, wanted, policy.binning)
+    return _result(ref, method, threshold, stats, int(cur.size), nulls_cur, ())
+
+
+def _result(ref: ColumnReference, method: str, threshold: float, stats: dict[str, float],
+            n_cur: int, nulls_cur: int, unseen: tuple[str, ...]) -> ColumnDrift:
+    score, statistic, p_value = _score(method, stats)
+    if score is None or math.isnan(score):
+        return _undefined(ref, method, threshold, n_cur, nulls_cur,
+                          f"{method} is undefined for these samples", unseen)
+    return ColumnDrift(ref.name, ref.column_type, method, threshold, float(score),
+                       None if statistic is None else float(statistic),
+                       None if p_value is None else float(p_value),
+                       _verdict(method, score, threshold), ref.n, n_cur, ref.nulls, nulls_cur,
+                       unseen, {k: float(v) for k, v in stats.items()})
+

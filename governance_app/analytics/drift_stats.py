@@ -1,0 +1,380 @@
+"""Drift statistics from sorted samples and bin counts: KS, Wasserstein, PSI, JS, chi-square, z.
+
+Why sorted arrays: every numeric statistic here is a function of the two empirical CDFs, and a
+sorted sample *is* its ECDF. Each column is sorted once (``np.sort``, O(n log n)); the
+reference is then prepared once (its standard deviation, the running integral of its ECDF, its
+quantile edges) and every current sample - a whole table or one of 365 daily windows - is
+compared with ``searchsorted`` at the current sample's distinct values only, O(m log n). No
+merge of the two samples is ever built, which is what makes a million-row reference cheap to
+compare against many small windows.
+
+* KS: ``sup |F_ref - F_cur|``. Between two consecutive current values ``F_cur`` is constant
+  and ``F_ref`` is non-decreasing, so the supremum is reached at a current value (right limit)
+  or just before the next one (left limit): two ``searchsorted`` calls give both. The counts
+  are the same integers scipy uses, so the statistic is bit-for-bit scipy's.
+* Wasserstein-1: ``integral |F_ref - F_cur| dx``. On each interval where ``F_cur = a`` the
+  integral of ``|F_ref - a|`` is written with ``H(x) = integral F_ref``, a cumulative sum over
+  the sorted reference computed once, split where ``F_ref`` crosses ``a``.
+* PSI and Jensen-Shannon work from bin counts (quantile bins of the reference by default, or
+  Evidently's Sturges bins over both samples) or, for discrete data, per-value counts.
+* Categorical columns are counted with ``pandas.factorize`` + ``np.bincount``.
+
+Empty bins (PSI): a proportion of zero makes ``ln(p/q)`` infinite, so - exactly as Evidently's
+``get_binned_data(feel_zeroes=True)`` - each side's zero proportions are replaced by
+``min(non-zero proportion) / 1e6`` when that minimum is <= 1e-4, otherwise by ``1e-4``.
+Jensen-Shannon needs no such fix (``0 * ln 0 = 0``), and Evidently applies none.
+
+p-values (KS, chi-square, z) use scipy's distributions, imported lazily: the distances need no
+scipy. KS p-values equal ``scipy.stats.ks_2samp(method="auto")``: exact (scipy's own exact path)
+when both samples have at most 10,000 values, else Smirnov's ``kstwo.sf(D, round(nm/(n+m)))``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from governance_app.errors import GovernanceError
+
+KS_EXACT_MAX_N = 10_000
+"""scipy's ``ks_2samp`` 'auto' rule: exact p-value when both samples are at most this size."""
+DISCRETE_MAX_UNIQUE = 20
+"""Evidently bins numeric columns only above this many distinct reference values."""
+DEFAULT_N_BINS = 10
+"""Quantile bins (deciles) of the reference for PSI/JS on continuous columns."""
+STD_FLOOR = 0.001
+"""Evidently divides the Wasserstein distance by ``max(std(reference), 0.001)``."""
+
+
+def _scipy_stats() -> Any:
+    try:
+        from scipy import stats
+    except ImportError as exc:  # pragma: no cover - scipy ships with the test and bench extras
+        raise GovernanceError(
+            "p-value methods (ks, chisquare, z) need scipy; install scipy or use a distance "
+            "method (wasserstein, jensenshannon, psi)"
+        ) from exc
+    return stats
+
+
+def sort_numeric(values: Any) -> tuple[np.ndarray, int]:
+    """Sorted finite float64 values and how many were null (NaN, None, +-inf).
+
+    Raises:
+        ValueError: the values are not numeric.
+    """
+    if isinstance(values, np.ndarray) and values.dtype.kind in "fiu":
+        arr = values.astype(np.float64, copy=False)
+    else:
+        arr = np.asarray(pd.to_numeric(pd.Series(values), errors="raise"), dtype=np.float64)
+    finite = np.isfinite(arr)
+    nulls = int(arr.size - np.count_nonzero(finite))
+    kept = arr[finite] if nulls else arr.copy()
+    kept.sort()
+    return kept, nulls
+
+
+def distinct_ends(sorted_values: np.ndarray) -> np.ndarray:
+    """Index of the last element of each run of equal values in a sorted array."""
+    if sorted_values.size == 0:
+        return np.empty(0, dtype=np.int64)
+    last = np.empty(sorted_values.size, dtype=bool)
+    np.not_equal(sorted_values[1:], sorted_values[:-1], out=last[:-1])
+    last[-1] = True
+    return np.flatnonzero(last)
+
+
+@dataclass(frozen=True, slots=True)
+class NumericReference:
+    """A numeric reference column prepared once for many comparisons.
+
+    Attributes:
+        values: sorted finite values.
+        nulls: null values left out.
+        std: population standard deviation (Evidently's ``np.std``).
+        integral: ``H(values[j]) = integral of F_ref from values[0] to values[j]``.
+        n_unique: distinct values.
+        edges: inner quantile edges for PSI/JS bins (deciles by default), distinct.
+    """
+
+    values: np.ndarray
+    nulls: int
+    std: float
+    integral: np.ndarray
+    n_unique: int
+    edges: np.ndarray = field(repr=False)
+
+    @property
+    def n(self) -> int:
+        """Non-null values."""
+        return int(self.values.size)
+
+
+def prepare_numeric(values: Any, n_bins: int = DEFAULT_N_BINS) -> NumericReference:
+    """Sort a reference column once and precompute what every comparison needs.
+
+    Raises:
+        ValueError: the values are not numeric or none of them is finite.
+    """
+    ref, nulls = sort_numeric(values)
+    return prepare_sorted(ref, nulls, n_bins)
+
+
+def prepare_sorted(ref: np.ndarray, nulls: int, n_bins: int = DEFAULT_N_BINS) -> NumericReference:
+    """:func:`prepare_numeric` for values already sorted and free of nulls."""
+    n = ref.size
+    if n == 0:
+        raise ValueError("no finite reference value")
+    steps = np.arange(1, n, dtype=np.float64) / n * np.diff(ref)
+    integral = np.concatenate(([0.0], np.cumsum(steps)))
+    inner = np.quantile(ref, np.linspace(0.0, 1.0, n_bins + 1)[1:-1]) if n_bins > 1 else ref[:0]
+    return NumericReference(
+        values=ref,
+        nulls=nulls,
+        std=float(np.std(ref)),
+        integral=integral,
+        n_unique=int(distinct_ends(ref).size),
+        edges=np.unique(inner),
+    )
+
+
+def ks_and_wasserstein(ref: NumericReference, cur: np.ndarray) -> tuple[float, float]:
+    """Two-sample KS statistic and raw Wasserstein-1 distance from a sorted current sample.
+
+    Both equal scipy's ``ks_2samp(...).statistic`` and ``wasserstein_distance`` (see module).
+
+    Raises:
+        ValueError: the current sample is empty.
+    """
+    n1, n2 = ref.n, cur.size
+    if n2 == 0:
+        raise ValueError("no finite current value")
+    ends = distinct_ends(cur)
+    cu = cur[ends]
+    c2 = ends + 1  # current values <= cu
+    c2_prev = np.concatenate(([0], c2[:-1]))
+    right = np.searchsorted(ref.values, cu, side="right")
+    if ref.n_unique == n1:  # no ties in the reference: left differs only where cu is in it
+        jc = np.maximum(right - 1, 0)
+        left = right - ((right > 0) & (ref.values[jc] == cu))
+    else:
+        left = np.searchsorted(ref.values, cu, side="left")
+    d_plus = max(float(np.max(left / n1 - c2_prev / n2)), 0.0)
+    d_minus = max(float(np.max(c2 / n2 - right / n1)), 0.0)
+    ks = max(d_plus, d_minus)
+
+    # H at the current values, from the same searchsorted (j = right - 1).
+    jc = np.maximum(right - 1, 0)
+    h_cu = np.where(right > 0, ref.integral[jc] + right / n1 * (cu - ref.values[jc]), 0.0)
+    lo = min(ref.values[0], cu[0])  # H(lo) = 0
+    hi = max(ref.values[-1], cu[-1])  # F_ref = 1 from ref.values[-1] on
+    starts = np.concatenate(([lo], cu))
+    stops = np.concatenate((cu, [hi]))
+    h_start = np.concatenate(([0.0], h_cu))
+    h_stop = np.concatenate((h_cu, [ref.integral[-1] + (hi - ref.values[-1])]))
+    counts = np.concatenate(([0], c2))
+    a = counts / n2
+    # F_ref(x) >= a from the k-th smallest reference value on, k = ceil(a * n1).
+    k = (counts * n1 + n2 - 1) // n2
+    kc = np.clip(k - 1, 0, n1 - 1)
+    cross = np.where(k > 0, ref.values[kc], -np.inf)
+    mid = np.clip(cross, starts, stops)
+    h_mid = np.where(
+        mid <= starts, h_start, np.where(mid >= stops, h_stop, ref.integral[kc])
+    )
+    parts = h_stop + h_start - 2.0 * h_mid + a * (2.0 * mid - starts - stops)
+    return ks, float(np.sum(np.maximum(parts, 0.0)))
+
+
+def ks_p_value(d: float, ref: np.ndarray, cur: np.ndarray) -> float:
+    """p-value of the two-sided two-sample KS test, as ``scipy.stats.ks_2samp(method="auto")``."""
+    stats = _scipy_stats()
+    n1, n2 = ref.size, cur.size
+    if max(n1, n2) <= KS_EXACT_MAX_N:
+        return float(stats.ks_2samp(ref, cur).pvalue)
+    m, n = sorted([float(n1), float(n2)], reverse=True)
+    en = m * n / (m + n)
+    return float(np.clip(stats.kstwo.sf(d, np.round(en)), 0.0, 1.0))
+
+
+def normed_wasserstein(raw: float, ref_std: float) -> float:
+    """Wasserstein distance in units of the reference's standard deviation (Evidently's)."""
+    return raw / max(ref_std, STD_FLOOR)
+
+
+def quantile_counts(ref: NumericReference, cur: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Counts per reference-quantile bin ``(-inf, e1], (e1, e2], ..., (ek, inf)``.
+
+    The outer bins are open, so current values beyond the reference's range are counted.
+    """
+
+    def count(s: np.ndarray) -> np.ndarray:
+        pos = np.searchsorted(s, ref.edges, side="right")
+        return np.diff(np.concatenate(([0], pos, [s.size])))
+
+    return count(ref.values), count(cur)
+
+
+def sturges_counts(ref: np.ndarray, cur: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Evidently's bins: ``np.histogram_bin_edges(both, "sturges")``, ``[a, b)``, last closed."""
+    total = ref.size + cur.size
+    n_bins = int(math.ceil(math.log2(total) + 1))
+    first = min(ref[0], cur[0])
+    last = max(ref[-1], cur[-1])
+    if first == last:
+        first, last = first - 0.5, last + 0.5
+    edges = np.linspace(first, last, n_bins + 1, endpoint=True)
+
+    def count(s: np.ndarray) -> np.ndarray:
+        pos = np.searchsorted(s, edges[1:-1], side="left")
+        return np.diff(np.concatenate(([0], pos, [s.size])))
+
+    return count(ref), count(cur)
+
+
+def value_counts(ref: np.ndarray, cur: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct values of both sorted samples and each sample's count of each value."""
+    keys = np.union1d(ref[distinct_ends(ref)], cur[distinct_ends(cur)])
+
+    def count(s: np.ndarray) -> np.ndarray:
+        return np.searchsorted(s, keys, side="right") - np.searchsorted(s, keys, side="left")
+
+    return keys, count(ref), count(cur)
+
+
+def _fill_zeros(p: np.ndarray) -> np.ndarray:
+    nonzero = p[p != 0]
+    if nonzero.size == 0:
+        return p
+    low = nonzero.min()
+    return np.where(p == 0, low / 1e6 if low <= 1e-4 else 1e-4, p)
+
+
+def psi(ref_counts: np.ndarray, cur_counts: np.ndarray) -> float:
+    """Population stability index ``sum((r - c) ln(r / c))`` over bins, empty bins filled.
+
+    Raises:
+        ValueError: either side has no values.
+    """
+    n_ref, n_cur = ref_counts.sum(), cur_counts.sum()
+    if n_ref == 0 or n_cur == 0:
+        raise ValueError("PSI of an empty sample")
+    r = _fill_zeros(ref_counts / n_ref)
+    c = _fill_zeros(cur_counts / n_cur)
+    return float(np.sum((r - c) * np.log(r / c)))
+
+
+def _rel_entr(p: np.ndarray, q: np.ndarray) -> np.ndarray:
+    safe = np.where(p > 0, p, 1.0)
+    return np.where(p > 0, p * np.log(safe / np.where(p > 0, q, 1.0)), 0.0)
+
+
+def jensenshannon(ref_counts: np.ndarray, cur_counts: np.ndarray) -> float:
+    """Jensen-Shannon distance (natural log), as ``scipy.spatial.distance.jensenshannon``.
+
+    Raises:
+        ValueError: either side has no values.
+    """
+    n_ref, n_cur = ref_counts.sum(), cur_counts.sum()
+    if n_ref == 0 or n_cur == 0:
+        raise ValueError("Jensen-Shannon distance of an empty sample")
+    p = ref_counts / n_ref
+    q = cur_counts / n_cur
+    m = (p + q) / 2.0
+    js = float(np.sum(_rel_entr(p, m)) + np.sum(_rel_entr(q, m)))
+    return math.sqrt(max(js, 0.0) / 2.0)
+
+
+def chisquare(ref_counts: np.ndarray, cur_counts: np.ndarray) -> tuple[float, float]:
+    """Chi-square goodness of fit of current counts to reference proportions: (stat, p).
+
+    Evidently's form: expected = reference counts scaled to the current size. A category the
+    reference never had gives an infinite statistic and p = 0.
+    """
+    expected = ref_counts * (cur_counts.sum() / ref_counts.sum())
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = (cur_counts - expected) ** 2 / expected
+    stat = float(np.sum(terms))
+    dof = max(ref_counts.size - 1, 1)
+    return stat, float(_scipy_stats().chi2.sf(stat, dof))
+
+
+def z_test(ref_counts: np.ndarray, cur_counts: np.ndarray) -> tuple[float | None, float]:
+    """Two-proportion z-test: the first category (in sorted order) against the rest: (z, p).
+
+    The caller passes both samples' counts over the same categories, in sorted order. When
+    there is one category in all, the p-value is 1 and z is undefined (``None``), as in
+    Evidently.
+    """
+    if ref_counts.size <= 1:
+        return None, 1.0
+    n1, n2 = float(ref_counts.sum()), float(cur_counts.sum())
+    p1 = float(ref_counts[1:].sum()) / n1
+    p2 = float(cur_counts[1:].sum()) / n2
+    pooled = (p1 * n1 + p2 * n2) / (n1 + n2)
+    z = (p1 - p2) / math.sqrt(pooled * (1 - pooled) * (1.0 / n1 + 1.0 / n2))
+    return z, float(2 * (1 - _scipy_stats().norm.cdf(abs(z))))
+
+
+@dataclass(frozen=True, slots=True)
+class CategoricalReference:
+    """A categorical reference column counted once: its categories, counts and nulls."""
+
+    labels: pd.Index
+    counts: np.ndarray
+    nulls: int
+
+    @property
+    def n(self) -> int:
+        """Non-null values."""
+        return int(self.counts.sum())
+
+
+def prepare_categorical(values: Any) -> CategoricalReference:
+    """Count a reference column's categories (``factorize`` + ``bincount``); nulls counted."""
+    codes, labels = pd.factorize(pd.Series(values), use_na_sentinel=True)
+    counts = np.bincount(codes[codes >= 0], minlength=len(labels))
+    return CategoricalReference(pd.Index(labels), counts, int(np.count_nonzero(codes < 0)))
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryCounts:
+    """Both samples counted over the union of their categories (reference ones first)."""
+
+    labels: list[Any]
+    ref_counts: np.ndarray
+    cur_counts: np.ndarray
+    nulls_cur: int
+    unseen: tuple[str, ...]
+
+
+def count_categories(ref: CategoricalReference, values: Any) -> CategoryCounts:
+    """Count a current column over the reference's categories plus the ones it never had."""
+    series = pd.Series(values)
+    codes = ref.labels.get_indexer(series)
+    missing = codes < 0
+    nulls = series.isna().to_numpy()
+    n_labels = len(ref.labels)
+    counts = np.bincount(codes[~missing], minlength=n_labels)
+    labels = list(ref.labels)
+    unseen_mask = missing & ~nulls
+    unseen: tuple[str, ...] = ()
+    if unseen_mask.any():
+        new_codes, new_labels = pd.factorize(series[unseen_mask])
+        counts = np.concatenate((counts, np.bincount(new_codes, minlength=len(new_labels))))
+        labels += list(new_labels)
+        unseen = tuple(str(v) for v in new_labels)
+    ref_counts = np.concatenate((ref.counts, np.zeros(len(labels) - n_labels, dtype=np.int64)))
+    return CategoryCounts(labels, ref_counts, counts, int(np.count_nonzero(nulls)), unseen)
+
+
+def sorted_order(labels: list[Any]) -> np.ndarray:
+    """Positions that put category labels in sorted order (by text when types are mixed)."""
+    try:
+        return np.array(sorted(range(len(labels)), key=lambda i: labels[i]), dtype=np.int64)
+    except TypeError:
+        return np.array(sorted(range(len(labels)), key=lambda i: str(labels[i])), dtype=np.int64)

@@ -1,0 +1,236 @@
+"""Drift use cases: the stored history of a version, drift computed from tables, the latest result.
+
+The front ends call only these. Stored results come from two sources that sit side by side in
+one history: Evidently exports (imported through ``services.importing``) and drift we compute
+from reference and current tables (:mod:`governance_app.analytics`), which record their
+sources' SHA-256 and paths so a view can later show a cell's distributions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from governance_app.domain.drift import DatasetDrift, DriftHistory, DriftWindow
+from governance_app.domain.drift_records import (
+    SOURCE_COMPUTED,
+    DriftResult,
+    DriftSnapshot,
+    StoredDatasetDrift,
+)
+from governance_app.errors import InputError
+from governance_app.importers import evidently  # noqa: F401  registers the Evidently importer
+from governance_app.importers.safe_io import sha256_of_path
+from governance_app.services import models as model_service
+from governance_app.services.workspace import Workspace
+from governance_app.store import drift_reader
+from governance_app.store.drift_writer import save_drift, save_results, split_model_ref
+
+__all__ = ["DriftSnapshot", "save_drift", "drift_results", "drift_history", "latest_drift",
+           "compute_drift",
+           "compute_history", "store_results", "read_table"]
+
+ProgressFn = Callable[[int, int, str], None]
+
+
+def _resolve_version(ws: Workspace, name: str, version: int | None) -> int:
+    if version is not None:
+        return version
+    model = model_service.get_model(ws, name)
+    if model.latest_version is None:
+        raise InputError(name, "has no versions", expected="a model with at least one version")
+    return model.latest_version.version
+
+
+def drift_results(ws: Workspace, name: str, version: int | None = None) -> list[DriftResult]:
+    """Every stored result of ``name`` (its latest version unless ``version``), oldest first,
+    imported and computed together.
+
+    Raises:
+        NotFoundError: no such model or version.
+    """
+    version = _resolve_version(ws, name, version)
+    with ws.session() as session:
+        return [result for _digest, result in
+                drift_reader.results_for_version(session, name, version)]
+
+
+def drift_history(ws: Workspace, name: str, version: int | None = None) -> DriftHistory:
+    """The stored results of a version as a :class:`DriftHistory` ordered by time.
+
+    A result without any time (Evidently's compact ``save_json`` form) cannot sit on a time
+    axis and is left out here; :func:`drift_results` lists it.
+    """
+    results = [r for r in drift_results(ws, name, version) if r.moment is not None]
+    windows = tuple(
+        DriftWindow(start=r.moment, end=r.window_end or r.moment,  # type: ignore[arg-type]
+                    drift=r.drift, n_rows=int(r.details.get("n_rows", 0)))
+        for r in results
+    )
+    references = sorted({r.source_paths.get("reference", r.source_kind) for r in results})
+    return DriftHistory(windows=windows, reference=", ".join(references),
+                        time_column=next((str(r.details["time_column"]) for r in results
+                                          if "time_column" in r.details), ""),
+                        frequency=next((str(r.details["window"]) for r in results
+                                        if "window" in r.details), ""),
+                        n_ref_rows=int(next((r.details["n_ref_rows"] for r in results
+                                             if "n_ref_rows" in r.details), 0)))
+
+
+def latest_drift(ws: Workspace, name: str, version: int) -> StoredDatasetDrift | None:
+    """The newest stored result of a version (``None`` when it has none), with its digest.
+
+    Gate policies read ``share_of_drifted_columns`` from it.
+    """
+    with ws.session() as session:
+        pairs = drift_reader.results_for_version(session, name, version)
+    if not pairs:
+        return None
+    digest, result = pairs[-1]
+    d = result.drift
+    return StoredDatasetDrift(columns=d.columns, share_drifted=d.share_drifted,
+                              threshold=d.threshold, drifted=d.drifted, digest=digest,
+                              label=result.label, timestamp=result.moment,
+                              source_kind=result.source_kind)
+
+
+def store_results(ws: Workspace, model: str, results: Sequence[DriftResult]) -> dict[str, int]:
+    """Store computed results under ``NAME:VERSION`` (a result already stored is skipped)."""
+    name, version = split_model_ref(model)
+    with ws.session() as session:
+        return save_results(session, name, version, results)
+
+
+# -- computing -----------------------------------------------------------------------------------
+
+
+def read_table(path: Path) -> Any:
+    """A CSV or Parquet table as a pandas DataFrame.
+
+    Raises:
+        InputError: missing file, unknown suffix, or a table that does not parse.
+    """
+    import pandas as pd
+
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(path, "does not exist", expected="a CSV or Parquet table")
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".parquet", ".pq"):
+            return pd.read_parquet(path)
+        if suffix in (".csv", ".txt", ".gz"):
+            return pd.read_csv(path)
+    except (ValueError, OSError) as exc:
+        raise InputError(path, f"cannot be read as a table: {exc}",
+                         expected="a CSV or Parquet table") from exc
+    raise InputError(path, f"has the unknown suffix {suffix!r}", expected=".csv or .parquet")
+
+
+def _computed(drift: DatasetDrift, label: str, sources: dict[str, Path],
+              start: datetime | None = None, end: datetime | None = None,
+              details: dict[str, Any] | None = None) -> DriftResult:
+    return DriftResult(
+        label=label, timestamp=start, drift=drift, source_kind=SOURCE_COMPUTED,
+        source_sha256={role: sha256_of_path(p) for role, p in sources.items()},
+        source_paths={role: str(Path(p).resolve()) for role, p in sources.items()},
+        window_start=start, window_end=end, details=details or {},
+    )
+
+
+def _policy(overrides: dict[str, Any] | None) -> Any:
+    """``{"column": {"method": …, "threshold": …}}`` (a policy file's per-feature overrides)."""
+    from governance_app.analytics.drift_select import ColumnRule, DriftPolicy
+
+    if not overrides:
+        return DriftPolicy()
+    if isinstance(overrides, DriftPolicy):
+        return overrides
+    return DriftPolicy(per_column={
+        name: ColumnRule(method=rule.get("method"), threshold=rule.get("threshold"))
+        for name, rule in overrides.items()})
+
+
+def compute_drift(
+    reference_path: Path,
+    current_path: Path,
+    columns: Sequence[str] | None = None,
+    overrides: dict[str, Any] | None = None,
+    progress: ProgressFn | None = None,
+    is_cancelled: Callable[[], bool] | None = None,
+) -> DriftResult:
+    """Drift of a current table against a reference table, every column or ``columns``.
+
+    Args:
+        overrides: per-feature ``{"method": …, "threshold": …}`` (policy files), or a
+            :class:`~governance_app.analytics.drift_select.DriftPolicy`.
+
+    Raises:
+        InputError: a table cannot be read, or the two tables' schemas do not match.
+        ImportCancelled: ``is_cancelled()`` became true.
+    """
+    from governance_app.analytics.drift_select import compare_tables
+
+    reference, current = read_table(reference_path), read_table(current_path)
+    drift = compare_tables(reference, current, _policy(overrides), columns=columns,
+                           sources=(str(reference_path), str(current_path)),
+                           progress=progress, is_cancelled=is_cancelled)
+    return _computed(drift, Path(current_path).stem,
+                     {"reference": Path(reference_path), "current": Path(current_path)},
+                     details={"n_ref_rows": len(reference), "n_rows": len(current)})
+
+
+def compute_history(
+    table_path: Path,
+    time_column: str,
+    window: str,
+    reference_path: Path | None = None,
+    reference_window: tuple[str, str] | None = None,
+    *,
+    ws: Workspace | None = None,
+    model: str | None = None,
+    columns: Sequence[str] | None = None,
+    progress: ProgressFn | None = None,
+    is_cancelled: Callable[[], bool] | None = None,
+) -> list[DriftResult]:
+    """Split a monitoring table into windows and compare each with a reference.
+
+    The reference is a table (``reference_path``) or a window of the same table
+    (``reference_window=(start, end)``). With ``ws`` and ``model`` the results are stored under
+    that version (all-or-nothing).
+
+    Raises:
+        InputError: missing time column, bad window, mismatched schemas, both or neither
+            reference given.
+    """
+    if (reference_path is None) == (reference_window is None):
+        raise InputError(table_path, "needs one reference",
+                         expected="--reference FILE or --reference-window START/END")
+    from governance_app.analytics import drift_windows
+
+    table = read_table(table_path)
+    reference = read_table(reference_path) if reference_path is not None else None
+    window_range = (drift_windows.parse_window("/".join(map(str, reference_window)))
+                    if reference_window is not None else None)
+    history = drift_windows.drift_history(
+        table, time_column, window, reference=reference, reference_window=window_range,
+        columns=columns, sources=(str(table_path), str(reference_path or table_path)),
+        progress=progress, is_cancelled=is_cancelled,
+    )
+    sources = {"current": Path(table_path)}
+    if reference_path is not None:
+        sources["reference"] = Path(reference_path)
+    results = [
+        _computed(w.drift, f"{w.start:%Y-%m-%d %H:%M}", sources, w.start, w.end,
+                  {"n_rows": w.n_rows, "n_ref_rows": history.n_ref_rows,
+                   "time_column": time_column, "window": window,
+                   "reference": history.reference})
+        for w in history.windows
+    ]
+    if model is not None:
+        if ws is None:
+            raise InputError("--model", "needs a workspace to store the history in")
+        store_results(ws, model, results)
+    return results
