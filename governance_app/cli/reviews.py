@@ -1,0 +1,274 @@
+"""Verbs of the review board: ``policy``, ``review``, ``sign``, ``attest``, ``verify-attestation``.
+
+Refusals exit 1 with the reason in words; bad input exits 2. Signatures are shown as their
+manifestation: printed name, role, date and time with the zone, and meaning.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from governance_app.cli.output import local_time, print_json, table
+from governance_app.domain.governance import Review
+from governance_app.errors import InputError
+from governance_app.governance.attestation import public_keys_from_pems, verify_attestation
+from governance_app.governance.keys import KeyFormatError
+from governance_app.importers.safe_io import parse_json, read_text
+from governance_app.services import reviews as service
+from governance_app.services.passphrase import ENV_PASSPHRASE, PassphraseSource
+from governance_app.services.workspace import Workspace
+
+
+def read_passphrase(args: argparse.Namespace, member: str) -> str:
+    """``--passphrase-file``, else ``$GOVERNANCE_APP_PASSPHRASE``, else a prompt without echo
+    on a terminal (asked every time: a signature needs what the member knows)."""
+    prompt = getpass.getpass if sys.stdin.isatty() else None
+    source = PassphraseSource(file=getattr(args, "passphrase_file", None), prompt=prompt)
+    return source.get(f"{member}'s key")
+
+
+def _review_json(review: Review) -> dict[str, Any]:
+    progress = review.progress()
+    return {
+        "id": review.id,
+        "model": review.model,
+        "version": review.version,
+        "policy": review.policy.name,
+        "policy_digest": review.policy.digest,
+        "gate": review.policy.gate,
+        "state": review.state.value,
+        "opened_by": review.opened_by,
+        "opened_at": review.opened_at,
+        "closed_at": review.closed_at,
+        "reason": review.close_reason,
+        "evidence_sha256": review.evidence_digest,
+        "checks": review.checks,
+        "quorum": {"approvals": progress.approvals, "required": progress.required,
+                   "roles": {r: {"have": h, "need": n} for r, (h, n) in progress.roles.items()},
+                   "met": progress.met},
+        "signatures": [
+            {"member": s.member, "roles": list(s.roles), "fingerprint": s.fingerprint,
+             "decision": s.decision.value, "meaning": s.meaning, "comment": s.comment,
+             "signed_at": s.signed_at, "chain_head": s.chain_head,
+             "manifestation": s.manifestation()}
+            for s in review.signatures
+        ],
+    }
+
+
+def _print_review(review: Review) -> None:
+    print(f"review #{review.id}  {review.ref}  policy {review.policy.name} → gate "
+          f"{review.policy.gate}  state: {review.state.value}")
+    print(f"  opened {local_time(review.opened_at)} by {review.opened_by}"
+          + (f"; closed {local_time(review.closed_at)}: {review.close_reason}"
+             if review.closed_at else ""))
+    print(f"  evidence sha256 {review.evidence_digest}")
+    table(["check", "value", "result", "blocking", "detail"], [
+        [c["label"], _value(c["value"]), c["result"].upper(),
+         "yes" if c["check"].get("blocking", True) else "no", c["detail"]]
+        for c in review.checks
+    ])
+    print(f"  quorum: {review.progress().describe()}")
+    if not review.signatures:
+        print("  no signatures yet")
+    for s in review.signatures:
+        print(f"  signed: {s.manifestation()}")
+        if s.comment:
+            print(f"          “{s.comment}”")
+
+
+def _value(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
+def cmd_policy(args: argparse.Namespace, ws: Workspace) -> int:
+    if args.action == "add":
+        if not args.file:
+            raise InputError("policy add", "no policy file given", expected="policy add FILE")
+        policy, version = service.add_policy(ws, Path(args.file))
+        print(f"policy {policy.name} v{version} (gate {policy.gate}, {len(policy.checks)} checks,"
+              f" sha256 {policy.digest[:12]}…)")
+        return 0
+    policies = service.list_policies(ws)
+    if args.json:
+        print_json([p.as_dict() | {"version": v, "digest": p.digest} for p, v in policies])
+        return 0
+    table(["policy", "version", "gate", "checks", "quorum", "sha256"], [
+        [p.name, str(v), p.gate, str(len(p.checks)),
+         f"{p.quorum.approvals}" + "".join(f", {r} {n}" for r, n in p.quorum.roles.items()),
+         p.digest[:12]]
+        for p, v in policies
+    ], right={1, 3})
+    return 0
+
+
+def cmd_review(args: argparse.Namespace, ws: Workspace) -> int:
+    if args.action == "open":
+        review = service.open_review(ws, _arg(args, "target", "review open MODEL:VERSION"),
+                                     _required(args.policy, "--policy"))
+        if args.json:
+            print_json(_review_json(review))
+            return 0
+        print(review.id)
+        blocking = review.evidence.get("blocking_failures", [])
+        print(f"opened review #{review.id} of {review.ref} under {review.policy.name}; "
+              f"evidence sha256 {review.evidence_digest[:12]}…", file=sys.stderr)
+        if blocking:
+            print("  blocking checks not passed: " + "; ".join(blocking), file=sys.stderr)
+        return 0
+    if args.action == "list":
+        reviews = service.list_reviews(ws, args.state)
+        if args.json:
+            print_json([_review_json(r) for r in reviews])
+            return 0
+        table(["#", "version", "policy", "state", "quorum", "opened"], [
+            [str(r.id), r.ref, r.policy.name, r.state.value, r.progress().describe(),
+             local_time(r.opened_at)]
+            for r in reviews
+        ], right={0})
+        return 0
+    review_id = _review_id(_arg(args, "target", f"review {args.action} ID"))
+    if args.action == "show":
+        review = service.get_review(ws, review_id)
+    else:
+        review = service.withdraw_review(ws, review_id, _required(args.reason, "--reason"))
+    if args.json:
+        print_json(_review_json(review))
+    else:
+        _print_review(review)
+    return 0
+
+
+def cmd_sign(args: argparse.Namespace, ws: Workspace) -> int:
+    passphrase = read_passphrase(args, args.member)
+    review, signature = service.sign_review(
+        ws, _review_id(args.review_id), args.member, args.decision, passphrase,
+        comment=args.comment or "", key_file=Path(args.key_file) if args.key_file else None)
+    if args.json:
+        print_json(_review_json(review))
+        return 0
+    print(f"signed: {signature.manifestation()}")
+    print(f"review #{review.id} is {review.state.value}; quorum {review.progress().describe()}")
+    return 0
+
+
+def cmd_attest(args: argparse.Namespace, ws: Workspace) -> int:
+    envelope = service.attestation_envelope(ws, _review_id(args.review_id))
+    text = json.dumps(envelope, indent=2) + "\n"
+    if args.output == "-":
+        sys.stdout.write(text)
+    else:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"wrote {args.output}: DSSE envelope with {len(envelope['signatures'])} "
+              "signature(s)")
+    return 0
+
+
+def cmd_verify_attestation(args: argparse.Namespace, ws: Workspace | None) -> int:
+    path = Path(args.file)
+    document = parse_json(path, read_text(path, limit=16 * 1024 * 1024))
+    if not isinstance(document, dict):
+        raise InputError(path, "not a DSSE envelope", expected="a JSON object")
+    if args.public_key:
+        pems = [read_text(Path(p), limit=64 * 1024) for p in args.public_key]
+        try:
+            keys = public_keys_from_pems(pems)
+        except KeyFormatError as exc:
+            raise InputError("--public-key", str(exc), expected="an Ed25519 PEM") from exc
+        threshold = args.threshold or len(keys)
+    else:
+        with Workspace.open(args.db) as workspace:
+            keys = service.workspace_public_keys(workspace)
+            threshold = args.threshold or _quorum_of(workspace, document)
+    result = verify_attestation(document, keys, threshold, source=str(path))
+    print(f"{path}: OK — {result.subject} approved; {len(result.verified_keyids)} of "
+          f"{threshold} required signature(s) verified")
+    return 0
+
+
+def _quorum_of(ws: Workspace, document: dict[str, Any]) -> int:
+    """The threshold when none is given: the quorum of the review the statement names."""
+    import base64
+
+    try:
+        statement = json.loads(base64.b64decode(document.get("payload", "")))
+        review_id = int(statement["predicate"]["review_id"])
+        return service.get_review(ws, review_id).policy.quorum.approvals
+    except (ValueError, KeyError, TypeError) as exc:
+        raise InputError("attestation", "cannot tell which review it attests",
+                         expected="--threshold N") from exc
+
+
+def _arg(args: argparse.Namespace, name: str, usage: str) -> str:
+    value = getattr(args, name)
+    if not value:
+        raise InputError("command line", "missing argument", expected=usage)
+    return str(value)
+
+
+def _required(value: str | None, flag: str) -> str:
+    if not value:
+        raise InputError("command line", f"{flag} is required", expected=f"{flag} VALUE")
+    return value
+
+
+def _review_id(text: str) -> int:
+    if not str(text).isdigit():
+        raise InputError(str(text), "not a review id", expected="the number `review open` printed")
+    return int(text)
+
+
+def register(verb: Any) -> dict[str, Any]:
+    """Add the verbs to the parser; return their handlers."""
+    from governance_app.cli import Verb
+
+    p = verb("policy", "add or list gate policies", "governance-app policy add production.yaml")
+    p.add_argument("action", choices=["add", "list"])
+    p.add_argument("file", nargs="?", metavar="FILE")
+    p.add_argument("--json", action="store_true")
+    p = verb("review", "open, show, list or withdraw promotion reviews",
+             "governance-app review open credit_default:4 --policy production-promotion")
+    p.add_argument("action", choices=["open", "show", "list", "withdraw"])
+    p.add_argument("target", nargs="?", metavar="MODEL:VERSION|ID")
+    p.add_argument("--policy", metavar="NAME")
+    p.add_argument("--state", choices=["open", "approved", "rejected", "withdrawn"])
+    p.add_argument("--reason", metavar="TEXT")
+    p.add_argument("--json", action="store_true")
+    p = verb("sign", "sign a review as a board member (asks for the passphrase)",
+             "governance-app sign 3 --member 'Ana Lima' --decision approve")
+    p.add_argument("review_id", metavar="REVIEW_ID")
+    p.add_argument("--member", required=True, metavar="NAME")
+    p.add_argument("--decision", required=True, choices=["approve", "reject"])
+    p.add_argument("--comment", metavar="TEXT")
+    p.add_argument("--key-file", metavar="PATH", help="the member's key file (overrides the "
+                   "location the workspace remembers)")
+    p.add_argument("--passphrase-file", metavar="PATH",
+                   help=f"read the passphrase from a file (else ${ENV_PASSPHRASE}, else a prompt)")
+    p.add_argument("--json", action="store_true")
+    p = verb("attest", "write the DSSE promotion attestation of an approved review",
+             "governance-app attest 3 -o credit_default-4.dsse.json")
+    p.add_argument("review_id", metavar="REVIEW_ID")
+    p.add_argument("-o", "--output", required=True, metavar="FILE")
+    p = verb("verify-attestation", "check a promotion attestation's signatures and statement",
+             "governance-app verify-attestation att.json --public-key ana.pem --public-key "
+             "bo.pem --threshold 2")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--public-key", action="append", metavar="PEM")
+    p.add_argument("--threshold", type=int, metavar="N")
+    return {
+        "policy": Verb(cmd_policy),
+        "review": Verb(cmd_review),
+        "sign": Verb(cmd_sign),
+        "attest": Verb(cmd_attest),
+        # Reads the workspace only when no --public-key is given (then it opens it itself).
+        "verify-attestation": Verb(cmd_verify_attestation, needs_workspace=False),
+    }

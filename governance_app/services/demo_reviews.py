@@ -1,0 +1,74 @@
+"""The demo's review board: policies, three members, and reviews signed at demo-build time.
+
+!!! DEMO ONLY — KNOWN PASSPHRASES !!!
+The members created here have passphrases written in this file (``DEMO_PASSPHRASES``) so that
+the bundled demo can show signed reviews and a verifiable attestation on a fresh machine, and
+so that a visitor can sign the open review in the GUI. Their keys are key files inside the demo
+data folder (``demo-keys/``), never the OS keyring. Nothing here may be used for a real
+workspace: a real member chooses their own passphrase (``governance-app member add``).
+"""
+
+from __future__ import annotations
+
+import shutil
+from importlib import resources
+from pathlib import Path
+
+from governance_app.errors import GovernanceError
+from governance_app.services import members as member_service
+from governance_app.services import reviews as review_service
+from governance_app.services.passphrase import PassphraseSource
+from governance_app.services.workspace import Workspace
+
+DEMO_KEY_FOLDER = "demo-keys"
+DEMO_MEMBERS: dict[str, tuple[list[str], str]] = {
+    "Ana Lima": (["chair"], "ana.lima@meridian.example"),
+    "Malik Haddad": (["risk"], "malik.haddad@meridian.example"),
+    "Sofia Rossi": (["compliance"], "sofia.rossi@meridian.example"),
+}
+DEMO_PASSPHRASES = {name: f"demo-only {name.split()[0].lower()}" for name in DEMO_MEMBERS}
+"""DEMO ONLY: publicly known passphrases (see the module docstring)."""
+
+POLICY_FILES = ("production-promotion.yaml", "staging-promotion.yaml")
+ACTOR = "demo builder"
+
+
+def _policy_path(name: str) -> Path:
+    return Path(str(resources.files("governance_app.resources") / "demo" / "policies" / name))
+
+
+def build_demo_reviews(ws: Workspace, folder: Path) -> None:
+    """Add the demo board to a freshly built demo workspace in ``folder``.
+
+    * v4 of credit_default approved for ``staging`` by Malik Haddad and Ana Lima (the alias is
+      granted; ``governance-app attest`` works on it);
+    * v3 rejected for ``production`` (fairness and drift checks fail) by Ana Lima, with
+      Malik Haddad's dissenting reject on record;
+    * v4 open for ``production``: the meeting's agenda (its drift check has no result yet).
+
+    Raises:
+        GovernanceError: the demo sources no longer allow these steps (a test catches it).
+    """
+    keys_dir = folder / DEMO_KEY_FOLDER
+    shutil.rmtree(keys_dir, ignore_errors=True)
+    keys_dir.mkdir(parents=True)
+    for name in POLICY_FILES:
+        review_service.add_policy(ws, _policy_path(name), actor=ACTOR)
+    for name, (roles, email) in DEMO_MEMBERS.items():
+        key = keys_dir / f"{name.split()[0].lower()}.key"
+        member_service.add_member(ws, name, roles, email,
+                                  PassphraseSource(value=DEMO_PASSPHRASES[name]), key)
+
+    def sign(review_id: int, name: str, decision: str, comment: str) -> None:
+        review_service.sign_review(ws, review_id, name, decision, DEMO_PASSPHRASES[name],
+                                   comment)
+
+    staging = review_service.open_review(ws, "credit_default:4", "staging-promotion", ACTOR)
+    sign(staging.id, "Malik Haddad", "approve", "AUC and equalized odds within limits.")
+    sign(staging.id, "Ana Lima", "approve", "Shadow-score for a month before production.")
+    rejected = review_service.open_review(ws, "credit_default:3", "production-promotion", ACTOR)
+    sign(rejected.id, "Malik Haddad", "reject", "Equalized odds gap by sex is 0.23.")
+    sign(rejected.id, "Ana Lima", "reject", "Fairness and drift checks fail; retrain first.")
+    agenda = review_service.open_review(ws, "credit_default:4", "production-promotion", ACTOR)
+    if review_service.get_review(ws, staging.id).state.value != "approved" or agenda is None:
+        raise GovernanceError("the demo's staging review was not approved")

@@ -1,0 +1,168 @@
+"""``member``, ``audit`` and ``verify`` end to end on a real workspace file."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import keyring
+import pytest
+from keyring.backends import fail
+from sqlalchemy import create_engine, text
+
+from governance_app.cli import main
+from governance_app.cli.governance import parse_since
+from tests.governance.memory_keyring import MemoryKeyring
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    return str(tmp_path / "board.db")
+
+
+@pytest.fixture
+def memory_keyring():
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def no_keyring():
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    yield
+    keyring.set_keyring(previous)
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_member_round_trip_with_the_passphrase_from_the_environment(
+    capsys, db, tmp_path, monkeypatch, memory_keyring
+) -> None:
+    monkeypatch.setenv("GOVERNANCE_APP_PASSPHRASE", "board-secret")
+    code, out, err = run(capsys, "--db", db, "member", "add", "Ana Lima", "--role", "chair",
+                         "--email", "ana@example.org")
+    assert code == 0, err
+    assert "added Ana Lima (chair); private key in the OS keyring" in out
+    key_file = tmp_path / "bo.key"
+    code, out, err = run(capsys, "--db", db, "member", "add", "Bo Chen", "--role", "risk,data",
+                         "--key-file", str(key_file))
+    assert code == 0, err
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert len(memory_keyring.entries) == 1  # Bo's key is in the file, not the keyring
+
+    code, out, _ = run(capsys, "--db", db, "member", "list", "--json")
+    members = {m["name"]: m for m in json.loads(out)}
+    assert members["Bo Chen"]["roles"] == ["data", "risk"]
+    assert members["Bo Chen"]["key_location"] == f"file:{key_file.resolve()}"
+    fingerprint = members["Ana Lima"]["fingerprint"]
+    code, out, _ = run(capsys, "--db", db, "member", "list")
+    assert out.splitlines()[0].split() == ["member", "roles", "email", "fingerprint", "key",
+                                           "status"]
+    assert fingerprint[:4] in out
+
+    code, pem, _ = run(capsys, "--db", db, "member", "export-key", "Ana Lima")
+    assert code == 0 and pem.startswith("-----BEGIN PUBLIC KEY-----")
+    assert pem == members["Ana Lima"]["public_key_pem"]
+
+    code, out, err = run(capsys, "--db", db, "audit", "checkpoint", "--member", "Bo Chen")
+    assert code == 0, err
+    assert "signed the chain head #2" in out
+    monkeypatch.setenv("GOVERNANCE_APP_PASSPHRASE", "wrong")
+    code, _, err = run(capsys, "--db", db, "audit", "checkpoint", "--member", "Ana Lima")
+    assert code == 2 and "wrong passphrase" in err
+
+    code, out, err = run(capsys, "--db", db, "member", "revoke", "Ana Lima", "--reason",
+                         "left the board")
+    assert code == 0 and "revoked Ana Lima's key" in out
+    code, _, err = run(capsys, "--db", db, "audit", "checkpoint", "--member", "Ana Lima")
+    assert code == 2 and "revoked" in err
+
+    code, out, _ = run(capsys, "--db", db, "audit", "--json")
+    kinds = [e["kind"] for e in json.loads(out)]
+    assert kinds == ["member.add", "member.add", "audit.checkpoint", "member.revoke"]
+    code, out, _ = run(capsys, "--db", db, "audit", "--kind", "member.revoke")
+    assert "member Ana Lima" in out and "member.add" not in out
+
+    code, out, _ = run(capsys, "--db", db, "verify")
+    assert code == 0 and "verified" in out and "1 checkpoints" in out
+
+
+def test_verify_exits_1_naming_the_first_broken_event(capsys, db, monkeypatch,
+                                                       memory_keyring) -> None:
+    monkeypatch.setenv("GOVERNANCE_APP_PASSPHRASE", "pw")
+    for name in ("Ana", "Bo", "Cy"):
+        assert run(capsys, "--db", db, "member", "add", name, "--role", "chair")[0] == 0
+    engine = create_engine(f"sqlite:///{db}")
+    with engine.begin() as connection:
+        connection.execute(text("DROP TRIGGER audit_events_no_update"))
+        connection.execute(text("UPDATE audit_events SET actor = 'mallory' WHERE seq = 2"))
+    engine.dispose()
+    code, out, _ = run(capsys, "--db", db, "verify")
+    assert code == 1
+    assert "BROKEN: first broken link: event #2" in out
+    code, out, _ = run(capsys, "--db", db, "verify", "--json")
+    report = json.loads(out)
+    assert code == 1 and report["ok"] is False and report["first_broken"]["seq"] == 2
+
+
+def test_missing_inputs_and_the_pdf_placeholder(capsys, db, monkeypatch, no_keyring) -> None:
+    monkeypatch.delenv("GOVERNANCE_APP_PASSPHRASE", raising=False)
+    code, _, err = run(capsys, "--db", db, "member", "add")
+    assert code == 2 and "NAME" in err
+    code, _, err = run(capsys, "--db", db, "member", "add", "Ana", "--role", "chair")
+    assert code == 2 and "--key-file" in err  # no keyring on this machine
+    code, _, err = run(capsys, "--db", db, "member", "revoke", "Nobody", "--reason", "x")
+    assert code == 2 and "no member named 'Nobody'" in err
+    code, _, err = run(capsys, "--db", db, "verify", "report.pdf")
+    assert code == 2 and "PDF verification arrives with the reports" in err
+    code, _, err = run(capsys, "--db", db, "audit", "--since", "yesterday")
+    assert code == 2 and "--since" in err
+
+
+def test_passphrase_file_and_no_prompt_without_a_terminal(capsys, db, tmp_path,
+                                                          monkeypatch) -> None:
+    monkeypatch.delenv("GOVERNANCE_APP_PASSPHRASE", raising=False)
+    secret = tmp_path / "pass.txt"
+    secret.write_text("from a file\n")
+    key_file = tmp_path / "ana.key"
+    code, _, err = run(capsys, "--db", db, "member", "add", "Ana", "--role", "chair",
+                       "--key-file", str(key_file), "--passphrase-file", str(secret))
+    assert code == 0, err
+    code, _, err = run(capsys, "--db", db, "audit", "checkpoint", "--member", "Ana")
+    assert code == 2 and "GOVERNANCE_APP_PASSPHRASE" in err  # stdin is not a terminal
+    code, out, err = run(capsys, "--db", db, "audit", "checkpoint", "--member", "Ana",
+                         "--passphrase-file", str(secret))
+    assert code == 0, err
+
+
+def test_separate_processes_as_on_different_machines(db, tmp_path) -> None:
+    env = {**os.environ, "GOVERNANCE_APP_PASSPHRASE": "pw", "GOVERNANCE_APP_DB": db}
+
+    def cli(*argv: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "governance_app", *argv], env=env,
+                              capture_output=True, text=True, timeout=120, check=False)
+
+    added = cli("member", "add", "Ana", "--role", "chair", "--key-file", str(tmp_path / "a.key"))
+    assert added.returncode == 0, added.stderr
+    checkpoint = cli("audit", "checkpoint", "--member", "Ana")
+    assert checkpoint.returncode == 0, checkpoint.stderr
+    verified = cli("verify")
+    assert verified.returncode == 0 and "verified" in verified.stdout
+
+
+def test_since_parses_dates_in_the_local_zone() -> None:
+    day = parse_since("2026-11-25")
+    assert day.tzinfo is not None and (day.hour, day.minute) == (0, 0)
+    assert parse_since("2026-11-25T10:00:00+00:00").utcoffset().total_seconds() == 0

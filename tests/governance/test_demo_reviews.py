@@ -1,0 +1,33 @@
+"""The demo's review board is built with the demo: signed reviews, a granted alias, an
+attestation that verifies, and an audit chain that verifies."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from governance_app.domain.governance import ReviewState
+from governance_app.governance.attestation import verify_attestation
+from governance_app.governance.audit import verify_chain
+from governance_app.services import models as model_service
+from governance_app.services import reviews as service
+from governance_app.services.demo import build_demo_workspace
+from governance_app.services.demo_reviews import DEMO_KEY_FOLDER
+from governance_app.services.workspace import Workspace
+
+
+def test_demo_board(tmp_path: Path) -> None:
+    url = build_demo_workspace(tmp_path / "demo.db")
+    assert sorted(p.name for p in (tmp_path / DEMO_KEY_FOLDER).iterdir()) == [
+        "ana.key", "malik.key", "sofia.key"]
+    with Workspace.open(url) as ws:
+        states = {(r.ref, r.policy.gate): r.state for r in service.list_reviews(ws)}
+        assert states == {("credit_default:4", "staging"): ReviewState.APPROVED,
+                          ("credit_default:3", "production"): ReviewState.REJECTED,
+                          ("credit_default:4", "production"): ReviewState.OPEN}
+        assert model_service.get_model(ws, "credit_default").aliases["staging"] == 4
+        [approved] = service.list_reviews(ws, "approved")
+        keys, quorum = service.approver_keys(ws, approved.id)
+        result = verify_attestation(service.attestation_envelope(ws, approved.id), keys, quorum)
+        assert len(result.verified_keyids) == 2
+        with ws.session() as session:
+            assert verify_chain(session).ok
