@@ -135,6 +135,31 @@ def main(argv: list[str] | None = None) -> int:
         window.show_view(index)
         wait_until(lambda: True)
         save(window, args.out, f"{index + 2:02d}-{name.lower()}")
+    if (lineage := window.views.get("Lineage")) is not None and hasattr(lineage, "is_ready"):
+        window.show_view_named("Lineage")  # issue 3: laid out in a worker, centred on the version
+        wait_until(lineage.is_ready)
+        save(window, args.out, "03-lineage")
+    if (fairness := window.findChild(QWidget, "FairnessPanel")) is not None:  # issue 4
+        window.show_view_named("Fairness")
+        wait_until(lambda: fairness.analysis is not None or not fairness.ctx.runner.active())
+        save(window, args.out, "04-fairness")
+        if fairness.analysis is not None:
+            sets = fairness.controls.attribute_sets()
+            fairness.controls.select_attributes(next((a for a in sets if len(a) == 2), sets[-1]))
+            fairness.tabs.setCurrentWidget(fairness.disparity_chart)
+            wait_until(lambda: True)
+            save(window, args.out, "04b-fairness-intersection-disparity")
+    if (drift := window.findChild(QWidget, "DriftPanel")) is not None:  # issue 5
+        window.selection.select("credit_default", 3)  # the demo's version with a history
+        window.show_view_named("Drift")
+        wait_until(lambda: bool(drift.results) and not drift.ctx.runner.active())
+        save(window, args.out, "05b-drift-history")
+    if (audit := window.findChild(QWidget, "AuditPanel")) is not None:  # issue 7
+        window.show_view_named("Audit")
+        wait_until(lambda: bool(audit.events) and not audit.ctx.runner.active())
+        audit.verify_button.click()
+        wait_until(lambda: audit.report is not None and not audit.ctx.runner.active())
+        save(window, args.out, "07-audit")
     window.show_view(0)
 
     dialog = window.open_import_dialog([REPO / "tests" / "fixtures" / "mlflow" / "mlflow.db"])

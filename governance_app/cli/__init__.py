@@ -361,7 +361,10 @@ VERBS: dict[str, Verb] = {
 def verb_modules() -> list[ModuleType]:
     """Each capability's verbs live in a module of this package with
     ``register(verb: VerbFactory) -> dict[str, Verb]``; list it here."""
-    return []
+    # Imported here, not at the top: they import Verb from this module.
+    from governance_app.cli import drift, fairness, governance, lineage, reviews
+
+    return [fairness, drift, lineage, governance, reviews]
 
 
 def main(argv: Sequence[str] | None = None, run_gui: GuiRunner | None = None) -> int:

@@ -111,9 +111,12 @@ def _load_builtin_importers() -> None:
     # Imported for their registration side effect; kept here so callers need one import only.
     from governance_app.importers import (  # noqa: F401
         bundle,
+        evidently,
         mlflow_filestore,
         mlflow_rest,
         mlflow_sqlite,
+        openlineage_import,
+        prediction_table,
     )
 
 

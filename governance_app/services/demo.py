@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from governance_app.importers.safe_io import sha256_of_path
+from governance_app.services.fairness import DEMO_SETTINGS as DEMO_FAIRNESS
 from governance_app.services.importing import import_path, list_imports
 from governance_app.services.workspace import Workspace, data_dir
 
@@ -36,7 +37,11 @@ class DemoStep:
 def demo_steps() -> list[DemoStep]:
     """The imports that build the demo, in order; each capability adds the evidence that
     shows its view at its best (registry first: evidence attaches to its versions)."""
-    return [DemoStep("registry.json")]
+    return [DemoStep("registry.json"),
+            DemoStep("fairness/credit_default_v3.parquet", "credit_default:3", DEMO_FAIRNESS),
+            DemoStep("fairness/credit_default_v4.parquet", "credit_default:4", DEMO_FAIRNESS),
+            DemoStep("lineage/events.jsonl"),
+            DemoStep("drift/", model="credit_default:3")]
 
 
 def demo_sources() -> list[Path]:
@@ -60,7 +65,10 @@ def build_demo_workspace(target: Path) -> str:
     url = f"sqlite:///{target}"
     with Workspace.open(url) as ws:
         for step in demo_steps():
-            import_path(ws, step.path, model=step.model, settings=step.settings)
+            import_path(ws, step.path, model=step.model, settings=step.settings,
+                        source_label=f"demo/{step.relative_path}")
+        from governance_app.services.demo_reviews import build_demo_reviews  # signed reviews
+        build_demo_reviews(ws, target.parent)
     return url
 
 

@@ -10,12 +10,18 @@ from typing import Any
 from sqlalchemy import insert, update
 from sqlalchemy.orm import Session
 
+from governance_app.domain.lineage_snapshot import LineageSnapshot
 from governance_app.domain.registry import ImportRecord, RegistrySnapshot
 from governance_app.errors import InputError
 from governance_app.importers import registry
+from governance_app.importers.prediction_table import PredictionTableSnapshot
 from governance_app.importers.registry import ImportContext, ImportOptions, Snapshot
+from governance_app.services.audit import record_import
+from governance_app.services.drift import DriftSnapshot, save_drift
+from governance_app.services.fairness import store_prediction_table
 from governance_app.services.workspace import Workspace
 from governance_app.store import registry_reader
+from governance_app.store.lineage_writer import save_lineage
 from governance_app.store.registry_writer import save_snapshot
 from governance_app.store.schema import SqlImport
 
@@ -27,7 +33,9 @@ Writer = Callable[[Session, Any, int, Tick], dict[str, int]]
 
 def _writers() -> dict[type, Writer]:
     """The store writer for each snapshot type; a capability adds its own here."""
-    return {RegistrySnapshot: save_snapshot}
+    return {RegistrySnapshot: save_snapshot, LineageSnapshot: save_lineage,
+            PredictionTableSnapshot: store_prediction_table,
+            DriftSnapshot: save_drift}
 
 
 def import_path(
@@ -39,6 +47,7 @@ def import_path(
     *,
     model: str | None = None,
     settings: Mapping[str, Any] | None = None,
+    source_label: str | None = None,
 ) -> ImportRecord:
     """Import one source (file or folder) all-or-nothing.
 
@@ -51,6 +60,8 @@ def import_path(
             is attached to.
         settings: format-specific options (e.g. ``label``, ``sensitive`` for a prediction
             table).
+        source_label: how the import record and audit trail name the source; the path by
+            default (the demo names its shipped files without the install location).
 
     Raises:
         InputError: the source is malformed (names the file, line or field).
@@ -78,20 +89,23 @@ def import_path(
 
     counts = snapshot.counts()
     with ws.session() as session:
-        import_id = _start_import(session, snapshot, path, counts)
+        label = source_label or str(path)
+        import_id = _start_import(session, snapshot, label, counts)
         changes = writer(session, snapshot, import_id, storing)
         session.execute(update(SqlImport).where(SqlImport.id == import_id)
                         .values(changes=changes))
+        record_import(session, snapshot.kind, label, snapshot.source_sha256, counts, changes,
+                      import_id, model)
         context.check_cancelled()
         record = registry_reader.list_imports(session)[-1]
     report(100, 100, "import complete")
     return record
 
 
-def _start_import(session: Session, snapshot: Snapshot, path: Path, counts: dict[str, int]) -> int:
+def _start_import(session: Session, snapshot: Snapshot, label: str, counts: dict[str, int]) -> int:
     return session.execute(
         insert(SqlImport).values(
-            kind=snapshot.kind, source=str(path), source_sha256=snapshot.source_sha256,
+            kind=snapshot.kind, source=label, source_sha256=snapshot.source_sha256,
             imported_at=datetime.now(UTC), counts=counts, changes={},
         ).returning(SqlImport.id)
     ).scalar_one()

@@ -6,7 +6,13 @@ metadata; a capability that adds tables adds its module here.
 
 from __future__ import annotations
 
-from governance_app.store import schema  # noqa: F401  registry: imports, runs, models
+from governance_app.store import (  # noqa: F401  imported for their tables
+    schema,  # registry: imports, runs, models
+    schema_drift,  # drift results
+    schema_fairness,  # fairness results
+    schema_governance,  # members, policies, reviews, signatures, audit
+    schema_lineage,  # lineage nodes and edges
+)
 from governance_app.store.schema import Base
 
 metadata = Base.metadata

@@ -79,6 +79,7 @@ class MainWindow(QMainWindow):
         self.models_panel = ModelsPanel(workspace, self.selection, self.runner)
         self.models_panel.sig_import_requested.connect(self._on_import_action_triggered)
         self.models_panel.sig_demo_requested.connect(self._on_demo_action_triggered)
+        self.models_panel.sig_lineage_requested.connect(lambda: self.show_view_named("Lineage"))
         self.view_context = ViewContext(workspace, self.selection, self.runner,
                                         self._on_import_action_triggered, self.show_view_named)
         self.stack = QStackedWidget()

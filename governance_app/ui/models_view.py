@@ -48,6 +48,8 @@ class ModelsPanel(QWidget):
 
     sig_import_requested = Signal()
     sig_demo_requested = Signal()
+    sig_lineage_requested = Signal()
+    """Emitted by "Show lineage": the window shows the Lineage view, which follows the selection."""
     sig_models_loaded = Signal(list)
     """Emitted with the :class:`ModelSummary` list after every refresh."""
     sig_model_loaded = Signal(object)
@@ -140,6 +142,10 @@ class ModelsPanel(QWidget):
         row = QHBoxLayout()
         row.addWidget(self.versions_label)
         row.addStretch(1)
+        self.lineage_button = QPushButton("Show lineage")
+        self.lineage_button.setToolTip("Show the current version's lineage in the Lineage view")
+        self.lineage_button.clicked.connect(self.sig_lineage_requested.emit)
+        row.addWidget(self.lineage_button)
         row.addWidget(self.compare_button)
         layout.addLayout(row)
         layout.addWidget(self.versions_table)

@@ -41,4 +41,12 @@ ViewFactory = Callable[[ViewContext], QWidget]
 def view_factories() -> dict[str, ViewFactory]:
     """The views that exist, by navigation name; imported here so Qt loads them on demand."""
     factories: dict[str, ViewFactory] = {}
+    from governance_app.ui.lineage_view import LineagePanel
+    factories["Lineage"] = LineagePanel
+    from governance_app.ui.drift_view import create_drift_view
+    factories["Drift"] = create_drift_view
+    from governance_app.ui.fairness_view import FairnessPanel
+    factories["Fairness"] = FairnessPanel
+    from governance_app.ui.audit_view import AuditPanel
+    factories["Audit"] = AuditPanel
     return factories

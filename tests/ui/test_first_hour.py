@@ -21,6 +21,7 @@ from governance_app.ui.logging_setup import LOG_FILE_NAME, configure_logging, re
 from governance_app.ui.main_window import MainWindow
 from governance_app.ui.navigation import PLACEHOLDERS, VIEW_NAMES
 from governance_app.ui.theme import apply_color_scheme, contrast_ratio, readable_colour
+from governance_app.ui.views import view_factories
 from governance_app.ui.welcome import WelcomeWindow
 from governance_app.ui.widgets import EmptyStatePanel
 from governance_app.ui.window_state import remember_workspace
@@ -112,15 +113,25 @@ def test_every_empty_state_says_what_fills_it_with_the_button(open_window, empty
     models = window.models_panel.empty_state
     assert "Import an MLflow store" in models.sentence_label.text()
     assert [b.text() for b in models.buttons] == ["Import…", "Open demo"]
+    built = view_factories()
     for index, view in enumerate(PLACEHOLDERS, start=1):
         window.show_view(index)
-        panel = window.stack.currentWidget()
-        assert isinstance(panel, EmptyStatePanel)
+        current = window.stack.currentWidget()
+        if view.name in built:
+            # A built view on an empty workspace shows its own empty state.
+            qtbot.waitUntil(lambda current=current: any(
+                p.isVisible() for p in current.findChildren(EmptyStatePanel)))
+            panel = next(p for p in current.findChildren(EmptyStatePanel) if p.isVisible())
+        else:
+            panel = current
+            assert isinstance(panel, EmptyStatePanel)
+            assert "coming release" in panel.title_label.text()
+            assert view.filled_by in panel.sentence_label.text()
         assert panel.isVisible() and panel.sentence_label.isVisible()
-        assert "coming release" in panel.title_label.text()
-        assert view.filled_by in panel.sentence_label.text()
-        assert [b.text() for b in panel.buttons] == ["Import…"]
-        qtbot.mouseClick(panel.buttons[0], Qt.MouseButton.LeftButton)
+        assert panel.sentence_label.text().strip(), f"{view.name}: empty state says nothing"
+        assert "Import…" in [b.text() for b in panel.buttons], view.name
+        button = next(b for b in panel.buttons if b.text() == "Import…")
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
         assert window.import_dialog.isVisible()
         window.import_dialog.reject()
 
