@@ -7,6 +7,7 @@ pass, 2 bad input or an unusable workspace.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -388,5 +389,10 @@ def main(argv: Sequence[str] | None = None, run_gui: GuiRunner | None = None) ->
     except KeyboardInterrupt:
         print("governance-app: interrupted; nothing was stored", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`governance-app models | head`): stop quietly, as cat does.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
 
 
