@@ -193,17 +193,24 @@ def check_schemas(
 
 
 def prepare_reference(
-    reference: pd.DataFrame, columns: Sequence[str], policy: DriftPolicy, source: str = "reference"
+    reference: pd.DataFrame,
+    columns: Sequence[str],
+    policy: DriftPolicy,
+    source: str = "reference",
+    workers: int = 1,
 ) -> dict[str, ColumnReference]:
     """Sort/count every reference column once, for comparison with many current samples.
 
     Raises:
         InputError: a reference column with no non-null value.
     """
-    prepared = {}
-    for name in columns:
-        prepared[name] = prepare_column(reference[name], name, policy.n_bins, source)
-    return prepared
+    def one(name: str) -> ColumnReference:
+        return prepare_column(reference[name], name, policy.n_bins, source)
+
+    if workers > 1 and len(columns) > 1:  # np.sort releases the GIL: columns sort in parallel
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            return dict(zip(columns, pool.map(one, columns), strict=True))
+    return {name: one(name) for name in columns}
 
 
 def compare_prepared(
@@ -273,6 +280,7 @@ def compare_tables(
     """
     policy = policy or DriftPolicy()
     names = check_schemas(reference, current, columns, sources)
-    prepared = prepare_reference(reference, names, policy, sources[0])
-    return compare_prepared(prepared, current, policy, workers=workers or os.cpu_count() or 1,
+    threads = workers or min(os.cpu_count() or 1, 2)
+    prepared = prepare_reference(reference, names, policy, sources[0], threads)
+    return compare_prepared(prepared, current, policy, workers=threads,
                             progress=progress, is_cancelled=is_cancelled)

@@ -24,9 +24,10 @@ Empty bins (PSI): a proportion of zero makes ``ln(p/q)`` infinite, so - exactly 
 ``min(non-zero proportion) / 1e6`` when that minimum is <= 1e-4, otherwise by ``1e-4``.
 Jensen-Shannon needs no such fix (``0 * ln 0 = 0``), and Evidently applies none.
 
-p-values (KS, chi-square, z) use scipy's distributions, imported lazily: the distances need no
-scipy. KS p-values equal ``scipy.stats.ks_2samp(method="auto")``: exact (scipy's own exact path)
-when both samples have at most 10,000 values, else Smirnov's ``kstwo.sf(D, round(nm/(n+m)))``.
+p-values (KS, chi-square, z) come from ``drift_pvalues`` and ``drift_tails`` (numpy and
+``math`` only; scipy is the tests' oracle, never a runtime dependency). KS p-values equal
+``scipy.stats.ks_2samp(method="auto")``: exact when both samples have at most 10,000 values,
+else Smirnov's ``kstwo.sf(D, round(nm/(n+m)))``.
 """
 
 from __future__ import annotations
@@ -38,27 +39,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from governance_app.errors import GovernanceError
+from governance_app.analytics import drift_pvalues as pv
+from governance_app.analytics import drift_tails as tails
 
-KS_EXACT_MAX_N = 10_000
-"""scipy's ``ks_2samp`` 'auto' rule: exact p-value when both samples are at most this size."""
+KS_EXACT_MAX_N = pv.KS_EXACT_MAX_N
 DISCRETE_MAX_UNIQUE = 20
 """Evidently bins numeric columns only above this many distinct reference values."""
 DEFAULT_N_BINS = 10
 """Quantile bins (deciles) of the reference for PSI/JS on continuous columns."""
 STD_FLOOR = 0.001
 """Evidently divides the Wasserstein distance by ``max(std(reference), 0.001)``."""
-
-
-def _scipy_stats() -> Any:
-    try:
-        from scipy import stats
-    except ImportError as exc:  # pragma: no cover - scipy ships with the test and bench extras
-        raise GovernanceError(
-            "p-value methods (ks, chisquare, z) need scipy; install scipy or use a distance "
-            "method (wasserstein, jensenshannon, psi)"
-        ) from exc
-    return stats
 
 
 def sort_numeric(values: Any) -> tuple[np.ndarray, int]:
@@ -114,6 +104,22 @@ class NumericReference:
         return int(self.values.size)
 
 
+def sorted_quantiles(ref: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """``np.quantile(ref, q)`` (linear method) for an already sorted array, without its copy.
+
+    ``np.quantile`` copies and partitions its input; on a sorted array the quantiles are two
+    look-ups and numpy's own ``_lerp`` (same rounding, so the same edges).
+    """
+    virtual = q * (ref.size - 1)
+    lo = np.floor(virtual).astype(np.int64)
+    hi = np.minimum(lo + 1, ref.size - 1)
+    t = virtual - lo
+    a, b = ref[lo], ref[hi]
+    diff = b - a
+    out = a + diff * t
+    return np.where(t >= 0.5, b - diff * (1 - t), out)
+
+
 def prepare_numeric(values: Any, n_bins: int = DEFAULT_N_BINS) -> NumericReference:
     """Sort a reference column once and precompute what every comparison needs.
 
@@ -131,7 +137,8 @@ def prepare_sorted(ref: np.ndarray, nulls: int, n_bins: int = DEFAULT_N_BINS) ->
         raise ValueError("no finite reference value")
     steps = np.arange(1, n, dtype=np.float64) / n * np.diff(ref)
     integral = np.concatenate(([0.0], np.cumsum(steps)))
-    inner = np.quantile(ref, np.linspace(0.0, 1.0, n_bins + 1)[1:-1]) if n_bins > 1 else ref[:0]
+    probs = np.linspace(0.0, 1.0, n_bins + 1)[1:-1]
+    inner = sorted_quantiles(ref, probs) if n_bins > 1 else ref[:0]
     return NumericReference(
         values=ref,
         nulls=nulls,
@@ -192,13 +199,7 @@ def ks_and_wasserstein(ref: NumericReference, cur: np.ndarray) -> tuple[float, f
 
 def ks_p_value(d: float, ref: np.ndarray, cur: np.ndarray) -> float:
     """p-value of the two-sided two-sample KS test, as ``scipy.stats.ks_2samp(method="auto")``."""
-    stats = _scipy_stats()
-    n1, n2 = ref.size, cur.size
-    if max(n1, n2) <= KS_EXACT_MAX_N:
-        return float(stats.ks_2samp(ref, cur).pvalue)
-    m, n = sorted([float(n1), float(n2)], reverse=True)
-    en = m * n / (m + n)
-    return float(np.clip(stats.kstwo.sf(d, np.round(en)), 0.0, 1.0))
+    return pv.ks_p_value(d, int(ref.size), int(cur.size))
 
 
 def normed_wasserstein(raw: float, ref_std: float) -> float:
@@ -300,7 +301,7 @@ def chisquare(ref_counts: np.ndarray, cur_counts: np.ndarray) -> tuple[float, fl
         terms = (cur_counts - expected) ** 2 / expected
     stat = float(np.sum(terms))
     dof = max(ref_counts.size - 1, 1)
-    return stat, float(_scipy_stats().chi2.sf(stat, dof))
+    return stat, tails.chi2_sf(stat, dof)
 
 
 def z_test(ref_counts: np.ndarray, cur_counts: np.ndarray) -> tuple[float | None, float]:
@@ -317,7 +318,7 @@ def z_test(ref_counts: np.ndarray, cur_counts: np.ndarray) -> tuple[float | None
     p2 = float(cur_counts[1:].sum()) / n2
     pooled = (p1 * n1 + p2 * n2) / (n1 + n2)
     z = (p1 - p2) / math.sqrt(pooled * (1 - pooled) * (1.0 / n1 + 1.0 / n2))
-    return z, float(2 * (1 - _scipy_stats().norm.cdf(abs(z))))
+    return z, tails.normal_two_sided(z)
 
 
 @dataclass(frozen=True, slots=True)

@@ -186,7 +186,7 @@ def drift_history(
         ref = reference.drop(columns=[time_column], errors="ignore")
         described = sources[1]
     names = check_schemas(ref, data, columns, (sources[1], sources[0]))
-    prepared = prepare_reference(ref, names, policy, sources[1])
+    prepared = prepare_reference(ref, names, policy, sources[1], max(workers, 1))
 
     def one(item: tuple[pd.Timestamp, pd.Timestamp, pd.DataFrame]) -> DriftWindow:
         if is_cancelled is not None and is_cancelled():
