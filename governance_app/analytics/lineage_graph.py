@@ -6,6 +6,13 @@ downstream one filtered by kind. :class:`LineageIndex` turns the string-keyed
 every question afterwards is a handful of numpy operations per hop instead of rebuilding dicts:
 a 20,000-node graph is indexed in milliseconds and a closure costs far less than painting it.
 
+Which edges a question follows (the rule of :mod:`governance_app.domain.lineage`): closures,
+impact and paths follow *data edges* only, every kind but ``instance``, because inputs and
+outputs belong to the run and a job → run ``instance`` edge would lead from one run through its
+job to the data of every sibling run. A closure that starts at a job stands for all the job's
+runs: they join the answer at one hop and the walk goes on from them. Only the undirected
+neighbourhood (``both``, focus mode in a view) also walks ``instance`` edges, for navigation.
+
 Two graph-to-graph transforms that views need, :func:`subgraph` and
 :func:`collapse_namespace`, work on the plain graph because their result is a new graph to index.
 """
@@ -20,6 +27,7 @@ import numpy as np
 
 from governance_app.domain.lineage import (
     DEFAULT_MODEL_RULE,
+    NAVIGATION_EDGE_KINDS,
     LineageEdge,
     LineageGraph,
     LineageNode,
@@ -55,6 +63,19 @@ class PathSearch:
     complete: bool
 
 
+def _pairs_csr(
+    pairs: list[tuple[int, int]], n: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Out- and in-adjacency (row pointers, columns) of ``pairs``, one entry per node pair.
+
+    Edges of two kinds between the same nodes would otherwise double every path through them.
+    """
+    arr = np.array(pairs, dtype=np.int64).reshape(-1, 2)
+    codes = np.unique(arr[:, 0] * max(n, 1) + arr[:, 1])
+    src, dst = codes // max(n, 1), codes % max(n, 1)
+    return (*_csr(src, dst, n), *_csr(dst, src, n))
+
+
 def _csr(src: np.ndarray, dst: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     """Row pointers and column indices of the adjacency ``src → dst``."""
     order = np.argsort(src, kind="stable")
@@ -80,7 +101,8 @@ class LineageIndex:
 
     Args:
         graph: the graph to index; it is not copied, so rebuild the index after changing it.
-        edge_kinds: only follow edges of these kinds (e.g. leave out ``parent``); all if None.
+        edge_kinds: data edges to follow (e.g. leave out ``parent``); ``None`` for every kind
+            but the navigation-only ``instance`` (see the module docstring).
         rule: the model-version identity rule, used to resolve the datasets named by
             column-lineage facets to node ids the same way the importers did.
 
@@ -103,20 +125,21 @@ class LineageIndex:
             [_KINDS.index(node.kind) for node in graph.nodes.values()], dtype=np.int8
         )
         wanted = set(edge_kinds) if edge_kinds is not None else None
-        pairs = [
-            (self._pos[e.source], self._pos[e.target])
-            for e in graph.edges
-            if (wanted is None or e.kind in wanted)
-            and e.source in self._pos
-            and e.target in self._pos
-        ]
-        arr = np.array(pairs, dtype=np.int64).reshape(-1, 2)
-        # One adjacency entry per node pair: edges of two kinds between the same nodes would
-        # otherwise double every path through them.
-        codes = np.unique(arr[:, 0] * max(n, 1) + arr[:, 1])
-        src, dst = codes // max(n, 1), codes % max(n, 1)
-        self.out_ptr, self.out_idx = _csr(src, dst, n)
-        self.in_ptr, self.in_idx = _csr(dst, src, n)
+        data: list[tuple[int, int]] = []
+        navigation: list[tuple[int, int]] = []
+        for e in graph.edges:
+            if e.source not in self._pos or e.target not in self._pos:
+                continue
+            pair = (self._pos[e.source], self._pos[e.target])
+            if e.kind in NAVIGATION_EDGE_KINDS:
+                navigation.append(pair)
+            elif wanted is None or e.kind in wanted:
+                data.append(pair)
+        self.out_ptr, self.out_idx, self.in_ptr, self.in_idx = _pairs_csr(data, n)
+        # job → run: where a closure starting at a job begins, and focus mode's extra links.
+        self.nav_out_ptr, self.nav_out_idx, self.nav_in_ptr, self.nav_in_idx = _pairs_csr(
+            navigation, n
+        )
         self._datasets: dict[tuple[str, str], str] | None = None
 
     def __len__(self) -> int:
@@ -147,7 +170,9 @@ class LineageIndex:
         """Hops from the start nodes to every node (-1 where unreachable), breadth first.
 
         This is the primitive the named queries share; views that colour by distance use it
-        directly. ``both`` ignores edge direction, which is what "N hops around" means.
+        directly. ``upstream`` and ``downstream`` follow data edges, a start job reaching its
+        runs at one hop; ``both`` ignores edge direction and also walks ``instance`` edges,
+        which is what "N hops around" means when navigating.
         """
         dist = np.full(len(self.ids), -1, dtype=np.int64)
         frontier = np.unique(self._indices(node_ids))
@@ -159,6 +184,11 @@ class LineageIndex:
                 parts.append(_expand(self.out_ptr, self.out_idx, frontier))
             if direction in ("upstream", "both"):
                 parts.append(_expand(self.in_ptr, self.in_idx, frontier))
+            if direction == "both":
+                parts.append(_expand(self.nav_out_ptr, self.nav_out_idx, frontier))
+                parts.append(_expand(self.nav_in_ptr, self.nav_in_idx, frontier))
+            elif depth == 0:  # a start job stands for its runs
+                parts.append(_expand(self.nav_out_ptr, self.nav_out_idx, frontier))
             reached = np.concatenate(parts)
             frontier = np.unique(reached[dist[reached] < 0])
             depth += 1

@@ -19,11 +19,19 @@ makes namespace and prefix configurable for other registries).
 
 Edges point the way data flows, so "upstream" always means "follow edges backwards":
 
-* ``input``: dataset → job or run that read it;
-* ``output``: job or run → dataset (or model version) it wrote;
+* ``input``: dataset → the run that read it (→ job only for a JobEvent, which has no run);
+* ``output``: run → dataset (or model version) it wrote (job → dataset for a JobEvent);
 * ``produced``: run → model version registered from it (MLflow's ``source run``);
 * ``parent``: parent run → child run (OpenLineage ``parent`` facet);
 * ``instance``: job → one of its runs.
+
+Closure rule: inputs and outputs belong to the RUN, because review boards ask what data trained
+*this* version, and a job's other runs may have read other data (last month's training set).
+Upstream and downstream closures, impact and paths therefore follow *data edges* only: every
+kind except ``instance`` (:data:`NAVIGATION_EDGE_KINDS`). ``instance`` edges stay in the graph
+so a view can go from a job to its runs, but following one would lead from a run to its job and
+from there to every sibling run's data. A closure that *starts* at a job stands for all its
+runs (see :class:`governance_app.analytics.lineage_graph.LineageIndex`).
 """
 
 from __future__ import annotations
@@ -53,6 +61,14 @@ class EdgeKind(StrEnum):
     PRODUCED = "produced"
     PARENT = "parent"
     INSTANCE = "instance"
+
+
+DATA_EDGE_KINDS = frozenset(
+    {EdgeKind.INPUT.value, EdgeKind.OUTPUT.value, EdgeKind.PRODUCED.value, EdgeKind.PARENT.value}
+)
+"""The edge kinds of this module that carry data; closures follow these (and unknown kinds)."""
+NAVIGATION_EDGE_KINDS = frozenset({EdgeKind.INSTANCE.value})
+"""Edge kinds kept for navigation only: closures of data never follow them."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,9 @@
 """Our own registry bundle: one JSON file any tool can write (docs/bundle-format.md).
 
-The schema (``resources/schemas/bundle-1.0.schema.json``, applied by :mod:`bundle_schema`)
+From format 1.1 a bundle may carry the lineage of its runs (read by :mod:`bundle_lineage`); the
+registry and the lineage are returned in one :class:`BundleSnapshot` and stored in one
+transaction. The schema (``resources/schemas/bundle-1.1.schema.json``, applied by
+:mod:`bundle_schema`)
 catches shape errors and typos; the checks here catch what a schema cannot express
 (references between records, duplicates, impossible calendar dates). Every error names the
 file, the field path such as ``runs[2].metrics.val_auc[3].value``, the line it is on, and what
@@ -15,17 +18,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from governance_app.domain.bundle_snapshot import BundleSnapshot
 from governance_app.domain.registry import (
     DatasetInput,
     Experiment,
     MetricSeries,
     ModelVersion,
     RegisteredModel,
-    RegistrySnapshot,
     Run,
     millis_from_utc,
 )
 from governance_app.errors import InputError
+from governance_app.importers.bundle_lineage import read_lineage
 from governance_app.importers.bundle_schema import READ_MAJOR, READ_MINOR, check_schema, short
 from governance_app.importers.json_paths import FieldPath, Places
 from governance_app.importers.registry import ImportContext, importer
@@ -252,7 +256,7 @@ def _models(places: Places, items: list[dict[str, Any]]) -> list[RegisteredModel
 
 
 @importer(KIND, "governance-app registry bundle (.json, docs/bundle-format.md)", detect)
-def read(path: Path, ctx: ImportContext) -> RegistrySnapshot:
+def read(path: Path, ctx: ImportContext) -> BundleSnapshot:
     """Read, validate and convert a bundle file.
 
     A version's ``run_id`` may name a run outside the bundle (imported before, or kept in
@@ -261,8 +265,8 @@ def read(path: Path, ctx: ImportContext) -> RegistrySnapshot:
 
     Raises:
         InputError: unreadable or invalid JSON, a format version other than 1.x, a schema
-            violation, a dangling reference or a duplicated natural key; the message names the
-            field path and, when it can be found, its line.
+            violation, a dangling reference (lineage edges included) or a duplicated natural
+            key; the message names the field path and, when it can be found, its line.
         ImportCancelled: ``ctx`` reported a cancel request.
     """
     places = Places(path)
@@ -272,18 +276,25 @@ def read(path: Path, ctx: ImportContext) -> RegistrySnapshot:
     ctx.check_cancelled()
     ctx.report(0, 1, "validating bundle")
     check_schema(places, doc, minor)
+    if minor < 1 and "lineage" in doc:
+        raise places.error(["lineage"], f"the lineage section needs format 1.1, not "
+                           f"{doc['format_version']}", 'format_version "1.1" or later')
     ctx.check_cancelled()
     experiments = _experiments(places, doc.get("experiments", []))
     runs = _runs(places, doc.get("runs", []), {e.name for e in experiments}, ctx)
     models = _models(places, doc.get("models", []))
     ctx.check_cancelled()
-    snapshot = RegistrySnapshot(
+    lineage = read_lineage(
+        places, doc, runs, models, lambda value, at: _time(places, value, at), ctx
+    )
+    snapshot = BundleSnapshot(
         kind=KIND,
         source=str(path),
         source_sha256=sha256_of_path(path),
         experiments=experiments,
         runs=runs,
         models=models,
+        lineage=lineage,
     )
     ctx.report(1, 1, "bundle read")
     return snapshot

@@ -1,6 +1,7 @@
 """Schema validation of a bundle, with errors worded for the person who wrote the exporter.
 
-``resources/schemas/bundle-1.0.schema.json`` catches shape errors and typos. This module loads
+``resources/schemas/bundle-1.1.schema.json`` catches shape errors and typos (1.1 adds the
+optional ``lineage`` section to 1.0, so 1.0 files pass it unchanged). This module loads
 it (relaxed for bundles of a newer minor version), validates a parsed bundle fast (metric points
 are nearly all of a big bundle and are checked by hand when they surely pass), and turns the
 first error by field path into an :class:`InputError` naming the field, its line and what was
@@ -25,7 +26,7 @@ from jsonschema.exceptions import ValidationError, best_match
 from governance_app.importers.json_paths import FieldPath, Places
 
 READ_MAJOR = 1
-READ_MINOR = 0
+READ_MINOR = 1
 SCHEMA_FILE = f"bundle-{READ_MAJOR}.{READ_MINOR}.schema.json"
 
 MAX_SCHEMA_ERRORS = 1000

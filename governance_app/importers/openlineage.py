@@ -13,9 +13,12 @@ the ``eventType`` of the latest event by ``eventTime`` (on a tie a terminal stat
 and missing types never change it), ``started_at`` the earliest START (else the earliest event)
 and ``ended_at`` the latest terminal event. Facets merge with later events winning per facet.
 
-Graph conventions (see :mod:`governance_app.domain.lineage`): ``dataset → job`` (input),
-``job → run`` (instance), ``run → dataset`` (output; ``job → dataset`` for a JobEvent, which has
-no run), ``parent run → run`` (parent facet) with ``parent job → parent run`` (instance).
+Graph conventions (see :mod:`governance_app.domain.lineage`): inputs and outputs are edges of
+the RUN that read or wrote them, ``dataset → run`` (input) and ``run → dataset`` (output), so
+"what data trained this version" follows one run and not every run its job ever had; the job
+is linked to each of its runs by ``job → run`` (instance, navigation only). A JobEvent has no
+run, so its datasets attach to the job (``dataset → job``, ``job → dataset``). The parent facet
+gives ``parent run → run`` (parent) and ``parent job → parent run`` (instance).
 Datasets go through :func:`canonical_node_id`, so ``mlflow://registry`` + ``models/<m>/<v>`` is
 the model version node of the MLflow import. Dataset facets (``schema``, ``columnLineage``, any
 custom one) sit on the dataset node; job facets (``sql``...) on the job node; run facets on the
@@ -187,20 +190,20 @@ def _build(events: list[Event], rule: ModelIdentityRule | None) -> tuple[Lineage
             continue
         assert event.job is not None  # parse_event guarantees a job for run and job events
         job_id = _job_node(graph, event.job, event.job_facets)
-        writer = job_id
+        owner = job_id
         if event.kind == "run":
-            writer = _run_node(graph, event, times)
-            graph.add_edge(LineageEdge(job_id, writer, EdgeKind.INSTANCE.value))
+            owner = _run_node(graph, event, times)
+            graph.add_edge(LineageEdge(job_id, owner, EdgeKind.INSTANCE.value))
             if event.parent is not None:
-                _parent_nodes(graph, event.parent, writer)
+                _parent_nodes(graph, event.parent, owner)
         for ref in event.inputs:
             dataset_id = _dataset_node(graph, ref, rule)
-            graph.add_edge(LineageEdge(dataset_id, job_id, EdgeKind.INPUT.value))
-            _io_facets(graph, writer, "inputFacets", dataset_id, ref.io_facets)
+            graph.add_edge(LineageEdge(dataset_id, owner, EdgeKind.INPUT.value))
+            _io_facets(graph, owner, "inputFacets", dataset_id, ref.io_facets)
         for ref in event.outputs:
             dataset_id = _dataset_node(graph, ref, rule)
-            graph.add_edge(LineageEdge(writer, dataset_id, EdgeKind.OUTPUT.value))
-            _io_facets(graph, writer, "outputFacets", dataset_id, ref.io_facets)
+            graph.add_edge(LineageEdge(owner, dataset_id, EdgeKind.OUTPUT.value))
+            _io_facets(graph, owner, "outputFacets", dataset_id, ref.io_facets)
     for run_id, run_times in times.items():
         node = graph.nodes[run_id]
         node.started_at = run_times.started or run_times.first

@@ -20,6 +20,7 @@ from governance_app.analytics.layered_layout import Layout, layered_layout
 from governance_app.analytics.lineage_dot import to_dot
 from governance_app.analytics.lineage_graph import LineageIndex, subgraph
 from governance_app.domain.lineage import (
+    EdgeKind,
     LineageGraph,
     LineageNode,
     NodeKind,
@@ -86,13 +87,21 @@ def lineage_graph(
 def focus_graph(
     graph: LineageGraph, node_id: str, direction: str = "both", depth: int | None = None
 ) -> LineageGraph:
-    """The node, its upstream and/or downstream closure within ``depth``, and edges among them."""
+    """The node, its upstream and/or downstream closure within ``depth``, and edges among them.
+
+    Closures follow data edges only (a run's own inputs and outputs, see
+    :mod:`governance_app.domain.lineage`); the job of every run kept is added with its
+    ``instance`` edge as context, so a drawing names what each run was, but no job ever brings
+    in the data of its other runs.
+    """
     index = LineageIndex(graph)
     keep = {node_id}
     if direction in ("upstream", "both"):
         keep |= index.upstream(node_id, depth)
     if direction in ("downstream", "both"):
         keep |= index.downstream(node_id, depth)
+    keep |= {e.source for e in graph.edges if e.kind == EdgeKind.INSTANCE.value
+             and e.target in keep and e.source in graph.nodes}
     ordered = [i for i in graph.nodes if i in keep]
     return subgraph(graph, ordered)
 

@@ -54,8 +54,11 @@ def test_depth_and_downstream(db: str, capsys: pytest.CaptureFixture[str]) -> No
     assert main(["--db", db, "lineage", "warehouse://prod/raw.admissions", "--downstream",
                  "--depth", "1"]) == 0
     data = json.loads(capsys.readouterr().out)
+    # One hop downstream of a dataset is the RUN that read it (issue 3: inputs are edges of
+    # runs), shown with its job for context.
     assert {n["id"] for n in data["nodes"]} == {
-        "dataset:warehouse://prod/raw.admissions", "job:airflow/readmission.build_features"}
+        "dataset:warehouse://prod/raw.admissions", "run:00000000-0000-0000-0000-000000000001",
+        "job:airflow/readmission.build_features"}
 
 
 def test_dot_lines_parse(db: str, tmp_path: Path) -> None:
@@ -68,7 +71,7 @@ def test_dot_lines_parse(db: str, tmp_path: Path) -> None:
     edges = {(m[1], m[2], m[3]) for m in map(EDGE_LINE.match, lines) if m}
     assert nodes == UPSTREAM_OF_4
     assert ("dataset:warehouse://prod/features.readmission_v2",
-            "job:airflow/readmission.train_model", "input") in edges
+            "run:00000000-0000-0000-0000-000000000002", "input") in edges  # the run's own input
     assert ("run:00000000-0000-0000-0000-000000000002", "model:readmission_risk/4",
             "output") in edges
     if shutil.which("dot"):  # Graphviz itself agrees it is valid DOT

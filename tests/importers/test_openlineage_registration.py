@@ -103,5 +103,7 @@ def test_import_path_stores_the_events(tmp_path: Path) -> None:
         assert record.counts["events"] == 8
         with ws.session() as session:
             counts = lineage_counts(session)
-    assert counts == {"lineage_nodes": 16, "lineage_edges": 18}
-    assert record.changes == {"lineage_node_added": 16, "lineage_edge_added": 18}
+    # 19 edges: both train_model runs' input of features.readmission_v2 is an edge of its own
+    # run now (issue 3), where the job-level graph had one dataset → job edge.
+    assert counts == {"lineage_nodes": 16, "lineage_edges": 19}
+    assert record.changes == {"lineage_node_added": 16, "lineage_edge_added": 19}

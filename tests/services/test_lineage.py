@@ -179,8 +179,10 @@ def test_focus_depth_and_references(ws: Workspace) -> None:
     with pytest.raises(NotFoundError, match="no lineage node 'nothing:9'"):
         lineage.node_id_for("nothing:9", graph)
     one_hop = lineage.lineage_graph(ws, "readmission_risk:4", "upstream", depth=1)
+    # The run that wrote it, named by its job (context added to focus graphs, issue 3).
     assert set(one_hop.nodes) == {"model:readmission_risk/4",
-                                  "run:00000000-0000-0000-0000-000000000002"}
+                                  "run:00000000-0000-0000-0000-000000000002",
+                                  "job:airflow/readmission.train_model"}
     with pytest.raises(InputError, match="sideways"):
         lineage.lineage_graph(ws, "readmission_risk:4", "sideways")
 

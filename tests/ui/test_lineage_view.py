@@ -155,15 +155,19 @@ def test_selecting_a_node_highlights_its_upstream_and_downstream(drawn: Panel) -
     assert upstream_datasets == set(EXPECTED["upstream_of_model_readmission_risk_4"])
     assert states[MODEL_4] is NodeState.SELECTED
     assert states["run:00000000-0000-0000-0000-000000000002"] is NodeState.UPSTREAM
-    assert states["job:airflow/readmission.evaluate_model"] is NodeState.DOWNSTREAM
+    # Inputs are edges of runs (issue 3): the evaluating RUN is downstream; its job is linked
+    # to it for navigation only, so it is not highlighted.
+    assert states["run:00000000-0000-0000-0000-000000000003"] is NodeState.DOWNSTREAM
+    assert states["job:airflow/readmission.evaluate_model"] is NodeState.DIMMED
     assert states["dataset:s3://governance/reports/readmission_risk/4/eval.json"] is (
         NodeState.DOWNSTREAM)
     # Neither an ancestor nor a descendant: dimmed.
     assert states[HOLDOUT] is NodeState.DIMMED
     assert states["model:readmission_risk/5"] is NodeState.DIMMED
     edge_states = {(e.source, e.target): e.state for e in panel.scene.edge_items}
-    assert edge_states[(FEATURES, "job:airflow/readmission.train_model")] is NodeState.UPSTREAM
-    assert edge_states[(HOLDOUT, "job:airflow/readmission.evaluate_model")] is NodeState.DIMMED
+    assert edge_states[(FEATURES, "run:00000000-0000-0000-0000-000000000002")] is (
+        NodeState.UPSTREAM)
+    assert edge_states[(HOLDOUT, "run:00000000-0000-0000-0000-000000000003")] is NodeState.DIMMED
 
     # The details say what it is and lead back to the Models view.
     assert panel.details.node.id == MODEL_4
@@ -227,9 +231,10 @@ def test_focus_mode_hides_far_nodes(drawn: Panel) -> None:
     panel = drawn.panel
     panel.select_node(MODEL_4)
     drawn.wait_drawn(lambda: panel.set_focus(MODEL_4, hops=1))
+    # One hop around the version: the run that wrote it and the run that read it (issue 3).
     assert set(panel.scene.node_items) == {
         MODEL_4, "run:00000000-0000-0000-0000-000000000002",
-        "job:airflow/readmission.evaluate_model"}
+        "run:00000000-0000-0000-0000-000000000003"}
     assert panel.focus_check.isChecked()
     assert panel.scene.selected_node_id() == MODEL_4
 
@@ -252,7 +257,7 @@ def test_collapsing_a_namespace_merges_its_nodes(drawn: Panel) -> None:
     assert not any(i.startswith("dataset:warehouse://prod/") for i in ids)
     merged = panel.scene.node_items["namespace:warehouse://prod"].node
     assert merged.facets["collapsed"]["count"] == 4
-    assert ("namespace:warehouse://prod", "job:airflow/readmission.train_model") in {
+    assert ("namespace:warehouse://prod", "run:00000000-0000-0000-0000-000000000002") in {
         (e.source, e.target) for e in panel.scene.edge_items}
 
     drawn.wait_drawn(lambda: panel.set_namespace_collapsed("warehouse://prod", False))
