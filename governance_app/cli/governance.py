@@ -15,7 +15,7 @@ from typing import Any
 
 from governance_app.cli.output import local_time, print_json, table
 from governance_app.domain.audit import Member, VerificationReport
-from governance_app.errors import GovernanceError, InputError
+from governance_app.errors import InputError
 from governance_app.governance.keys import grouped
 from governance_app.services import audit as audit_service
 from governance_app.services import members as member_service
@@ -112,8 +112,9 @@ def cmd_audit(args: argparse.Namespace, ws: Workspace) -> int:
 
 def cmd_verify(args: argparse.Namespace, ws: Workspace) -> int:
     if args.path is not None:
-        raise GovernanceError(f"{args.path}: PDF verification arrives with the reports "
-                              "(issue 8); `governance-app verify` checks the workspace")
+        from governance_app.cli.reports import verify_pdf_command
+
+        return verify_pdf_command(args.path, ws, getattr(args, "cert", None), args.json)
     report = audit_service.verify_workspace(ws)
     if args.json:
         print_json(_report_json(report))
@@ -182,5 +183,6 @@ def register(verb: Any) -> dict[str, Any]:
              "(exit 1 naming the first broken link)", "governance-app verify")
     p.add_argument("path", nargs="?", type=Path, metavar="FILE.pdf",
                    help="a signed report to check (arrives with the reports)")
+    p.add_argument("--cert", type=Path, metavar="PEM", help="trust this sealing certificate")
     p.add_argument("--json", action="store_true")
     return {"member": Verb(cmd_member), "audit": Verb(cmd_audit), "verify": Verb(cmd_verify)}

@@ -163,8 +163,11 @@ def _fast(obj: Any, out: list[str]) -> None:
             _fast(item, out)
         out.append("]")
     elif kind is float and math.isfinite(obj):
-        if obj.is_integer() and abs(obj) <= _MAX_SAFE:
-            out.append(str(int(obj)))
+        if obj.is_integer():
+            # Whole floats print without ".0" in ECMAScript; beyond 2**53 - 1 the reference
+            # implementation decides (it also knows where the exponent notation starts).
+            small = abs(obj) <= _MAX_SAFE
+            out.append(str(int(obj)) if small else canonical_bytes(obj).decode("ascii"))
             return
         text = repr(obj)  # shortest round-trip digits, as ECMAScript's Number#toString
         # without an exponent the two notations agree; with one they differ in the cut-offs

@@ -1,0 +1,270 @@
+"""The model card's story: sections after Mitchell et al., "Model Cards for Model Reporting".
+
+Everything here is drawn from plain values the service gathers (:class:`CardData`); nothing
+reads the workspace. A section with no data says so in one line (:data:`NO_DATA`): a reader
+must be able to tell "not measured" from "left out".
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph
+
+from governance_app.charts.drift_heatmap import drift_heatmap_figure
+from governance_app.charts.fairness_bars import metric_bars_figure
+from governance_app.charts.lineage_figure import lineage_figure
+from governance_app.charts.metric_history import metric_history_figure
+from governance_app.domain.drift_records import DriftResult
+from governance_app.domain.fairness_evidence import FairnessAnalysis
+from governance_app.domain.governance import Review
+from governance_app.domain.lineage import LineageGraph, LineageNode
+from governance_app.domain.views import VersionDetail
+from governance_app.governance.keys import grouped
+from governance_app.reports.document import (
+    data_table,
+    figure_image,
+    para,
+    spacer,
+    styles,
+    text,
+    verdict,
+)
+
+SECTIONS = ("Model details", "Intended use and limitations", "Training and evaluation data",
+            "Metrics", "Fairness", "Drift", "Gate checks", "Approvals")
+NO_CARD_TEXT = ("No model card text attached; import one with governance-app import CARD "
+                "--model {ref}.")
+FAIRNESS_METRICS = ("selection_rate", "true_positive_rate", "false_positive_rate",
+                    "accuracy_score")
+Tick = Callable[[str], None]
+
+
+@dataclass(frozen=True, slots=True)
+class CardData:
+    """Everything a model card prints, gathered by ``services.reports``."""
+
+    detail: VersionDetail
+    generated_at: datetime
+    producer: str
+    datasets: list[LineageNode] = field(default_factory=list)
+    lineage: tuple[LineageGraph, Any, Callable[[LineageNode], float], str] | None = None
+    """``(graph, layout, width, focus id)`` of the upstream drawing, when the version has one."""
+    fairness: FairnessAnalysis | None = None
+    drift: list[DriftResult] = field(default_factory=list)
+    reviews: list[Review] = field(default_factory=list)
+    """The version's reviews, oldest first; the last is "the gate"."""
+
+    @property
+    def ref(self) -> str:
+        return f"{self.detail.version.model_name}:{self.detail.version.version}"
+
+
+def fmt(value: float | None) -> str:
+    """4 significant digits, "—" for a missing value (stored values keep full precision)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return f"{value:.4g}"
+
+
+def local(moment: datetime | None) -> str:
+    """A time in the reader's zone with the zone named (UTC when the machine has none)."""
+    if moment is None:
+        return "—"
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
+
+
+def model_card_story(data: CardData, frame: float, tick: Tick) -> list[Flowable]:
+    """The flowables of the whole card; ``tick(section)`` before each section (progress)."""
+    st = styles()
+    mv = data.detail.version
+    story: list[Flowable] = [
+        Paragraph(f"Model card: {text(mv.model_name)} version {mv.version}", st.title),
+        para(f"Generated {local(data.generated_at)} by {data.producer}. Sections follow Mitchell "
+             "et al., “Model Cards for Model Reporting” (2019).", st.small), spacer(2)]
+    builders = (_details, _intended_use, _data, _metrics, _fairness, _drift, _gate, _approvals)
+    for title, build in zip(SECTIONS, builders, strict=True):
+        tick(title)
+        story.append(CondPageBreak(60))
+        story.append(Paragraph(text(title), st.h1))
+        story.extend(build(data, frame))
+    return story
+
+
+def _empty(message: str) -> list[Flowable]:
+    return [para(message, styles().empty)]
+
+
+def _details(data: CardData, frame: float) -> list[Flowable]:
+    mv, run = data.detail.version, data.detail.run
+    rows = [("Model", mv.model_name), ("Version", str(mv.version)),
+            ("Stage", mv.stage or "—"), ("Aliases", ", ".join(mv.aliases) or "—"),
+            ("Owner", mv.user or "—"), ("Status", mv.status or "—"),
+            ("Source run", mv.run_id or "—"), ("Artifact URI", mv.source or "—"),
+            ("Created", local(mv.created_at)), ("Last updated", local(mv.updated_at)),
+            ("Description", mv.description or "—"),
+            ("Tags", ", ".join(f"{k}={v}" for k, v in sorted(mv.tags.items())) or "—")]
+    if run is not None:
+        rows.append(("Experiment", data.detail.experiment_name or "—"))
+    return [data_table(["Field", "Value"], rows, [0.22, 0.78], frame)]
+
+
+def _intended_use(data: CardData, frame: float) -> list[Flowable]:
+    return _empty(NO_CARD_TEXT.format(ref=data.ref))
+
+
+def _data(data: CardData, frame: float) -> list[Flowable]:
+    if not data.datasets:
+        return _empty("No lineage recorded for this version: its training and evaluation "
+                      "data are unknown to the workspace.")
+    rows = [(n.namespace, n.name, _dataset_digest(n)) for n in data.datasets]
+    out: list[Flowable] = [
+        para(f"{len(rows)} datasets upstream of {data.ref} (directly or through jobs and runs):"),
+        data_table(["Namespace", "Name", "Digest / schema"], rows, [0.32, 0.43, 0.25], frame)]
+    if data.lineage is not None:
+        graph, layout, width, focus = data.lineage
+        figure = lineage_figure(graph, layout, width, title=f"Upstream lineage of {data.ref}",
+                                highlight=[focus])
+        out += [spacer(), figure_image(figure, frame, max_height=420)]
+    return out
+
+
+def _dataset_digest(node: LineageNode) -> str:
+    """The dataset's content digest when the lineage carries one, else its schema size."""
+    for key in ("digest", "sha256", "version"):
+        facet = node.facets.get(key) or node.facets.get("datasetVersion", {}).get(key)
+        if isinstance(facet, str) and facet:
+            return facet
+    fields = node.facets.get("schema", {}).get("fields") if isinstance(
+        node.facets.get("schema"), dict) else None
+    return f"no digest; schema of {len(fields)} fields" if fields else "no digest recorded"
+
+
+def _metrics(data: CardData, frame: float) -> list[Flowable]:
+    latest = data.detail.latest_metrics
+    if not latest:
+        return _empty("No metrics recorded: the version's run was not imported.")
+    rows = [(key, fmt(value)) for key, value in sorted(latest.items())]
+    out: list[Flowable] = [data_table(["Metric (latest value)", "Value"], rows, [0.7, 0.3],
+                                      frame, right=[1])]
+    run = data.detail.run
+    if run is not None and any(len(s.values) > 1 for s in run.metrics.values()):
+        figure = metric_history_figure(run.metrics, f"{data.ref}: metric history "
+                                       f"(run {run.run_id[:8]})", figsize=(8.0, 5.0))
+        out += [spacer(), figure_image(figure, frame, max_height=380)]
+    return out
+
+
+def _fairness(data: CardData, frame: float) -> list[Flowable]:
+    analysis = data.fairness
+    if analysis is None:
+        return _empty("No fairness results attached to this version.")
+    out: list[Flowable] = [para(
+        f"From {analysis.row_count} predictions in {analysis.source} "
+        f"(sha256 {analysis.source_sha256[:16]}…). Rates and ratios are decimals.")]
+    for key in sorted(k for k in analysis.analyses if len(k) == 1):
+        item = analysis.analyses[key]
+        report = item.report
+        out.append(Paragraph(f"Sensitive attribute: {text(', '.join(key))}", styles().h2))
+        metrics = [m for m in FAIRNESS_METRICS if m in report.overall.metrics]
+        rows = [[" / ".join(g.key), str(g.count),
+                 *[fmt(g.metrics[m].value) if m in g.metrics else "—" for m in metrics]]
+                for g in report.groups]
+        out.append(data_table(["Group", "n", *[m.replace("_", " ") for m in metrics]], rows,
+                              [0.24, 0.12, *[0.64 / len(metrics)] * len(metrics)], frame,
+                              right=range(1, len(metrics) + 2)))
+        summary = [(name, fmt(report.summary[name].value)) for name in
+                   ("demographic_parity_ratio", "equalized_odds_difference")
+                   if name in report.summary]
+        verdicts = [[" / ".join(p.key), p.metric.replace("_", " "), fmt(p.disparity.value),
+                     verdict(p.verdict.value)] for p in item.parity]
+        out.append(spacer(1.5))
+        out.append(_verdict_table(verdicts, frame) if verdicts
+                   else para("No parity verdicts for this attribute.", styles().empty))
+        out.append(para("; ".join(f"{n.replace('_', ' ')} {v}" for n, v in summary),
+                        styles().small))
+        if "selection_rate" in report.overall.metrics:
+            figure = metric_bars_figure(report, "selection_rate", item.bootstrap,
+                                        figsize=(8.0, 3.4))
+            out.append(KeepTogether([figure_image(figure, frame, max_height=260)]))
+    return out
+
+
+def _verdict_table(rows: list[list[str]], frame: float) -> Flowable:
+    escaped = [[text(r[0]), text(r[1]), text(r[2]), r[3]] for r in rows]
+    return data_table(["Group", "Parity metric", "Ratio to reference", "Verdict"], escaped,
+                      [0.3, 0.3, 0.2, 0.2], frame, right=[2], markup=True)
+
+
+def _drift(data: CardData, frame: float) -> list[Flowable]:
+    results = data.drift
+    if not results:
+        return _empty("No drift results attached to this version.")
+    columns = list(dict.fromkeys(c.column for r in results for c in r.drift.columns))
+    figure = drift_heatmap_figure(results, columns, title=f"{data.ref}: drift by feature and "
+                                  "window", figsize=(8.0, 0.9 + 0.35 * len(columns)))
+    alerts = [[r.label, c.column, c.method, fmt(c.score), fmt(c.threshold)]
+              for r in results for c in r.drift.columns if c.drifted]
+    out: list[Flowable] = [figure_image(figure, frame, max_height=360), spacer()]
+    if not alerts:
+        return [*out, para("No drift alerts: no feature passed its threshold in any window.")]
+    return [*out, Paragraph("Alerts", styles().h2),
+            data_table(["Window", "Feature", "Method", "Score", "Threshold"], alerts,
+                       [0.2, 0.3, 0.2, 0.15, 0.15], frame, right=[3, 4])]
+
+
+def _gate(data: CardData, frame: float) -> list[Flowable]:
+    if not data.reviews:
+        return _empty("No review has evaluated this version against a gate policy.")
+    review = data.reviews[-1]
+    out: list[Flowable] = [para(
+        f"Review #{review.id} against policy “{review.policy.name}” (gate {review.policy.gate}),"
+        f" opened {local(review.opened_at)}, state {review.state.value}. Evidence sha256 "
+        f"{review.evidence_digest}.")]
+    rows = []
+    for check in review.evidence.get("checks", []):
+        sources = check.get("sources", {}) or {}
+        digest = "; ".join(f"{v[:12]}…" for v in sources.values()) or "—"
+        value = check.get("value")
+        rows.append([text(check.get("label") or check["check"]["name"]),
+                     text(fmt(value) if isinstance(value, int | float) else value or "—"),
+                     text(_threshold(check.get("threshold"))), verdict(str(check.get("result"))),
+                     f'<font name="DejaVuSansMono" size="6.5">{text(digest)}</font>'])
+    out.append(data_table(["Check", "Value", "Threshold", "Result", "Evidence digest"], rows,
+                          [0.3, 0.12, 0.16, 0.14, 0.28], frame, right=[1], markup=True))
+    return out
+
+
+def _threshold(threshold: Any) -> str:
+    if not isinstance(threshold, dict) or not threshold:
+        return "—"
+    parts = [f"≥ {fmt(threshold['min'])}" if threshold.get("min") is not None else "",
+             f"≤ {fmt(threshold['max'])}" if threshold.get("max") is not None else ""]
+    return " and ".join(p for p in parts if p) or "—"
+
+
+def _approvals(data: CardData, frame: float) -> list[Flowable]:
+    signatures = [(r, s) for r in data.reviews for s in r.signatures]
+    if not signatures:
+        return _empty("No signatures on any review of this version.")
+    out: list[Flowable] = [para(
+        "Each signature's manifestation (21 CFR 11.50): printed name, role, date and time with "
+        "zone, and meaning. The signed bytes and public keys are in the embedded manifest.json.")]
+    rows = [[text(s.member), text(", ".join(s.roles)), text(local(s.signed_at)),
+             verdict(s.decision.value) + f"<br/>{text(s.meaning)}",
+             f"#{r.id} {text(r.policy.gate)}",
+             f'<font name="DejaVuSansMono" size="6">{text(grouped(s.fingerprint))}</font>']
+            for r, s in signatures]
+    out.append(data_table(["Printed name", "Role", "Signed at", "Meaning", "Review",
+                           "Key fingerprint"], rows, [0.14, 0.1, 0.16, 0.22, 0.13, 0.25], frame,
+                          markup=True))
+    comments = [f"{s.member} (review #{r.id}): “{s.comment}”" for r, s in signatures
+                if s.comment]
+    out += [para(c, styles().small) for c in comments]
+    return out
