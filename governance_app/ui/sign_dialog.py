@@ -1,0 +1,288 @@
+"""The Sign dialog, and the two small dialogs that open and withdraw a review.
+
+Signing is an electronic signature that an auditor checks years later, so the dialog says what
+will be recorded before anything happens: the member, the decision's meaning verbatim, the
+comment, the evidence digest, the time and the audit chain head. The passphrase is asked every
+time (echo off) and handed to a worker: unlocking the key runs scrypt, which is slow on purpose.
+Afterwards the dialog shows the manifestation that was recorded; a refusal goes to the shared
+error dialog with its reason and the dialog stays open for another try.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QRadioButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from governance_app.domain.audit import Member
+from governance_app.domain.governance import Decision, Review, Signature
+from governance_app.ui.error_dialog import show_error
+from governance_app.ui.review_models import (
+    DECISION_STYLE,
+    FAIL_COLOUR,
+    STATE_STYLE,
+    describe_quorum,
+    manifestation_html,
+    sign_task,
+)
+from governance_app.ui.views import ViewContext
+from governance_app.ui.workers import Worker
+
+
+def selectable(label: QLabel) -> QLabel:
+    """Wrapped, and selectable with the mouse (so a digest or a reason can be copied)."""
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+class SignDialog(QDialog):
+    """Sign one open review as one board member."""
+
+    sig_signed = Signal(object, object)
+    """Emitted with the updated :class:`Review` and the recorded :class:`Signature`."""
+    sig_failed = Signal(object)
+    """Emitted with the exception when signing was refused or failed."""
+
+    def __init__(self, ctx: ViewContext, review: Review, members: Sequence[Member],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("SignDialog")
+        self.ctx = ctx
+        self.review = review
+        self.signature: Signature | None = None
+        self.error_dialog: QDialog | None = None
+        self.setWindowTitle(f"Sign review #{review.id} — {review.ref}")
+        self.setMinimumWidth(600)
+
+        title = QLabel(f"<h3>Review #{review.id}: {review.ref} for "
+                       f"<i>{review.policy.gate}</i></h3>")
+        self.member_combo = QComboBox()
+        for member in members:
+            if member.active:
+                self.member_combo.addItem(f"{member.name} ({', '.join(member.roles)})",
+                                          member.name)
+        self.approve_radio = QRadioButton("Approve")
+        self.reject_radio = QRadioButton("Reject")
+        self.approve_radio.setChecked(True)
+        self.decision_group = QButtonGroup(self)
+        decisions = QHBoxLayout()
+        for radio in (self.approve_radio, self.reject_radio):
+            self.decision_group.addButton(radio)
+            decisions.addWidget(radio)
+        decisions.addStretch(1)
+        self.meaning_label = selectable(QLabel())
+        self.meaning_label.setAccessibleName("Meaning of the signature")
+        self.comment_edit = QPlainTextEdit()
+        self.comment_edit.setPlaceholderText("Why you decide so (recorded and signed)")
+        self.comment_edit.setFixedHeight(64)
+        self.passphrase_edit = QLineEdit()
+        self.passphrase_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.passphrase_edit.setPlaceholderText("asked for every signature")
+        self.passphrase_edit.setAccessibleName("Passphrase")
+        self.record_label = selectable(QLabel())
+        self.record_label.setTextFormat(Qt.TextFormat.PlainText)  # the comment is user text
+        self.record_label.setStyleSheet("QLabel { padding: 6px; border: 1px solid palette(mid); }")
+        self.status_label = selectable(QLabel())
+
+        form = QFormLayout()
+        form.addRow("Member", self.member_combo)
+        form.addRow("Decision", decisions)
+        form.addRow("Meaning", self.meaning_label)
+        form.addRow("Comment", self.comment_edit)
+        form.addRow("Passphrase", self.passphrase_edit)
+        entry = QWidget()
+        entry_layout = QVBoxLayout(entry)
+        entry_layout.setContentsMargins(0, 0, 0, 0)
+        entry_layout.addLayout(form)
+        entry_layout.addWidget(QLabel("<b>Signing will record:</b>"))
+        entry_layout.addWidget(self.record_label)
+        entry_layout.addWidget(self.status_label)
+        self.entry_page = entry
+
+        self.result_label = selectable(QLabel())
+        self.result_label.setTextFormat(Qt.TextFormat.RichText)
+        done = QWidget()
+        done_layout = QVBoxLayout(done)
+        done_layout.setContentsMargins(0, 0, 0, 0)
+        done_layout.addWidget(self.result_label)
+        done_layout.addStretch(1)
+        self.done_page = done
+        self.pages = QStackedWidget()
+        self.pages.addWidget(entry)
+        self.pages.addWidget(done)
+
+        self.buttons = QDialogButtonBox()
+        self.sign_button = QPushButton("Sign")
+        self.sign_button.setDefault(True)
+        self.buttons.addButton(self.sign_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        self.close_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.sign_button.clicked.connect(self._on_sign_button_clicked)
+        self.buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addWidget(self.pages, 1)
+        layout.addWidget(self.buttons)
+
+        self.member_combo.currentIndexChanged.connect(self._update)
+        self.decision_group.buttonToggled.connect(self._update)
+        self.comment_edit.textChanged.connect(self._update)
+        self.passphrase_edit.textChanged.connect(self._update)
+        self._update()
+
+    # -- state -------------------------------------------------------------------------------
+
+    def decision(self) -> Decision:
+        return Decision.APPROVE if self.approve_radio.isChecked() else Decision.REJECT
+
+    def member_name(self) -> str:
+        return str(self.member_combo.currentData() or "")
+
+    def meaning(self) -> str:
+        """The meaning exactly as it will be signed (the policy's words)."""
+        return self.review.policy.meaning(self.decision())
+
+    def _update(self, *_: object) -> None:
+        colour = DECISION_STYLE[self.decision()][1]
+        self.meaning_label.setText(
+            f"<span style='color:{colour}; font-size:large'><b>{self.meaning()}</b></span>")
+        comment = self.comment_edit.toPlainText().strip()
+        self.record_label.setText(
+            f"{self.member_name() or 'no active member'} signs review #{self.review.id} of "
+            f"{self.review.ref} with the meaning “{self.meaning()}”"
+            f"{', comment “' + comment + '”' if comment else ', no comment'}; over the evidence "
+            f"digest {self.review.evidence_digest[:16]}…, the time now (UTC) and the audit chain "
+            "head. The passphrase unlocks the member's key for this one signature; it is not "
+            "stored.")
+        self.sign_button.setEnabled(bool(self.member_name() and self.passphrase_edit.text()))
+
+    # -- signing -----------------------------------------------------------------------------
+
+    def _on_sign_button_clicked(self) -> None:
+        passphrase = self.passphrase_edit.text()
+        if not passphrase or not self.member_name():
+            return
+        self.passphrase_edit.clear()  # keep it no longer than the worker needs it
+        self._set_busy(True)
+        worker = Worker(sign_task, self.ctx.workspace.url, self.review.id, self.member_name(),
+                        self.decision().value, passphrase, self.comment_edit.toPlainText().strip(),
+                        description=f"Signing review #{self.review.id}")
+        worker.signals.sig_finished.connect(self._on_signed)
+        worker.signals.sig_errored.connect(self._on_refused)
+        self.ctx.runner.start(worker)
+
+    def _set_busy(self, busy: bool) -> None:
+        for widget in (self.member_combo, self.approve_radio, self.reject_radio,
+                       self.comment_edit, self.passphrase_edit):
+            widget.setEnabled(not busy)
+        self.sign_button.setEnabled(not busy and bool(self.passphrase_edit.text()))
+        self.status_label.setText("Unlocking the key and signing…" if busy else "")
+
+    def _on_signed(self, result: tuple[Review, Signature]) -> None:
+        review, signature = result
+        self.review, self.signature = review, signature
+        state_word, state_colour = STATE_STYLE[review.state]
+        self.result_label.setText(
+            "<h3>Signature recorded</h3>" + manifestation_html(signature)
+            + f"<p>Review #{review.id} is now <span style='color:{state_colour}'><b>"
+            f"{state_word}</b></span>; quorum {describe_quorum(review.progress())}.</p>")
+        self.pages.setCurrentWidget(self.done_page)
+        self.sign_button.hide()
+        self.close_button.setText("Close")
+        self.sig_signed.emit(review, signature)
+
+    def _on_refused(self, exc: BaseException) -> None:
+        self._set_busy(False)
+        self.status_label.setText(f"<span style='color:{FAIL_COLOUR}'><b>✕ Not signed:</b> "
+                                  f"{_escape(str(exc))}</span>")
+        self.error_dialog = show_error(self, exc, f"Signing review #{self.review.id}")
+        self.sig_failed.emit(exc)
+
+
+class OpenReviewDialog(QDialog):
+    """Choose the model version and the policy of a new review."""
+
+    def __init__(self, refs: Sequence[str], policies: Sequence[tuple[str, str]],
+                 current: str | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Open a review")
+        self.version_combo = QComboBox()
+        self.version_combo.addItems(list(refs))
+        if current and current in refs:
+            self.version_combo.setCurrentText(current)
+        self.policy_combo = QComboBox()
+        for name, gate in policies:
+            self.policy_combo.addItem(f"{name} (gate: {gate})", name)
+        note = selectable(QLabel(
+            "Opening evaluates every check of the policy now and freezes the evidence; members "
+            "then sign against that frozen evidence. The opening is recorded in the audit trail."))
+        form = QFormLayout()
+        form.addRow("Model version", self.version_combo)
+        form.addRow("Policy", self.policy_combo)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Open review")
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(
+            bool(refs) and bool(policies))
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(note)
+        layout.addWidget(buttons)
+
+    def ref(self) -> str:
+        return self.version_combo.currentText()
+
+    def policy(self) -> str:
+        return str(self.policy_combo.currentData() or "")
+
+
+class ReasonDialog(QDialog):
+    """Ask for the reason of a withdrawal (recorded in the audit trail)."""
+
+    def __init__(self, review: Review, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"Withdraw review #{review.id}")
+        self.reason_edit = QLineEdit()
+        self.reason_edit.setPlaceholderText("why the board stops reviewing this version")
+        note = selectable(QLabel(
+            f"Withdrawing closes review #{review.id} of {review.ref} without a decision; its "
+            "signatures stay on record. The reason is recorded in the audit trail."))
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                        | QDialogButtonBox.StandardButton.Cancel)
+        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText("Withdraw")
+        self.ok_button.setEnabled(False)
+        self.reason_edit.textChanged.connect(
+            lambda text: self.ok_button.setEnabled(bool(text.strip())))
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(note)
+        layout.addWidget(self.reason_edit)
+        layout.addWidget(self.buttons)
+
+    def reason(self) -> str:
+        return self.reason_edit.text().strip()
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
