@@ -18,7 +18,9 @@ from matplotlib.figure import Figure
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
+    QHBoxLayout,
     QLabel,
+    QPushButton,
     QSplitter,
     QStackedWidget,
     QTabWidget,
@@ -36,6 +38,7 @@ from governance_app.services.fairness import (
     parity_test,
 )
 from governance_app.services.workspace import Workspace
+from governance_app.ui.attach_table_dialog import open_attach_dialog
 from governance_app.ui.chart_holder import ChartHolder
 from governance_app.ui.error_dialog import show_error
 from governance_app.ui.fairness_controls import (
@@ -164,14 +167,21 @@ class FairnessPanel(QWidget):
         content = QWidget()
         layout = QVBoxLayout(content)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.title_label)
+        title_row = QHBoxLayout()
+        title_row.addWidget(self.title_label, 1)
+        self.attach_button = QPushButton("Attach prediction table…")
+        self.attach_button.clicked.connect(self._on_attach_button_clicked)
+        title_row.addWidget(self.attach_button)
+        layout.addLayout(title_row)
         layout.addWidget(self.controls)
         layout.addWidget(self.summary_label)
         layout.addWidget(self.splitter, 1)
         layout.addWidget(self.status_label)
 
         self.empty_state = EmptyStatePanel("No fairness results", EMPTY_SENTENCE,
-                                           [("Import…", ctx.request_import)])
+                                           [("Import…", ctx.request_import),
+                                            ("Attach prediction table…",
+                                             self._on_attach_button_clicked)])
         self.pages = QStackedWidget()
         self.pages.addWidget(self.empty_state)
         self.pages.addWidget(content)
@@ -354,6 +364,9 @@ class FairnessPanel(QWidget):
         return disparity_figure(chosen.report, focus, tau=tau, figsize=size)
 
     # -- slots --------------------------------------------------------------------------------
+
+    def _on_attach_button_clicked(self) -> None:
+        self.attach_dialog = open_attach_dialog(self, self.ctx, lambda _record: self.refresh())
 
     def _on_selection_changed(self, _current: SelectedVersion) -> None:
         self.refresh()

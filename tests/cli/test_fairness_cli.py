@@ -111,3 +111,49 @@ def test_bad_input_exits_2_with_the_reason(capsys, tmp_path: Path) -> None:
     bad.write_text("label,prediction,g\n0,1,a\n1,0,b,c\n", encoding="utf-8")
     code, _, err = run(capsys, "slices", str(bad), "--label", "label", "--prediction", "p")
     assert code == 2 and "line 3" in err
+
+
+def test_import_with_bins_reference_minimum_and_bootstrap(capsys, tmp_path: Path,
+                                                          mlflow_db: Path) -> None:
+    """``import --bins age=...`` buckets a numeric attribute exactly as ``pandas.cut`` does."""
+    import pandas as pd
+
+    edges = [0, 18, 40, 65, 80]
+    db = str(tmp_path / "board.db")
+    assert run(capsys, "--db", db, "import", str(mlflow_db))[0] == 0
+    code, out, err = run(capsys, "--db", db, "import", TABLE, "--model", "loan_approval:2",
+                         "--label", "label", "--prediction", "prediction",
+                         "--sensitive", "gender,age", "--bins", "age=0,18,40,65,80",
+                         "--reference", "female|[18, 40)", "--min-group-size", "5",
+                         "--bootstrap", "0")
+    assert code == 0, err
+    code, out, _ = run(capsys, "--db", db, "fairness", "--model", "loan_approval:2", "--json")
+    assert code == 0
+    [stored] = json.loads(out)
+    settings = stored["settings"]
+    assert settings["bins"] == {"age": [float(e) for e in edges]}
+    assert (settings["reference"], settings["min_group_size"], settings["bootstrap"]) == (
+        "female|[18, 40)", 5, 0)
+    reports = {"&".join(a["attributes"]): a["report"] for a in stored["analyses"]}
+    ours = {g["key"][0]: g["count"] for g in reports["age"]["groups"]}
+    frame = pd.read_csv(TABLE)
+    # [a, b) bins, the last closed on both sides, as the importer declares them.
+    cut = pd.cut(frame["age"], edges, right=False, include_lowest=True)
+    pairs = enumerate(zip(edges[:-1], edges[1:], strict=True))
+    cut = cut.cat.rename_categories([f"[{a:g}, {b:g}{']' if i == len(edges) - 2 else ')'}"
+                                     for i, (a, b) in pairs])
+    cut[frame["age"] == edges[-1]] = cut.cat.categories[-1]
+    expected = cut.value_counts().to_dict()
+    assert ours == expected and sum(ours.values()) == len(frame)
+    assert reports["gender&age"]["reference"] == ["female", "[18, 40)"]
+    assert reports["age"]["min_group_size"] == 5
+
+
+@pytest.mark.parametrize(("bins", "message"), [
+    ("age", "COL=e1,e2,e3"), ("age=1,x", "not a number"), ("age=5,1", "strictly increasing"),
+])
+def test_import_refuses_bad_bins(capsys, tmp_path: Path, bins: str, message: str) -> None:
+    code, _, err = run(capsys, "--db", str(tmp_path / "b.db"), "import", TABLE, "--model",
+                       "loan_approval:2", "--label", "label", "--prediction", "prediction",
+                       "--sensitive", "gender,age", "--bins", bins)
+    assert code == 2 and message in err
