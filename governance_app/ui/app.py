@@ -50,6 +50,8 @@ def application(argv: Sequence[str] | None = None) -> QApplication:
     app.setApplicationName(APPLICATION_NAME)
     app.setApplicationDisplayName("governance-app")
     app.setApplicationVersion(__version__)
+    from governance_app.ui.startup_hooks import install_startup_hooks  # icon; env start-up hooks
+    install_startup_hooks(app)
     if "theme" not in _state:
         follow_system_color_scheme(app)  # type: ignore[arg-type]
         _state["theme"] = True
