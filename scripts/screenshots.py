@@ -160,6 +160,15 @@ def main(argv: list[str] | None = None) -> int:
         audit.verify_button.click()
         wait_until(lambda: audit.report is not None and not audit.ctx.runner.active())
         save(window, args.out, "07-audit")
+    if (reviews := window.findChild(QWidget, "ReviewsPanel")) is not None:  # issue 7
+        window.selection.select("credit_default", 4)  # the demo's open and approved reviews
+        window.show_view_named("Reviews")
+        wait_until(lambda: reviews._loaded and not reviews.ctx.runner.active())
+        for state in ("open", "approved"):
+            reviews.state_combo.setCurrentText(state)
+            wait_until(lambda: True)
+            save(window, args.out, f"06-reviews-{state}")
+        reviews.state_combo.setCurrentIndex(0)
     window.show_view(0)
 
     dialog = window.open_import_dialog([REPO / "tests" / "fixtures" / "mlflow" / "mlflow.db"])
@@ -167,6 +176,19 @@ def main(argv: list[str] | None = None) -> int:
     wait_until(lambda: True)
     save(dialog, args.out, "20-import-dialog")
     dialog.reject()
+
+    from governance_app.ui.attach_table_dialog import AttachTableDialog  # issue 4, filled in
+
+    attach = AttachTableDialog(url, chosen.name, version, window.runner, window)
+    attach.set_path(REPO / "tests" / "fixtures" / "fairness" / "predictions.csv")
+    attach.form.set_checked(attach.form.sensitive_list, ["gender", "class"])
+    attach.form.set_checked(attach.form.features_list, ["embarked", "fare"])
+    attach.form.bins_combo.setCurrentIndex(attach.form.bins_combo.findData("age"))
+    attach.form.bins_edit.setText("0, 18, 40, 65, 80")
+    attach.show()
+    wait_until(lambda: True)
+    save(attach, args.out, "24-attach-table-dialog")
+    attach.reject()
 
     example = InputError("/data/exports/registry.json", "is not valid JSON: Expecting value",
                          location="line 4, column 14", expected="a governance-app bundle")

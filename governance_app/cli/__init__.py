@@ -19,6 +19,7 @@ from governance_app.cli.output import local_time, number, print_json, table
 from governance_app.errors import GovernanceError
 from governance_app.services import models as model_service
 from governance_app.services.importing import import_kinds, import_path, list_imports
+from governance_app.services.table_columns import parse_bins_option
 from governance_app.services.workspace import Workspace
 
 EPILOG = """examples:
@@ -65,7 +66,8 @@ def cmd_import(args: argparse.Namespace, ws: Workspace) -> int:
     return 0
 
 
-IMPORT_SETTINGS = ("label", "prediction", "score", "threshold", "sensitive", "features")
+IMPORT_SETTINGS = ("label", "prediction", "score", "threshold", "sensitive", "features",
+                   "bins", "reference", "min_group_size", "bootstrap")
 
 
 def _import_settings(args: argparse.Namespace) -> dict[str, object]:
@@ -77,6 +79,8 @@ def _import_settings(args: argparse.Namespace) -> dict[str, object]:
             continue
         if name in ("sensitive", "features"):
             value = [part.strip() for part in str(value).split(",") if part.strip()]
+        if name == "bins":
+            value = parse_bins_option(value)
         out[name] = value
     return out
 
@@ -305,6 +309,14 @@ def build_parser() -> argparse.ArgumentParser:
                        "prediction is positive")
     table.add_argument("--sensitive", help="sensitive attribute columns, comma-separated")
     table.add_argument("--features", help="other columns for slice search, comma-separated")
+    table.add_argument("--bins", action="append", metavar="COL=e1,e2,e3", help="bin edges for "
+                       "a numeric sensitive attribute (repeatable), e.g. age=0,18,65,120")
+    table.add_argument("--reference", metavar="GROUP", help="reference group (one value per "
+                       "attribute, '|'-joined); default the largest group")
+    table.add_argument("--min-group-size", type=int, metavar="N",
+                       help="smaller groups are flagged, not ranked or judged (default 30)")
+    table.add_argument("--bootstrap", type=int, metavar="N",
+                       help="bootstrap resamples for confidence intervals (0: none; default 200)")
     p.add_argument("--json", action="store_true")
     p = verb("kinds", "list the source kinds governance-app can import",
              "governance-app kinds")
@@ -363,9 +375,10 @@ def verb_modules() -> list[ModuleType]:
     """Each capability's verbs live in a module of this package with
     ``register(verb: VerbFactory) -> dict[str, Verb]``; list it here."""
     # Imported here, not at the top: they import Verb from this module.
-    from governance_app.cli import drift, fairness, governance, lineage, reviews
+    import governance_app.cli.reports as reports  # issue 8
+    from governance_app.cli import completion, drift, fairness, governance, lineage, reviews
 
-    return [fairness, drift, lineage, governance, reviews]
+    return [fairness, drift, lineage, governance, reviews, completion, reports]
 
 
 def main(argv: Sequence[str] | None = None, run_gui: GuiRunner | None = None) -> int:

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import insert, update
 from sqlalchemy.orm import Session
 
+from governance_app.domain.bundle_snapshot import BundleSnapshot
 from governance_app.domain.lineage_snapshot import LineageSnapshot
 from governance_app.domain.registry import ImportRecord, RegistrySnapshot
 from governance_app.errors import InputError
@@ -21,6 +22,7 @@ from governance_app.services.drift import DriftSnapshot, save_drift
 from governance_app.services.fairness import store_prediction_table
 from governance_app.services.workspace import Workspace
 from governance_app.store import registry_reader
+from governance_app.store.bundle_writer import save_bundle
 from governance_app.store.lineage_writer import save_lineage
 from governance_app.store.registry_writer import save_snapshot
 from governance_app.store.schema import SqlImport
@@ -35,7 +37,7 @@ def _writers() -> dict[type, Writer]:
     """The store writer for each snapshot type; a capability adds its own here."""
     return {RegistrySnapshot: save_snapshot, LineageSnapshot: save_lineage,
             PredictionTableSnapshot: store_prediction_table,
-            DriftSnapshot: save_drift}
+            DriftSnapshot: save_drift, BundleSnapshot: save_bundle}
 
 
 def import_path(

