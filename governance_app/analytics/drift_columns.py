@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -75,7 +75,9 @@ def prepare_column(series: pd.Series, name: str, n_bins: int, source: str) -> Co
                      expected="at least one non-null reference value")
 
 
-def _verdict(method: str, score: float, threshold: float) -> bool:
+def verdict(method: str, score: float, threshold: float) -> bool:
+    """Evidently's rule: p-values drift below the threshold (``ks``: at or below), distances
+    at or above it."""
     if method == "ks":
         return score <= threshold
     if method in ("chisquare", "z"):
@@ -127,8 +129,12 @@ def _count_tests(rc: np.ndarray, cc: np.ndarray, wanted: set[str], out: dict[str
         out["z_p_value"] = p
 
 
-def _score(method: str, stats: dict[str, float]) -> tuple[float, float | None, float | None]:
-    """(score, statistic, p_value) of the chosen method."""
+def score_of(method: str, stats: dict[str, float]) -> tuple[float, float | None, float | None]:
+    """(score, statistic, p_value) of ``method`` from a column's statistics.
+
+    Raises:
+        KeyError: the statistics do not hold that method's score.
+    """
     if method == "ks":
         return stats["ks_p_value"], stats["ks_statistic"], stats["ks_p_value"]
     if method in ("chisquare", "z"):
@@ -137,9 +143,12 @@ def _score(method: str, stats: dict[str, float]) -> tuple[float, float | None, f
     return stats[method], stats[method], None
 
 
-def compare_column(ref: ColumnReference, series: pd.Series, policy: DriftPolicy,
+def compare_column(ref: ColumnReference, series: Any, policy: DriftPolicy,
                    choose: Chooser) -> ColumnDrift:
     """Judge one current column against its prepared reference.
+
+    ``series`` is a pandas Series, a numpy array (numbers) or a ``pd.Categorical``: a history
+    of windows passes slices of columns extracted once, not a DataFrame per window.
 
     Raises:
         InputError: the current column holds text where the reference holds numbers, or a
@@ -169,10 +178,11 @@ def compare_column(ref: ColumnReference, series: pd.Series, policy: DriftPolicy,
     return _result(ref, method, threshold, stats, n_cur, counts.nulls_cur, counts.unseen)
 
 
-def _compare_numeric(ref: ColumnReference, num: st.NumericReference, series: pd.Series,
+def _compare_numeric(ref: ColumnReference, num: st.NumericReference, series: Any,
                      policy: DriftPolicy, choose: Chooser) -> ColumnDrift:
     try:
-        cur, nulls_cur = st.sort_numeric(series.to_numpy())
+        values = series.to_numpy() if isinstance(series, pd.Series) else series
+        cur, nulls_cur = st.sort_numeric(values)
     except (ValueError, TypeError) as exc:
         raise InputError("current", f"column {ref.name!r} is not numeric here",
                          location=f"column {ref.name}",
@@ -193,13 +203,13 @@ def _compare_numeric(ref: ColumnReference, num: st.NumericReference, series: pd.
 
 def _result(ref: ColumnReference, method: str, threshold: float, stats: dict[str, float],
             n_cur: int, nulls_cur: int, unseen: tuple[str, ...]) -> ColumnDrift:
-    score, statistic, p_value = _score(method, stats)
+    score, statistic, p_value = score_of(method, stats)
     if score is None or math.isnan(score):
         return _undefined(ref, method, threshold, n_cur, nulls_cur,
                           f"{method} is undefined for these samples", unseen)
     return ColumnDrift(ref.name, ref.column_type, method, threshold, float(score),
                        None if statistic is None else float(statistic),
                        None if p_value is None else float(p_value),
-                       _verdict(method, score, threshold), ref.n, n_cur, ref.nulls, nulls_cur,
+                       verdict(method, score, threshold), ref.n, n_cur, ref.nulls, nulls_cur,
                        unseen, {k: float(v) for k, v in stats.items()})
 

@@ -69,6 +69,7 @@ class DriftPolicy:
             bins over both samples, as Evidently bins numeric columns for PSI/JS).
         n_bins: quantile bins for ``binning="quantile"``.
         all_statistics: also compute every other applicable statistic into ``details``.
+        source: where the policy came from (a policy file), for error messages.
     """
 
     method: str | None = None
@@ -78,6 +79,7 @@ class DriftPolicy:
     binning: str = "quantile"
     n_bins: int = 10
     all_statistics: bool = False
+    source: str = "policy"
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], source: str = "policy") -> DriftPolicy:
@@ -108,6 +110,7 @@ class DriftPolicy:
             threshold=_number(data.get("threshold"), source, "threshold"),
             per_column=rules,
             drift_share=DEFAULT_DRIFT_SHARE if share is None else share,
+            source=str(source),
         )
 
 
@@ -149,8 +152,9 @@ def choose(
     rule = policy.per_column.get(column, ColumnRule())
     method = rule.method or policy.method or default_method(column_type, n_ref, n_unique)
     if column_type is ColumnType.CATEGORICAL and method in NUMERIC_ONLY:
-        raise InputError("policy", f"{method} needs numbers but {column!r} is categorical",
-                         location=f"columns.{column}.method",
+        raise InputError(policy.source, f"{method} needs numbers but {column!r} is categorical",
+                         location=f"drift.columns.{column}.method" if rule.method
+                         else "drift.method",
                          expected="psi, jensenshannon, chisquare or z")
     threshold = rule.threshold if rule.threshold is not None else policy.threshold
     return method, DEFAULT_THRESHOLDS[method] if threshold is None else threshold
@@ -161,6 +165,19 @@ def dataset_drift(columns: Sequence[ColumnDrift], drift_share: float) -> Dataset
     defined = [c for c in columns if c.defined]
     share = sum(c.drifted for c in defined) / len(defined) if defined else 0.0
     return DatasetDrift(tuple(columns), share, drift_share, bool(defined) and share >= drift_share)
+
+
+def check_policy_columns(policy: DriftPolicy, names: Sequence[str]) -> None:
+    """A per-feature rule must name a compared column: a typo would otherwise be ignored.
+
+    Raises:
+        InputError: a rule names a column that is not compared (policy file and field).
+    """
+    unknown = [c for c in policy.per_column if c not in names]
+    if unknown:
+        raise InputError(policy.source, f"no column {unknown[0]!r} in the data compared",
+                         location=f"drift.columns.{unknown[0]}",
+                         expected=f"one of {list(names)}")
 
 
 def check_schemas(
@@ -215,7 +232,7 @@ def prepare_reference(
 
 def compare_prepared(
     prepared: Mapping[str, ColumnReference],
-    current: pd.DataFrame,
+    current: pd.DataFrame | Mapping[str, Any],
     policy: DriftPolicy,
     *,
     workers: int = 1,
@@ -223,6 +240,9 @@ def compare_prepared(
     is_cancelled: IsCancelled | None = None,
 ) -> DatasetDrift:
     """Compare a current table with a prepared reference, column by column.
+
+    ``current`` is a DataFrame or a mapping of column name to values (a Series, a numpy
+    array, a ``pd.Categorical``).
 
     Raises:
         ImportCancelled: ``is_cancelled()`` turned true between columns.
@@ -280,6 +300,7 @@ def compare_tables(
     """
     policy = policy or DriftPolicy()
     names = check_schemas(reference, current, columns, sources)
+    check_policy_columns(policy, names)
     threads = workers or min(os.cpu_count() or 1, 2)
     prepared = prepare_reference(reference, names, policy, sources[0], threads)
     return compare_prepared(prepared, current, policy, workers=threads,

@@ -19,19 +19,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from governance_app.analytics.drift_columns import column_type_of
 from governance_app.analytics.drift_select import (
     DriftPolicy,
     IsCancelled,
     Progress,
+    check_policy_columns,
     check_schemas,
     compare_prepared,
     prepare_reference,
 )
-from governance_app.domain.drift import DriftHistory, DriftWindow
+from governance_app.domain.drift import ColumnType, DriftHistory, DriftWindow
 from governance_app.errors import ImportCancelled, InputError
 
 WEEK = pd.Timedelta(days=7)
@@ -93,6 +96,16 @@ def split_windows(
     Raises:
         InputError: no rows, missing time column, an unreadable timestamp, a bad length.
     """
+    bounds, cuts, ordered = _window_cuts(table, time_column, frequency, source)
+    return [(bounds[i], bounds[i + 1], ordered.iloc[cuts[i]:cuts[i + 1]])
+            for i in range(len(bounds) - 1)]
+
+
+def _window_cuts(
+    table: pd.DataFrame, time_column: str, frequency: str, source: str
+) -> tuple[list[pd.Timestamp], np.ndarray, pd.DataFrame]:
+    """Window bounds, the row offsets where each window starts in the time-ordered table
+    (one more at the end), and that table."""
     length = window_length(frequency, source)
     times = read_times(table, time_column, source)
     if times.empty:
@@ -107,7 +120,23 @@ def split_windows(
     bounds = [origin + i * length for i in range(count + 1)]
     edges = np.array([b.tz_localize(None).to_datetime64() for b in bounds])
     cuts = np.searchsorted(stamps, edges, side="left")
-    return [(bounds[i], bounds[i + 1], ordered.iloc[cuts[i]:cuts[i + 1]]) for i in range(count)]
+    return bounds, cuts, ordered
+
+
+def _columns_once(frame: pd.DataFrame, names: Sequence[str]) -> dict[str, Any]:
+    """Each compared column extracted once, so a window is a slice, not a DataFrame.
+
+    Numbers become one numpy array (a window is a view); anything else one ``Categorical``,
+    whose codes a window counts with a ``bincount`` instead of hashing its strings again.
+    """
+    out: dict[str, Any] = {}
+    for name in names:
+        series = frame[name]
+        if column_type_of(series) is ColumnType.NUMERICAL:
+            out[name] = series.to_numpy()
+        else:
+            out[name] = pd.Categorical(series)
+    return out
 
 
 def parse_window(text: str, source: str = "reference window") -> tuple[datetime, datetime]:
@@ -170,7 +199,7 @@ def drift_history(
         raise InputError(sources[1], "give either a reference table or a reference window",
                          expected="exactly one of --reference, --reference-window")
     policy = policy or DriftPolicy()
-    windows = split_windows(table, time_column, frequency, sources[0])
+    bounds, cuts, ordered = _window_cuts(table, time_column, frequency, sources[0])
     data = table.drop(columns=[time_column])
     if reference_window is not None:
         start, end = (pd.Timestamp(t) for t in reference_window)
@@ -186,14 +215,19 @@ def drift_history(
         ref = reference.drop(columns=[time_column], errors="ignore")
         described = sources[1]
     names = check_schemas(ref, data, columns, (sources[1], sources[0]))
+    check_policy_columns(policy, names)
     prepared = prepare_reference(ref, names, policy, sources[1], max(workers, 1))
+    extracted = _columns_once(ordered, names)
+    windows = range(len(bounds) - 1)
 
-    def one(item: tuple[pd.Timestamp, pd.Timestamp, pd.DataFrame]) -> DriftWindow:
+    def one(i: int) -> DriftWindow:
         if is_cancelled is not None and is_cancelled():
             raise ImportCancelled("drift history cancelled")
-        start, end, frame = item
+        lo, hi = int(cuts[i]), int(cuts[i + 1])
+        frame = {name: values[lo:hi] for name, values in extracted.items()}
         drift = compare_prepared(prepared, frame, policy, workers=1)
-        return DriftWindow(start.to_pydatetime(), end.to_pydatetime(), drift, len(frame))
+        return DriftWindow(bounds[i].to_pydatetime(), bounds[i + 1].to_pydatetime(), drift,
+                           hi - lo)
 
     done: list[DriftWindow] = []
     with ThreadPoolExecutor(max_workers=max(workers, 1)) as pool:

@@ -15,8 +15,10 @@ from governance_app.cli.output import local_time, number, print_json, table
 from governance_app.domain.drift import METHOD_LABELS
 from governance_app.domain.drift_records import DriftResult
 from governance_app.errors import InputError
-from governance_app.services import drift as drift_service
 from governance_app.services.workspace import Workspace
+
+POLICY_HELP = ("a gate policy YAML whose drift: section sets methods, thresholds and the "
+               "drift share, per feature (docs/policies.md)")
 
 
 def _verdict(drifted: bool) -> str:
@@ -35,6 +37,7 @@ def _result_json(result: DriftResult) -> dict[str, object]:
         "share_of_drifted_columns": drift.share_drifted,
         "drift_share": drift.threshold,
         "dataset_drift": drift.drifted,
+        "policy": result.details.get("policy"),
         "columns": [
             {"column": c.column, "column_type": str(c.column_type), "method": c.method,
              "method_label": METHOD_LABELS.get(c.method, c.method), "threshold": c.threshold,
@@ -58,6 +61,9 @@ def _print_columns(result: DriftResult) -> None:
     print(f"dataset: {drift.n_drifted} of {len(drift.columns)} columns drifted "
           f"(share {number(drift.share_drifted)}, threshold {number(drift.threshold)}): "
           f"{'DRIFT' if drift.drifted else 'no dataset drift'}")
+    policy = result.details.get("policy")
+    if isinstance(policy, dict):
+        print(f"judged by policy {policy.get('name')} (digest {str(policy.get('digest'))[:12]}…)")
 
 
 def _print_history(results: Sequence[DriftResult]) -> None:
@@ -75,8 +81,11 @@ def _print_history(results: Sequence[DriftResult]) -> None:
 
 
 def cmd_drift(args: argparse.Namespace, ws: Workspace | None) -> int:
+    from governance_app.services import drift as drift_service  # pandas, numpy: on use
+
     result = drift_service.compute_drift(Path(args.reference), Path(args.current),
-                                         columns=args.columns or None)
+                                         columns=args.columns or None,
+                                         policy_path=Path(args.policy) if args.policy else None)
     if args.json:
         print_json(_result_json(result))
     else:
@@ -93,11 +102,16 @@ def _split_window(text: str) -> tuple[str, str]:
 
 
 def cmd_drift_history(args: argparse.Namespace, ws: Workspace | None) -> int:
+    from governance_app.services import drift as drift_service  # pandas, numpy: on use
+
     if args.table is None:
         if not args.model:
             raise InputError("drift-history", "needs a TABLE or --model",
                              expected="drift-history TABLE --time-column COL --window 1D, "
                              "or drift-history --model NAME[:VERSION]")
+        if args.policy:
+            raise InputError("--policy", "applies when a history is computed from a TABLE",
+                             expected="drift-history TABLE … --policy FILE")
         name, _, version = args.model.partition(":")
         assert ws is not None
         results = drift_service.drift_results(ws, name, int(version) if version else None)
@@ -114,7 +128,8 @@ def cmd_drift_history(args: argparse.Namespace, ws: Workspace | None) -> int:
             reference_window=_split_window(args.reference_window)
             if args.reference_window else None,
             ws=ws if args.model else None, model=args.model or None,
-            columns=args.columns or None)
+            columns=args.columns or None,
+            policy_path=Path(args.policy) if args.policy else None)
     if args.json:
         print_json([_result_json(r) for r in results])
     else:
@@ -131,6 +146,7 @@ def register(verb: Callable[[str, str, str], argparse.ArgumentParser]) -> dict[s
     p.add_argument("--reference", required=True, metavar="FILE", help="CSV or Parquet")
     p.add_argument("--current", required=True, metavar="FILE", help="CSV or Parquet")
     p.add_argument("--columns", nargs="+", metavar="COL", help="only these columns")
+    p.add_argument("--policy", metavar="FILE", help=POLICY_HELP)
     p.add_argument("--json", action="store_true")
     p = verb("drift-history",
              "compute a drift history from a monitoring table, or show a version's stored one",
@@ -147,6 +163,7 @@ def register(verb: Callable[[str, str, str], argparse.ArgumentParser]) -> dict[s
     p.add_argument("--columns", nargs="+", metavar="COL", help="only these columns")
     p.add_argument("--model", metavar="NAME[:VERSION]",
                    help="store the computed history under this version, or show its history")
+    p.add_argument("--policy", metavar="FILE", help=POLICY_HELP)
     p.add_argument("--json", action="store_true")
     return {"drift": Verb(cmd_drift, needs_workspace=False),
             "drift-history": Verb(cmd_drift_history)}

@@ -109,6 +109,9 @@ class GatePolicy:
     separation_of_duties: bool = True
     digest: str = ""
     description: str = ""
+    drift: dict[str, Any] | None = None
+    """The policy file's ``drift:`` section (methods, thresholds, drift share, per-feature
+    overrides), ``None`` when it has none: Evidently's defaults then apply."""
 
     def meaning(self, decision: Decision | str) -> str:
         """What a signature means, in words the signer sees verbatim before signing."""
@@ -125,7 +128,7 @@ class GatePolicy:
             "checks": [c.as_dict() for c in self.checks],
             "quorum": {"approvals": self.quorum.approvals, "roles": dict(self.quorum.roles)},
             "separation_of_duties": self.separation_of_duties,
-        }
+        } | ({"drift": self.drift} if self.drift is not None else {})  # old digests unchanged
 
 
 @dataclass(frozen=True, slots=True)

@@ -46,8 +46,9 @@ class EvidenceSource(Protocol):
     def fairness(self, metric: str, sensitive: str) -> Reading:
         """The stored fairness result ``metric`` for attribute ``sensitive``."""
 
-    def drift(self, metric: str) -> Reading:
-        """The latest stored drift result's ``metric``."""
+    def drift(self, metric: str, policy: dict[str, Any] | None = None) -> Reading:
+        """The latest stored drift result's ``metric``, judged by the policy's ``drift:``
+        section when it has one."""
 
     def lineage(self) -> Reading:
         """Whether the version has upstream training data (value True/False)."""
@@ -63,15 +64,20 @@ def _judge(check: Check, value: float) -> tuple[bool, str]:
     return True, f"{value:.6g} meets {check.label}"
 
 
-def evaluate_check(check: Check, source: EvidenceSource) -> CheckResult:
+def evaluate_check(check: Check, source: EvidenceSource,
+                   drift_policy: dict[str, Any] | None = None) -> CheckResult:
     """One check against the source. Never raises for missing data: a check that cannot be
-    evaluated is an ``error`` result naming what is missing, never a silent pass."""
+    evaluated is an ``error`` result naming what is missing, never a silent pass.
+
+    ``drift_policy`` is the policy's ``drift:`` section: drift checks read the stored result
+    judged again by its methods, thresholds and drift share."""
     if check.kind is CheckKind.METRIC:
         reading = source.metric(check.name)
     elif check.kind is CheckKind.FAIRNESS:
         reading = source.fairness(check.name, check.sensitive or "")
     elif check.kind is CheckKind.DRIFT:
-        reading = source.drift(check.name)
+        reading = (source.drift(check.name, drift_policy) if drift_policy is not None
+                   else source.drift(check.name))
     else:
         reading = source.lineage()
     failed = Outcome.FAIL if check.blocking else Outcome.WARNING
@@ -95,7 +101,7 @@ def evaluate_check(check: Check, source: EvidenceSource) -> CheckResult:
 
 def evaluate(policy: GatePolicy, source: EvidenceSource) -> list[CheckResult]:
     """Every check of the policy, in the policy's order."""
-    return [evaluate_check(check, source) for check in policy.checks]
+    return [evaluate_check(check, source, policy.drift) for check in policy.checks]
 
 
 def evidence_document(

@@ -14,16 +14,19 @@ import json
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
 
+from governance_app.domain.drift import P_VALUE_METHODS
 from governance_app.domain.governance import Check, CheckKind, GatePolicy, Quorum
 from governance_app.errors import InputError
 from governance_app.governance.canonical import sha256_hex
 from governance_app.importers.safe_io import MAX_YAML_BYTES, parse_yaml, read_text
+
+if TYPE_CHECKING:  # jsonschema loads with the first policy read, not with the CLI or window
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 SCHEMA_FILE = "policy-1.0.schema.json"
 KIND_KEYS = ("metric", "fairness", "drift", "evidence")
@@ -31,6 +34,8 @@ KIND_KEYS = ("metric", "fairness", "drift", "evidence")
 
 @cache
 def _validator() -> Draft202012Validator:
+    from jsonschema import Draft202012Validator
+
     try:
         root = resources.files("governance_app.resources")
         text = root.joinpath("schemas", SCHEMA_FILE).read_text(encoding="utf-8")
@@ -159,8 +164,44 @@ def parse_policy(source: str | Path, text: str) -> GatePolicy:
         quorum=quorum,
         separation_of_duties=bool(doc.get("separation_of_duties", True)),
         description=str(doc.get("description", "")),
+        drift=_drift_section(source, text, doc.get("drift")),
     )
     return with_digest(policy)
+
+
+def _drift_section(source: str | Path, text: str, section: Any) -> dict[str, Any] | None:
+    """The ``drift:`` section in canonical form (numbers as floats, only the keys given).
+
+    The schema has checked names and types; what it cannot say is that a p-value threshold
+    (``ks``, ``chisquare``, ``z``: drift when p < threshold) must be below 1, or every column
+    would drift.
+
+    Raises:
+        InputError: a p-value method with a threshold of 1 or more (line and field).
+    """
+    if section is None:
+        return None
+    out: dict[str, Any] = {}
+    for key in ("method", "threshold", "drift_share"):
+        if key in section:
+            out[key] = float(section[key]) if key != "method" else str(section[key])
+    rules = [((), out)]
+    if "columns" in section:
+        out["columns"] = {}
+        for column, rule in section["columns"].items():
+            out["columns"][str(column)] = {k: (float(v) if k == "threshold" else str(v))
+                                           for k, v in rule.items()}
+            rules.append((("columns", str(column)), out["columns"][str(column)]))
+    for path, rule in rules:
+        method = rule.get("method") or (out.get("method") if path else None)
+        threshold = rule.get("threshold")
+        if method in P_VALUE_METHODS and threshold is not None and threshold >= 1:
+            parts: list[str | int] = ["drift", *path, "threshold"]
+            line = _line_of(text, parts)
+            raise InputError(source, f"{threshold:g} is not a p-value threshold for {method}",
+                             location=f"line {line} ({_field(parts)})" if line else _field(parts),
+                             expected=f"a p-value below 1 for {method}, e.g. 0.05")
+    return out
 
 
 def with_digest(policy: GatePolicy) -> GatePolicy:
@@ -196,5 +237,5 @@ def policy_from_dict(data: dict[str, Any]) -> GatePolicy:
         name=data["policy"], gate=data["gate"], checks=checks,
         quorum=Quorum(data["quorum"]["approvals"], dict(data["quorum"].get("roles", {}))),
         separation_of_duties=data["separation_of_duties"],
-        description=data.get("description", ""),
+        description=data.get("description", ""), drift=data.get("drift"),
     ))

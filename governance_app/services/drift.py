@@ -8,7 +8,7 @@ sources' SHA-256 and paths so a view can later show a cell's distributions.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -30,9 +30,10 @@ from governance_app.store.drift_writer import save_drift, save_results, split_mo
 
 __all__ = ["DriftSnapshot", "save_drift", "drift_results", "drift_history", "latest_drift",
            "compute_drift",
-           "compute_history", "store_results", "read_table"]
+           "compute_history", "store_results", "read_table", "load_policy"]
 
 ProgressFn = Callable[[int, int, str], None]
+DRIFT_SECTION_KEYS = frozenset({"method", "threshold", "drift_share", "columns"})
 
 
 def _resolve_version(ws: Workspace, name: str, version: int | None) -> int:
@@ -79,10 +80,19 @@ def drift_history(ws: Workspace, name: str, version: int | None = None) -> Drift
                                              if "n_ref_rows" in r.details), 0)))
 
 
-def latest_drift(ws: Workspace, name: str, version: int) -> StoredDatasetDrift | None:
+def latest_drift(ws: Workspace, name: str, version: int,
+                 policy: Mapping[str, Any] | None = None) -> StoredDatasetDrift | None:
     """The newest stored result of a version (``None`` when it has none), with its digest.
 
-    Gate policies read ``share_of_drifted_columns`` from it.
+    Gate policies read ``share_of_drifted_columns`` from it. With ``policy`` (a gate policy's
+    ``drift:`` section) every column is judged again by the policy's methods and thresholds
+    and the share is recounted against its ``drift_share``
+    (:func:`~governance_app.analytics.drift_rejudge.rejudge`); the digest stays the stored
+    record's.
+
+    Raises:
+        InputError: the policy names a column the result lacks, or a method whose score it
+            does not hold.
     """
     with ws.session() as session:
         pairs = drift_reader.results_for_version(session, name, version)
@@ -90,10 +100,15 @@ def latest_drift(ws: Workspace, name: str, version: int) -> StoredDatasetDrift |
         return None
     digest, result = pairs[-1]
     d = result.drift
-    return StoredDatasetDrift(columns=d.columns, share_drifted=d.share_drifted,
-                              threshold=d.threshold, drifted=d.drifted, digest=digest,
-                              label=result.label, timestamp=result.moment,
-                              source_kind=result.source_kind)
+    stored = StoredDatasetDrift(columns=d.columns, share_drifted=d.share_drifted,
+                                threshold=d.threshold, drifted=d.drifted, digest=digest,
+                                label=result.label, timestamp=result.moment,
+                                source_kind=result.source_kind)
+    if policy is None:
+        return stored
+    from governance_app.analytics.drift_rejudge import rejudge
+
+    return rejudge(stored, _policy(policy), policy.get("drift_share"))
 
 
 def store_results(ws: Workspace, model: str, results: Sequence[DriftResult]) -> dict[str, int]:
@@ -140,46 +155,82 @@ def _computed(drift: DatasetDrift, label: str, sources: dict[str, Path],
     )
 
 
-def _policy(overrides: dict[str, Any] | None) -> Any:
-    """``{"column": {"method": …, "threshold": …}}`` (a policy file's per-feature overrides)."""
-    from governance_app.analytics.drift_select import ColumnRule, DriftPolicy
+def _policy(overrides: Mapping[str, Any] | None, source: str = "policy") -> Any:
+    """A :class:`DriftPolicy` from a policy file's ``drift:`` section (``{"method", "threshold",
+    "drift_share", "columns": {...}}``), from bare per-feature overrides (``{"column":
+    {"method": …, "threshold": …}}``), or as given."""
+    from governance_app.analytics.drift_select import DriftPolicy
 
     if not overrides:
-        return DriftPolicy()
+        return DriftPolicy(source=source)
     if isinstance(overrides, DriftPolicy):
         return overrides
-    return DriftPolicy(per_column={
-        name: ColumnRule(method=rule.get("method"), threshold=rule.get("threshold"))
-        for name, rule in overrides.items()})
+    if not DRIFT_SECTION_KEYS.issuperset(overrides):
+        overrides = {"columns": overrides}
+    return DriftPolicy.from_mapping(overrides, source=source)
+
+
+def load_policy(path: Path) -> tuple[Any, dict[str, str]]:
+    """The drift rules of a gate policy file, and what to record about the file.
+
+    The file is read and validated as a gate policy (:func:`read_policy`); its ``drift:``
+    section, when it has one, sets methods, thresholds and the drift share (Evidently's
+    defaults otherwise). The record names the policy, its digest and the file's SHA-256.
+
+    Raises:
+        InputError: the file is missing or not a valid policy.
+    """
+    from governance_app.governance.policy import read_policy
+
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(path, "does not exist", expected="a gate policy YAML file")
+    policy = read_policy(path)
+    record = {"name": policy.name, "digest": policy.digest, "sha256": sha256_of_path(path)}
+    return _policy(policy.drift, str(path)), record
 
 
 def compute_drift(
     reference_path: Path,
     current_path: Path,
     columns: Sequence[str] | None = None,
-    overrides: dict[str, Any] | None = None,
+    overrides: Mapping[str, Any] | None = None,
     progress: ProgressFn | None = None,
     is_cancelled: Callable[[], bool] | None = None,
+    *,
+    policy_path: Path | None = None,
 ) -> DriftResult:
     """Drift of a current table against a reference table, every column or ``columns``.
 
     Args:
-        overrides: per-feature ``{"method": …, "threshold": …}`` (policy files), or a
+        overrides: a ``drift:`` section, per-feature ``{"method": …, "threshold": …}``, or a
             :class:`~governance_app.analytics.drift_select.DriftPolicy`.
+        policy_path: a gate policy file whose ``drift:`` section judges the columns (instead
+            of ``overrides``); the result records the policy's name and digest.
 
     Raises:
-        InputError: a table cannot be read, or the two tables' schemas do not match.
+        InputError: a table or the policy cannot be read, the two tables' schemas do not
+            match, or a policy rule names a column that is not compared.
         ImportCancelled: ``is_cancelled()`` became true.
     """
     from governance_app.analytics.drift_select import compare_tables
 
+    rules, details = _rules(overrides, policy_path)
     reference, current = read_table(reference_path), read_table(current_path)
-    drift = compare_tables(reference, current, _policy(overrides), columns=columns,
+    drift = compare_tables(reference, current, rules, columns=columns,
                            sources=(str(reference_path), str(current_path)),
                            progress=progress, is_cancelled=is_cancelled)
     return _computed(drift, Path(current_path).stem,
                      {"reference": Path(reference_path), "current": Path(current_path)},
-                     details={"n_ref_rows": len(reference), "n_rows": len(current)})
+                     details={"n_ref_rows": len(reference), "n_rows": len(current)} | details)
+
+
+def _rules(overrides: Mapping[str, Any] | None,
+           policy_path: Path | None) -> tuple[Any, dict[str, Any]]:
+    if policy_path is None:
+        return _policy(overrides), {}
+    rules, record = load_policy(policy_path)
+    return rules, {"policy": record}
 
 
 def compute_history(
@@ -194,29 +245,33 @@ def compute_history(
     columns: Sequence[str] | None = None,
     progress: ProgressFn | None = None,
     is_cancelled: Callable[[], bool] | None = None,
+    policy_path: Path | None = None,
 ) -> list[DriftResult]:
     """Split a monitoring table into windows and compare each with a reference.
 
     The reference is a table (``reference_path``) or a window of the same table
     (``reference_window=(start, end)``). With ``ws`` and ``model`` the results are stored under
-    that version (all-or-nothing).
+    that version (all-or-nothing). With ``policy_path`` a gate policy file's ``drift:`` section
+    judges every window (see :func:`compute_drift`).
 
     Raises:
         InputError: missing time column, bad window, mismatched schemas, both or neither
-            reference given.
+            reference given, an unreadable policy or a rule for a column not compared.
     """
     if (reference_path is None) == (reference_window is None):
         raise InputError(table_path, "needs one reference",
                          expected="--reference FILE or --reference-window START/END")
     from governance_app.analytics import drift_windows
 
+    rules, policy_details = _rules(None, policy_path)
     table = read_table(table_path)
     reference = read_table(reference_path) if reference_path is not None else None
     window_range = (drift_windows.parse_window("/".join(map(str, reference_window)))
                     if reference_window is not None else None)
     history = drift_windows.drift_history(
         table, time_column, window, reference=reference, reference_window=window_range,
-        columns=columns, sources=(str(table_path), str(reference_path or table_path)),
+        policy=rules, columns=columns,
+        sources=(str(table_path), str(reference_path or table_path)),
         progress=progress, is_cancelled=is_cancelled,
     )
     sources = {"current": Path(table_path)}
@@ -226,7 +281,7 @@ def compute_history(
         _computed(w.drift, f"{w.start:%Y-%m-%d %H:%M}", sources, w.start, w.end,
                   {"n_rows": w.n_rows, "n_ref_rows": history.n_ref_rows,
                    "time_column": time_column, "window": window,
-                   "reference": history.reference})
+                   "reference": history.reference} | policy_details)
         for w in history.windows
     ]
     if model is not None:

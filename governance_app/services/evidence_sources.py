@@ -124,12 +124,19 @@ class WorkspaceEvidence:
         })}
         return Reading(float(value), inputs, sources)
 
-    def drift(self, metric: str) -> Reading:
-        inputs = {"metric": metric}
+    def drift(self, metric: str, policy: dict[str, Any] | None = None) -> Reading:
+        inputs: dict[str, Any] = {"metric": metric}
         latest = _optional("drift", "latest_drift")
         if latest is None:
             return Reading(None, inputs, missing="no drift result for this version")
-        result = latest(self.ws, self.name, self.version)
+        if policy is None:
+            result = latest(self.ws, self.name, self.version)
+        else:  # judged again by the policy's drift section (it is in the policy's digest)
+            inputs["judged_by"] = "policy drift section"
+            try:
+                result = latest(self.ws, self.name, self.version, policy)
+            except GovernanceError as exc:
+                return Reading(None, inputs, missing=str(exc))
         if result is None:
             return Reading(None, inputs, missing="no drift result for this version")
         value = _drift_value(result, metric)
