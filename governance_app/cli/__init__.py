@@ -19,7 +19,6 @@ from governance_app.cli.output import local_time, number, print_json, table
 from governance_app.errors import GovernanceError
 from governance_app.services import models as model_service
 from governance_app.services.importing import import_kinds, import_path, list_imports
-from governance_app.services.table_columns import parse_bins_option
 from governance_app.services.workspace import Workspace
 
 EPILOG = """examples:
@@ -72,6 +71,8 @@ IMPORT_SETTINGS = ("label", "prediction", "score", "threshold", "sensitive", "fe
 
 def _import_settings(args: argparse.Namespace) -> dict[str, object]:
     """Format-specific import options given on the command line (lists split on commas)."""
+    from governance_app.services.table_columns import parse_bins_option  # pandas: on use
+
     out: dict[str, object] = {}
     for name in IMPORT_SETTINGS:
         value = getattr(args, name)
@@ -375,10 +376,11 @@ def verb_modules() -> list[ModuleType]:
     """Each capability's verbs live in a module of this package with
     ``register(verb: VerbFactory) -> dict[str, Verb]``; list it here."""
     # Imported here, not at the top: they import Verb from this module.
+    import governance_app.cli.model_cards as model_cards  # issue 8: card text
     import governance_app.cli.reports as reports  # issue 8
     from governance_app.cli import completion, drift, fairness, governance, lineage, reviews
 
-    return [fairness, drift, lineage, governance, reviews, completion, reports]
+    return [fairness, drift, lineage, governance, reviews, completion, reports, model_cards]
 
 
 def main(argv: Sequence[str] | None = None, run_gui: GuiRunner | None = None) -> int:

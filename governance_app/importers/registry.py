@@ -112,9 +112,11 @@ def _load_builtin_importers() -> None:
     from governance_app.importers import (  # noqa: F401
         bundle,
         evidently,
+        huggingface_card,
         mlflow_filestore,
         mlflow_rest,
         mlflow_sqlite,
+        model_card_toolkit,
         openlineage_import,
         prediction_table,
     )

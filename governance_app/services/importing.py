@@ -10,21 +10,12 @@ from typing import Any
 from sqlalchemy import insert, update
 from sqlalchemy.orm import Session
 
-from governance_app.domain.bundle_snapshot import BundleSnapshot
-from governance_app.domain.lineage_snapshot import LineageSnapshot
-from governance_app.domain.registry import ImportRecord, RegistrySnapshot
+from governance_app.domain.registry import ImportRecord
 from governance_app.errors import InputError
 from governance_app.importers import registry
-from governance_app.importers.prediction_table import PredictionTableSnapshot
 from governance_app.importers.registry import ImportContext, ImportOptions, Snapshot
-from governance_app.services.audit import record_import
-from governance_app.services.drift import DriftSnapshot, save_drift
-from governance_app.services.fairness import store_prediction_table
 from governance_app.services.workspace import Workspace
 from governance_app.store import registry_reader
-from governance_app.store.bundle_writer import save_bundle
-from governance_app.store.lineage_writer import save_lineage
-from governance_app.store.registry_writer import save_snapshot
 from governance_app.store.schema import SqlImport
 
 ProgressFn = Callable[[int, int, str], None]
@@ -34,10 +25,27 @@ Writer = Callable[[Session, Any, int, Tick], dict[str, int]]
 
 
 def _writers() -> dict[type, Writer]:
-    """The store writer for each snapshot type; a capability adds its own here."""
+    """The store writer for each snapshot type; a capability adds its own here.
+
+    Imported here, not at the top: the writers pull in pandas and the analytics, and the
+    window and the CLI parser import this module at start-up
+    (tests/packaging/test_startup_imports.py).
+    """
+    from governance_app.domain.bundle_snapshot import BundleSnapshot
+    from governance_app.domain.lineage_snapshot import LineageSnapshot
+    from governance_app.domain.registry import RegistrySnapshot
+    from governance_app.importers.prediction_table import PredictionTableSnapshot
+    from governance_app.services.drift import DriftSnapshot, save_drift
+    from governance_app.services.fairness import store_prediction_table
+    from governance_app.services.model_cards import ModelCardSnapshot, store_card_snapshot
+    from governance_app.store.bundle_writer import save_bundle
+    from governance_app.store.lineage_writer import save_lineage
+    from governance_app.store.registry_writer import save_snapshot
+
     return {RegistrySnapshot: save_snapshot, LineageSnapshot: save_lineage,
             PredictionTableSnapshot: store_prediction_table,
-            DriftSnapshot: save_drift, BundleSnapshot: save_bundle}
+            DriftSnapshot: save_drift, BundleSnapshot: save_bundle,
+            ModelCardSnapshot: store_card_snapshot}
 
 
 def import_path(
@@ -88,6 +96,8 @@ def import_path(
     def storing(done: int, total: int, message: str) -> None:
         report(70 + int(29 * done / total), 100, message)
         context.check_cancelled()
+
+    from governance_app.services.audit import record_import  # keys, keyring: only to store
 
     counts = snapshot.counts()
     with ws.session() as session:

@@ -12,6 +12,7 @@ from governance_app.store import (  # noqa: F401  imported for their tables
     schema_fairness,  # fairness results
     schema_governance,  # members, policies, reviews, signatures, audit
     schema_lineage,  # lineage nodes and edges
+    schema_model_cards,  # model cards and written card text
 )
 from governance_app.store.schema import Base
 
