@@ -13,6 +13,7 @@ from datetime import datetime, time
 from pathlib import Path
 from typing import Any
 
+from governance_app.cli import seal_keys
 from governance_app.cli.output import local_time, print_json, table
 from governance_app.domain.audit import Member, VerificationReport
 from governance_app.errors import InputError
@@ -47,6 +48,8 @@ def cmd_member(args: argparse.Namespace, ws: Workspace) -> int:
                   [_member_row(m) for m in members])
         return 0
     name = _need(args.name, "the member's NAME", f"governance-app member {args.action} NAME")
+    if args.action in seal_keys.ACTIONS:  # the document (sealing) key: cli/seal_keys.py
+        return seal_keys.cmd(args, ws, name, passphrase_source(args))
     if args.action == "add":
         roles = [r for raw in args.role or [] for r in raw.split(",")]
         member = member_service.add_member(ws, name, roles, args.email or "",
@@ -160,10 +163,13 @@ def register(verb: Any) -> dict[str, Any]:
     """Add ``member``, ``audit`` and ``verify`` to the parser; return their handlers."""
     from governance_app.cli import Verb
 
-    p = verb("member", "add, list, export the public key of, or revoke board members",
+    p = verb("member", "add, list, export the public key of, or revoke board members; their "
+             "document key (seal-key [--csr], import-cert)",
              "governance-app member add 'Ana Lima' --role chair --email ana@example.org")
-    p.add_argument("action", choices=["add", "list", "export-key", "revoke"])
+    p.add_argument("action", choices=["add", "list", "export-key", "revoke",
+                                      *seal_keys.ACTIONS])
     p.add_argument("name", nargs="?", metavar="NAME")
+    seal_keys.add_options(p)
     p.add_argument("--role", action="append", metavar="ROLE",
                    help="role on the board (repeat or comma-separate for several)")
     p.add_argument("--email", metavar="ADDRESS")

@@ -1,6 +1,8 @@
-"""``report model-card``: a sealed PDF model card; and the PDF half of ``verify``.
+"""``report model-card`` and ``report audit``: sealed PDF reports; the PDF half of ``verify``.
 
-The audit report (``report audit``) is a later step.
+``report model-card MODEL:VERSION`` is one version's card; ``report audit [--model NAME]
+[--from DATE] [--to DATE]`` the audit report of a period (inclusive local days). Options that
+belong to the other kind are refused rather than silently ignored.
 """
 
 from __future__ import annotations
@@ -12,15 +14,38 @@ from pathlib import Path
 from typing import Any
 
 from governance_app.cli.output import print_json
-from governance_app.services import reports as service
+from governance_app.errors import InputError
 from governance_app.services.passphrase import PassphraseSource
 from governance_app.services.workspace import Workspace
 
 
 def cmd_report(args: argparse.Namespace, ws: Workspace) -> int:
+    from governance_app.services import audit_report
+    from governance_app.services import reports as service  # reportlab, matplotlib: on use
+
     source = PassphraseSource(file=args.passphrase_file, prompt=getpass.getpass)
-    result = service.build_model_card(ws, args.ref, args.output, args.member, source,
-                                      args.page_size, key_file=args.key_file)
+    if args.kind == "model-card":
+        if args.ref is None:
+            raise InputError("command line", "a model card needs the version",
+                             expected="governance-app report model-card MODEL:VERSION -o FILE")
+        for option, value in (("--model", args.model), ("--from", args.date_from),
+                              ("--to", args.date_to)):
+            if value is not None:
+                raise InputError(option, "only the audit report takes a model or a period",
+                                 expected="report model-card MODEL:VERSION, or report audit "
+                                 f"{option} …")
+        result = service.build_model_card(ws, args.ref, args.output, args.member, source,
+                                          args.page_size, key_file=args.key_file)
+    else:
+        if args.ref is not None:
+            raise InputError(args.ref, "the audit report takes no MODEL:VERSION",
+                             expected="report audit [--model NAME] [--from DATE] [--to DATE]")
+        result = audit_report.build_audit_report(
+            ws, args.output, args.member, source, model=args.model,
+            date_from=audit_report.parse_date(args.date_from, "--from")
+            if args.date_from else None,
+            date_to=audit_report.parse_date(args.date_to, "--to") if args.date_to else None,
+            page_size_name=args.page_size, key_file=args.key_file)
     if args.json:
         print_json({"path": str(result.path), "bytes": result.size,
                     "manifest": result.manifest})
@@ -32,6 +57,8 @@ def cmd_report(args: argparse.Namespace, ws: Workspace) -> int:
 def verify_pdf_command(path: Path, ws: Workspace | None, cert: Path | None,
                        as_json: bool) -> int:
     """What ``verify FILE.pdf`` runs: every check on its own line; exit 1 if any fails."""
+    from governance_app.services import reports as service  # pyHanko, reportlab: on use
+
     result = service.verify_report(path, ws, cert)
     if as_json:
         print_json({"ok": result.ok, "path": result.path,
@@ -49,10 +76,17 @@ def register(verb: Any) -> dict[str, Any]:
     """Add ``report`` to the parser; return its handler."""
     from governance_app.cli import Verb
 
-    p = verb("report", "write a sealed PDF report (model-card MODEL:VERSION)",
-             "governance-app report model-card credit_default:4 -o card.pdf --member 'Ana Lima'")
-    p.add_argument("kind", choices=["model-card"])
-    p.add_argument("ref", metavar="MODEL:VERSION")
+    p = verb("report", "write a sealed PDF report (model-card MODEL:VERSION, or audit)",
+             "governance-app report model-card credit_default:4 -o card.pdf --member 'Ana Lima'"
+             "\n  governance-app report audit --model credit_default --from 2026-11-01 "
+             "--to 2026-11-30 -o audit.pdf --member 'Ana Lima'")
+    p.add_argument("kind", choices=["model-card", "audit"])
+    p.add_argument("ref", nargs="?", metavar="MODEL:VERSION", help="model-card only")
+    p.add_argument("--model", metavar="NAME", help="audit: only this registered model")
+    p.add_argument("--from", dest="date_from", metavar="DATE",
+                   help="audit: first day of the period, YYYY-MM-DD (local, inclusive)")
+    p.add_argument("--to", dest="date_to", metavar="DATE",
+                   help="audit: last day of the period, YYYY-MM-DD (local, inclusive)")
     p.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.pdf")
     p.add_argument("--member", required=True, metavar="NAME", help="who produces and seals it")
     p.add_argument("--passphrase-file", type=Path, metavar="PATH")

@@ -5,10 +5,12 @@ Why these choices:
 * Fonts are DejaVu Sans, embedded as TrueType from matplotlib's bundled copy, so names such as
   "Zoë Ångström-Łukasiewicz" print and extract correctly on any reader (the 14 standard PDF
   fonts only cover Latin-1 and are not embedded).
-* Charts are the same matplotlib ``Figure`` the screen shows, embedded as PNG at
+* Charts are the same matplotlib ``Figure`` the screen shows, embedded as raster images at
   :data:`FIGURE_DPI`: reportlab cannot place a vector PDF/SVG page without ``svglib`` or
-  ``pdfrw``, which we do not ship. 150 dpi prints cleanly; a card takes ~2.2 s here
-  (at 200 dpi ~4.4 s, mostly PNG encoding and re-compression).
+  ``pdfrw``, which we do not ship. The figure is drawn once by Agg and its pixels go straight
+  into one Flate stream (:class:`RasterFigure`): encoding a PNG only for reportlab to decode
+  and re-compress it cost more than drawing. Streams are binary, not ASCII85 (reportlab's
+  default, pure Python here: ~0.1 s per chart for nothing a reader sees).
 * "Page X of Y" needs the page count before the footer is drawn: :class:`_FooterCanvas`
   keeps each page's state and draws every footer once the document is complete.
 """
@@ -25,16 +27,17 @@ from xml.sax.saxutils import escape
 
 import matplotlib
 from matplotlib.figure import Figure
+from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas as pdfcanvas
 from reportlab.platypus import (
     Flowable,
-    Image,
     LongTable,
     Paragraph,
     SimpleDocTemplate,
@@ -48,7 +51,7 @@ FONT = "DejaVuSans"
 FONT_BOLD = "DejaVuSans-Bold"
 FONT_ITALIC = "DejaVuSans-Oblique"
 FONT_MONO = "DejaVuSansMono"
-FIGURE_DPI = 150
+FIGURE_DPI = 120
 PAGE_SIZES = {"A4": A4, "letter": LETTER}
 MARGIN = 18 * mm
 FOOTER_GAP = 12 * mm
@@ -171,16 +174,53 @@ def data_table(
     return table
 
 
-def figure_image(figure: Figure, frame: float, max_height: float | None = None) -> Image:
-    """The figure as a PNG image scaled to the frame width ``frame`` (and ``max_height``)."""
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=FIGURE_DPI, metadata={"Software": "governance-app"})
-    buffer.seek(0)
+def figure_image(figure: Figure, frame: float, max_height: float | None = None, *,
+                 dpi: float = FIGURE_DPI, turned_max_height: float | None = None) -> Flowable:
+    """The figure as an image scaled to the frame width ``frame`` (and ``max_height``).
+
+    Drawn once with Agg at ``dpi`` now (so a figure can be closed or reused afterwards); the
+    pixels are compressed once when the page is written.
+
+    Args:
+        turned_max_height: for a drawing much wider than tall (a lineage graph), the height it
+            may take when turned a quarter (read with the page turned, as printed atlases do);
+            it is turned only when that prints it at least 1.2 times larger.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from PIL import Image as PilImage
+
+    canvas = FigureCanvasAgg(figure)
+    figure.set_dpi(dpi)
+    canvas.draw()
+    rgba = canvas.buffer_rgba()
+    pixels = PilImage.frombuffer("RGBA", (rgba.shape[1], rgba.shape[0]), rgba, "raw", "RGBA",
+                                 0, 1).convert("RGB")
     width_in, height_in = figure.get_size_inches()
     scale = frame / (width_in * 72)
     if max_height is not None:
         scale = min(scale, max_height / (height_in * 72))
-    return Image(buffer, width=width_in * 72 * scale, height=height_in * 72 * scale)
+    if turned_max_height is not None:
+        turned = min(frame / (height_in * 72), turned_max_height / (width_in * 72))
+        if turned >= 1.2 * scale:
+            pixels = pixels.transpose(PilImage.Transpose.ROTATE_90)
+            return RasterFigure(pixels, height_in * 72 * turned, width_in * 72 * turned)
+    return RasterFigure(pixels, width_in * 72 * scale, height_in * 72 * scale)
+
+
+class RasterFigure(Flowable):
+    """A drawn chart: RGB pixels placed at a fixed size (centred in the frame)."""
+
+    def __init__(self, pixels: Any, width: float, height: float) -> None:
+        super().__init__()
+        self._reader = ImageReader(pixels)
+        self.width, self.height = width, height
+        self.hAlign = "CENTER"
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        return self.width, self.height
+
+    def draw(self) -> None:
+        self.canv.drawImage(self._reader, 0, 0, self.width, self.height, mask=None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,6 +247,7 @@ def build_pdf(
     size: tuple[float, float],
     footer: Footer,
     metadata: dict[str, str],
+    page_done: Callable[[int], None] | None = None,
 ) -> None:
     """Lay out the story on ``size`` pages with the footer on each, and write the PDF.
 
@@ -214,9 +255,11 @@ def build_pdf(
         story_for_width: builds the flowables from the frame width in points, so tables and
             images size themselves to the page.
         metadata: ``title``, ``author``, ``subject``, ``keywords`` (the PDF Info dictionary).
+        page_done: called with each page number as it is laid out (progress; it may raise to
+            cancel, and then nothing is written).
     """
     register_fonts()
-    doc = SimpleDocTemplate(
+    doc = _Template(page_done,
         target if isinstance(target, io.BytesIO) else str(target), pagesize=size,
         leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
         bottomMargin=MARGIN + FOOTER_GAP, title=metadata.get("title", ""),
@@ -227,7 +270,25 @@ def build_pdf(
     def make_canvas(*args: Any, **kwargs: Any) -> _FooterCanvas:
         return _FooterCanvas(*args, footer=footer, **kwargs)
 
-    doc.build(story, canvasmaker=make_canvas)
+    ascii85 = rl_config.useA85
+    rl_config.useA85 = 0  # binary streams: see the module docstring
+    try:
+        doc.build(story, canvasmaker=make_canvas)
+    finally:
+        rl_config.useA85 = ascii85
+
+
+class _Template(SimpleDocTemplate):
+    """A SimpleDocTemplate that reports each finished page."""
+
+    def __init__(self, page_done: Callable[[int], None] | None, *args: Any,
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._page_done = page_done
+
+    def afterPage(self) -> None:  # noqa: N802 - reportlab's name
+        if self._page_done is not None:
+            self._page_done(self.page)
 
 
 def spacer(height_mm: float = 3) -> Spacer:

@@ -11,6 +11,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import PurePath
 from typing import Any
 
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph
@@ -23,8 +24,10 @@ from governance_app.domain.drift_records import DriftResult
 from governance_app.domain.fairness_evidence import FairnessAnalysis
 from governance_app.domain.governance import Review
 from governance_app.domain.lineage import LineageGraph, LineageNode
+from governance_app.domain.model_card import EffectiveCard
 from governance_app.domain.views import VersionDetail
 from governance_app.governance.keys import grouped
+from governance_app.reports.card_text import card_metrics_story, card_text_story
 from governance_app.reports.document import (
     data_table,
     figure_image,
@@ -58,6 +61,8 @@ class CardData:
     drift: list[DriftResult] = field(default_factory=list)
     reviews: list[Review] = field(default_factory=list)
     """The version's reviews, oldest first; the last is "the gate"."""
+    card: EffectiveCard | None = None
+    """The card text attached to the version (imported and written), if any."""
 
     @property
     def ref(self) -> str:
@@ -71,6 +76,12 @@ def fmt(value: float | None) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     return f"{value:.4g}"
+
+
+def source_name(source: str) -> str:
+    """A source file by its name alone: the folder it sat in on the importing machine means
+    nothing to the card's reader (and the SHA-256 beside it identifies the content)."""
+    return PurePath(source.replace("\\", "/")).name or source
 
 
 def local(moment: datetime | None) -> str:
@@ -116,7 +127,8 @@ def _details(data: CardData, frame: float) -> list[Flowable]:
 
 
 def _intended_use(data: CardData, frame: float) -> list[Flowable]:
-    return _empty(NO_CARD_TEXT.format(ref=data.ref))
+    return card_text_story(data.card, frame, no_card=NO_CARD_TEXT.format(ref=data.ref),
+                           when=local)
 
 
 def _data(data: CardData, frame: float) -> list[Flowable]:
@@ -131,7 +143,9 @@ def _data(data: CardData, frame: float) -> list[Flowable]:
         graph, layout, width, focus = data.lineage
         figure = lineage_figure(graph, layout, width, title=f"Upstream lineage of {data.ref}",
                                 highlight=[focus])
-        out += [spacer(), figure_image(figure, frame, max_height=420)]
+        # Turned a quarter when that prints it larger: a wide graph's labels would shrink to
+        # unreadable type at column width. 640 pt fits the frame of A4 and of Letter.
+        out += [spacer(), figure_image(figure, frame, max_height=420, turned_max_height=640)]
     return out
 
 
@@ -148,8 +162,9 @@ def _dataset_digest(node: LineageNode) -> str:
 
 def _metrics(data: CardData, frame: float) -> list[Flowable]:
     latest = data.detail.latest_metrics
+    stated = card_metrics_story(data.card, frame, fmt)
     if not latest:
-        return _empty("No metrics recorded: the version's run was not imported.")
+        return [*_empty("No metrics recorded: the version's run was not imported."), *stated]
     rows = [(key, fmt(value)) for key, value in sorted(latest.items())]
     out: list[Flowable] = [data_table(["Metric (latest value)", "Value"], rows, [0.7, 0.3],
                                       frame, right=[1])]
@@ -158,7 +173,7 @@ def _metrics(data: CardData, frame: float) -> list[Flowable]:
         figure = metric_history_figure(run.metrics, f"{data.ref}: metric history "
                                        f"(run {run.run_id[:8]})", figsize=(8.0, 5.0))
         out += [spacer(), figure_image(figure, frame, max_height=380)]
-    return out
+    return out + stated
 
 
 def _fairness(data: CardData, frame: float) -> list[Flowable]:
@@ -166,7 +181,7 @@ def _fairness(data: CardData, frame: float) -> list[Flowable]:
     if analysis is None:
         return _empty("No fairness results attached to this version.")
     out: list[Flowable] = [para(
-        f"From {analysis.row_count} predictions in {analysis.source} "
+        f"From {analysis.row_count} predictions in {source_name(analysis.source)} "
         f"(sha256 {analysis.source_sha256[:16]}…). Rates and ratios are decimals.")]
     for key in sorted(k for k in analysis.analyses if len(k) == 1):
         item = analysis.analyses[key]

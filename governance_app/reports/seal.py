@@ -12,8 +12,11 @@ Where it lives (no schema change; decided for the first slice, see the issue):
   with a key file, or the OS keyring entry ``seal:<fingerprint>`` for a keyring member;
 * the certificate is recorded in the workspace as the payload of a ``member.seal-key`` audit
   event, together with the member's Ed25519 signature over its digest, so the workspace (and
-  the hash chain) vouches for which certificate is whose. ``member import-cert`` (an
-  organisation-issued certificate) is a later step.
+  the hash chain) vouches for which certificate is whose;
+* ``member import-cert`` replaces the self-signed certificate by one the organisation issued
+  for the same key (:func:`check_issued_certificate`, :func:`with_certificate`): the record is
+  re-encrypted under the new certificate's digest and later seals carry it. Old certificates
+  stay recorded, so reports sealed before still verify.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from cryptography.x509.oid import NameOID
 
-from governance_app.errors import GovernanceError
+from governance_app.errors import GovernanceError, InputError
 from governance_app.governance import keystore
 from governance_app.governance.keys import DEFAULT_SCRYPT_N, MIN_SCRYPT_N, WrongPassphrase
 
@@ -121,6 +124,108 @@ def _encrypt(key: SealKey, passphrase: str, member_fingerprint: str, scrypt_n: i
         "kdf": {"name": "scrypt", "n": scrypt_n, "r": 8, "p": 1, "salt": b64(salt).decode()},
         "cipher": {"name": "aes-256-gcm", "nonce": b64(nonce).decode()},
         "ciphertext": b64(sealed).decode()}, indent=2)
+
+
+def check_issued_certificate(data: bytes, source: str, key: SealKey,
+                             now: datetime | None = None) -> str:
+    """Accept an organisation-issued certificate for ``key``; return it as PEM.
+
+    Raises:
+        InputError: not an X.509 certificate; its key is not ECDSA P-256; its public key is
+            not this document key's; it is expired or not yet valid; its key usage forbids
+            signing documents.
+    """
+    try:
+        cert = (x509.load_pem_x509_certificate(data) if data.lstrip().startswith(b"-----BEGIN")
+                else x509.load_der_x509_certificate(data))
+    except ValueError as exc:
+        raise InputError(source, f"not a readable X.509 certificate ({exc})",
+                         expected="a PEM or DER certificate") from exc
+    public = cert.public_key()
+    if not isinstance(public, ec.EllipticCurvePublicKey) or public.curve.name != "secp256r1":
+        what = (f"ECDSA on {public.curve.name}" if isinstance(public, ec.EllipticCurvePublicKey)
+                else type(public).__name__.removeprefix("_").replace("PublicKey", " key"))
+        raise InputError(source, f"the certificate's key is {what}", location="public key",
+                         expected="an ECDSA P-256 (secp256r1) key: the member's document key")
+    spki = serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    if public.public_bytes(*spki) != key.private_key.public_key().public_bytes(*spki):
+        raise InputError(source, f"the certificate is for another key, not {key.member}'s "
+                         "document key", location="public key",
+                         expected="a certificate issued for the CSR of `governance-app member "
+                         "seal-key NAME --csr`")
+    moment = now or datetime.now(UTC)
+    if moment < cert.not_valid_before_utc:
+        raise InputError(source, f"the certificate is not valid before "
+                         f"{cert.not_valid_before_utc:%Y-%m-%d %H:%M} UTC", location="validity",
+                         expected="a certificate valid now")
+    if moment > cert.not_valid_after_utc:
+        raise InputError(source, f"the certificate expired on "
+                         f"{cert.not_valid_after_utc:%Y-%m-%d %H:%M} UTC", location="validity",
+                         expected="a certificate valid now")
+    try:
+        usage = cert.extensions.get_extension_for_class(x509.KeyUsage).value
+    except x509.ExtensionNotFound:
+        usage = None
+    if usage is not None and not (usage.digital_signature or usage.content_commitment):
+        raise InputError(source, "the certificate's key usage does not allow signing",
+                         location="key usage", expected="digitalSignature or nonRepudiation")
+    return cert.public_bytes(serialization.Encoding.PEM).decode("ascii")
+
+
+def with_certificate(key: SealKey, certificate_pem: str, passphrase: str,
+                     member_fingerprint: str, *, scrypt_n: int = DEFAULT_SCRYPT_N
+                     ) -> tuple[SealKey, str]:
+    """The same private key under another certificate, and its new encrypted record."""
+    new = SealKey(key.member, certificate_pem, key.private_key)
+    return new, _encrypt(new, passphrase, member_fingerprint, scrypt_n)
+
+
+def certificate_request(key: SealKey, email: str) -> str:
+    """A PKCS#10 request (PEM) for the document key, for the organisation's CA to sign."""
+    attributes = [x509.NameAttribute(NameOID.COMMON_NAME, key.member)]
+    if email:
+        attributes.append(x509.NameAttribute(NameOID.EMAIL_ADDRESS, email))
+    request = (x509.CertificateSigningRequestBuilder()
+               .subject_name(x509.Name(attributes))
+               .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=True,
+                                            key_encipherment=False, data_encipherment=False,
+                                            key_agreement=False, key_cert_sign=False,
+                                            crl_sign=False, encipher_only=False,
+                                            decipher_only=False), critical=True)
+               .sign(key.private_key, hashes.SHA256()))
+    return request.public_bytes(serialization.Encoding.PEM).decode("ascii")
+
+
+def public_key_pem(key: SealKey) -> str:
+    return key.private_key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    ).decode("ascii")
+
+
+def describe_certificate(pem: str) -> tuple[str, str, datetime, datetime]:
+    """``(subject, issuer, not before, not after)`` of a certificate, for people: each name
+    as its common name (and organisation) when it has them."""
+    cert = x509.load_pem_x509_certificate(pem.encode("ascii"))
+    return (_short_name(cert.subject), _short_name(cert.issuer), cert.not_valid_before_utc,
+            cert.not_valid_after_utc)
+
+
+def _short_name(name: x509.Name) -> str:
+    parts = [str(a.value) for oid in (NameOID.COMMON_NAME, NameOID.ORGANIZATION_NAME)
+             for a in name.get_attributes_for_oid(oid)]
+    return ", ".join(parts) or name.rfc4514_string()
+
+
+def replace_seal_key(record: str, location: str) -> None:
+    """Overwrite the encrypted record at ``location`` (atomically for a file, mode 0600)."""
+    if not location.startswith("file:"):
+        store_seal_key(record, location)  # a keyring entry is simply replaced
+        return
+    path = Path(location.removeprefix("file:"))
+    partial = path.with_name(path.name + ".partial")
+    partial.unlink(missing_ok=True)
+    store_seal_key(record, f"file:{partial}")
+    os.replace(partial, path)
 
 
 def store_seal_key(record: str, location: str) -> None:

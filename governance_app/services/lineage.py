@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -201,6 +202,32 @@ def node_width(node: LineageNode) -> float:
     """Drawing width of a node's box, from its longest line (label or kind caption)."""
     longest = max(len(node.label), len(_caption(node)))
     return CHAR_WIDTH * longest + BOX_PADDING
+
+
+PRINT_LABEL_LIMIT = 30
+"""Longest box label in a printed drawing; longer names keep their head and tail."""
+
+
+def printable_graph(graph: LineageGraph) -> LineageGraph:
+    """The graph with labels short enough to read on a printed page.
+
+    A report draws the upstream graph at the width of an A4 column, where a row of boxes
+    labelled with 36-character run UUIDs shrinks to unreadable 3-point text. Runs keep the
+    first 8 characters of their id (as the GUI's details do), other long names their head and
+    tail; ids, edges and facets are unchanged, so tables beside the drawing still match.
+    """
+    out = LineageGraph()
+    for node in graph.nodes.values():
+        name = node.name
+        if node.kind is NodeKind.RUN and len(name) > 8:
+            name = name[:8]
+        elif len(name) > PRINT_LABEL_LIMIT:
+            keep = PRINT_LABEL_LIMIT - 1
+            name = name[: keep - keep // 2] + "…" + name[-(keep // 2):]
+        out.add_node(replace(node, name=name))
+    for edge in graph.edges:
+        out.add_edge(edge)
+    return out
 
 
 def _caption(node: LineageNode) -> str:

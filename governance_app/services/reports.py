@@ -2,12 +2,17 @@
 
 A card is gathered from the workspace into plain values, laid out by ``reports.model_card``,
 given its ``manifest.json`` and sealed by the producing member's document key (made on first
-use, see ``reports.seal``). The audit report (200+ pages) is a later step.
+use, see ``reports.seal``). The audit report is built in ``services.audit_report`` and shares
+:func:`write_sealed`: every report written is recorded in the audit trail as a
+``report.generated`` event (kind, parameters, file, SHA-256 and size of the sealed bytes,
+producer), which :func:`generated_reports` lists.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
+import io
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,7 +24,7 @@ from sqlalchemy import select
 
 from governance_app.domain.lineage import model_version_id
 from governance_app.errors import GovernanceError, InputError, NotFoundError
-from governance_app.governance.audit import append_event, chain_head
+from governance_app.governance.audit import append_event, audit_events, chain_head
 from governance_app.governance.canonical import canonical_bytes, iso_utc
 from governance_app.governance.keystore import Signer
 from governance_app.reports import seal as seal_keys
@@ -30,6 +35,7 @@ from governance_app.reports.verify import ReportVerification, verify_pdf
 from governance_app.services import drift as drift_service
 from governance_app.services import fairness as fairness_service
 from governance_app.services import lineage as lineage_service
+from governance_app.services import model_cards as model_card_service
 from governance_app.services import models as model_service
 from governance_app.services import reviews as review_service
 from governance_app.services.members import get_member, unlock
@@ -44,6 +50,7 @@ from governance_app.store.schema_governance import (
 
 ProgressFn = Callable[[int, int, str], None]
 SEAL_EVENT = "member.seal-key"
+REPORT_EVENT = "report.generated"
 
 
 class ReportCancelled(GovernanceError):
@@ -55,6 +62,20 @@ class ReportResult:
     path: Path
     manifest: dict[str, Any]
     size: int
+
+
+@dataclass(frozen=True, slots=True)
+class GeneratedReport:
+    """One report the workspace's members produced, as its ``report.generated`` event says."""
+
+    seq: int
+    at: datetime
+    kind: str
+    parameters: dict[str, Any]
+    path: Path
+    sha256: str
+    producer: str
+    size: int = 0
 
 
 def build_model_card(
@@ -91,12 +112,14 @@ def build_model_card(
     data = gather_card(ws, name, version, producer.name)
     with ws.session() as session:
         head = chain_head(session)
-        records, checkpoint = _signed_records(session, [r.id for r in data.reviews])
+        records, checkpoint = signed_records(session, [r.id for r in data.reviews])
     evidence = [{"kind": "review", "review_id": r.id, "policy": r.policy.name,
                  "sha256": r.evidence_digest} for r in data.reviews]
     if data.fairness is not None:
         evidence.append({"kind": "fairness", "source": data.fairness.source,
                          "sha256": data.fairness.source_sha256})
+    evidence += [{"kind": "model-card", "source": c.source_name, "format": c.format,
+                  "sha256": c.source_sha256} for c in (data.card.sources if data.card else [])]
     manifest = build_manifest(
         kind="model-card",
         parameters={"model": name, "version": version, "page_size": page_size_name},
@@ -107,8 +130,6 @@ def build_model_card(
     footer = Footer(left=f"Model card · {name} version {version}",
                     right=f"generated {data.generated_at.astimezone():%Y-%m-%d %H:%M %Z}",
                     second_line=f"audit chain head #{head.seq} {head.hash}")
-    import io
-
     buffer = io.BytesIO()
     build_pdf(buffer, lambda frame: model_card_story(data, frame, tick), size=size,
               footer=footer, metadata={
@@ -116,13 +137,50 @@ def build_model_card(
                   "subject": f"Model card of {name}:{version} with its gate, fairness, drift "
                              "and approvals", "keywords": "model card, governance"})
     tick("sealing")
-    sealed = seal_keys.seal_pdf(buffer.getvalue(), key, manifest=manifest_bytes(manifest),
-                                reason=f"Model card of {name}:{version}")
+    return write_sealed(ws, buffer.getvalue(), key, manifest, out_path,
+                        reason=f"Model card of {name}:{version}", model=name)
+
+
+def write_sealed(ws: Workspace, pdf: bytes, key: seal_keys.SealKey, manifest: dict[str, Any],
+                 out_path: Path, *, reason: str, model: str | None) -> ReportResult:
+    """Seal ``pdf`` with ``manifest`` embedded, write it atomically, record it in the trail.
+
+    The file appears complete or not at all (written beside, then renamed); the
+    ``report.generated`` event names its SHA-256 and size, so a copy found later can be
+    matched to the generation that made it.
+    """
+    sealed = seal_keys.seal_pdf(pdf, key, manifest=manifest_bytes(manifest), reason=reason)
     target = Path(out_path)
     partial = target.with_name(target.name + ".partial")
     partial.write_bytes(sealed)
     os.replace(partial, target)
+    producer = manifest.get("producer", {})
+    with ws.session(immediate=True) as session:
+        append_event(session, REPORT_EVENT, str(producer.get("member", key.member)),
+                     f"report:{target.name}", {
+                         "kind": manifest["kind"], "parameters": manifest["parameters"],
+                         "file": target.name, "path": str(target.resolve()),
+                         "sha256": hashlib.sha256(sealed).hexdigest(), "bytes": len(sealed),
+                         "generated_at": manifest["generated_at"], "producer": producer},
+                     model=model)
     return ReportResult(target, manifest, len(sealed))
+
+
+def generated_reports(ws: Workspace) -> list[GeneratedReport]:
+    """Every report recorded in the audit trail, newest first."""
+    with ws.session() as session:
+        events = audit_events(session, kinds=[REPORT_EVENT])
+    out = []
+    for event in reversed(events):
+        p = event.payload
+        out.append(GeneratedReport(
+            seq=event.seq, at=event.at, kind=str(p.get("kind", "?")),
+            parameters=dict(p.get("parameters") or {}),
+            path=Path(str(p.get("path") or p.get("file") or "")),
+            sha256=str(p.get("sha256", "")),
+            producer=str((p.get("producer") or {}).get("member", event.actor)),
+            size=int(p.get("bytes", 0))))
+    return out
 
 
 def gather_card(ws: Workspace, name: str, version: int, producer: str) -> CardData:
@@ -132,8 +190,8 @@ def gather_card(ws: Workspace, name: str, version: int, producer: str) -> CardDa
     lineage = None
     try:
         datasets = lineage_service.upstream_datasets(ws, name, version)
-        graph = lineage_service.focus_graph(lineage_service.workspace_graph(ws),
-                                            model_version_id(name, version), "upstream")
+        graph = lineage_service.printable_graph(lineage_service.focus_graph(
+            lineage_service.workspace_graph(ws), model_version_id(name, version), "upstream"))
         lineage = (graph, lineage_service.layout_graph(graph), lineage_service.node_width,
                    model_version_id(name, version))
     except NotFoundError:
@@ -145,11 +203,13 @@ def gather_card(ws: Workspace, name: str, version: int, producer: str) -> CardDa
     return CardData(detail=detail, generated_at=datetime.now(UTC), producer=producer,
                     datasets=datasets, lineage=lineage,
                     fairness=results[-1].analysis if results else None, drift=drift,
-                    reviews=reviews)
+                    reviews=reviews, card=model_card_service.current_card(ws, name, version))
 
 
-def _signed_records(session: Any, review_ids: list[int]
-                    ) -> tuple[list[SignedRecord], SignedRecord | None]:
+def signed_records(session: Any, review_ids: list[int]
+                   ) -> tuple[list[SignedRecord], SignedRecord | None]:
+    """The review signatures of ``review_ids`` and the latest checkpoint, as the manifest
+    carries them (signed bytes, signature, public key)."""
     rows = session.execute(
         select(SqlSignature, SqlMember).join(SqlMember, SqlMember.id == SqlSignature.member_id)
         .where(SqlSignature.review_id.in_(review_ids)).order_by(SqlSignature.id)).all()
@@ -196,19 +256,21 @@ def seal_key_for(ws: Workspace, member_name: str, passphrase: PassphraseSource |
     else:
         key = seal_keys.unlock_seal_key(record, secret, member.fingerprint)
     if key.certificate_sha256 not in member_certificates(ws):
-        _record_certificate(ws, member, key, signer)
+        record_certificate(ws, member, key, signer)
     return key, member
 
 
-def _record_certificate(ws: Workspace, member: Any, key: seal_keys.SealKey,
-                        signer: Signer) -> None:
+def record_certificate(ws: Workspace, member: Any, key: seal_keys.SealKey,
+                        signer: Signer, source: str = "self-signed") -> None:
+    """Append ``member.seal-key``: the certificate, and the member's decision-key signature
+    over its digest (``source``: ``self-signed`` or ``imported``)."""
     statement = {"kind": "seal-certificate", "member": member.name,
                  "fingerprint": member.fingerprint,
                  "certificate_sha256": key.certificate_sha256}
     signature = signer.sign(canonical_bytes(statement))
     with ws.session(immediate=True) as session:
         append_event(session, SEAL_EVENT, member.name, f"member:{member.name}", {
-            **statement, "certificate_pem": key.certificate_pem,
+            **statement, "certificate_pem": key.certificate_pem, "source": source,
             "signature": base64.b64encode(signature).decode("ascii")})
 
 

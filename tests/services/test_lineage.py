@@ -272,3 +272,24 @@ def test_the_demo_events_are_what_the_script_writes(tmp_path: Path) -> None:
                    check=True, capture_output=True)
     shipped = root / "resources" / "demo" / "lineage" / "events.jsonl"
     assert out.read_bytes() == shipped.read_bytes()
+
+
+def test_printable_graph_shortens_labels_but_keeps_ids_and_edges() -> None:
+    from governance_app.domain.lineage import LineageEdge, LineageGraph, LineageNode, NodeKind
+    from governance_app.services.lineage import PRINT_LABEL_LIMIT, printable_graph
+
+    graph = LineageGraph()
+    run = graph.add_node(LineageNode("run:1", NodeKind.RUN, "46d1d9af-3dd4-40f3-951b-c8cc9eddb5e7"))
+    data = graph.add_node(LineageNode("ds:1", NodeKind.DATASET,
+                                      "lending/credit_default/2026-07/train.parquet"))
+    short = graph.add_node(LineageNode("ds:2", NodeKind.DATASET, "lending.repayments"))
+    graph.add_edge(LineageEdge(data.id, run.id, "input"))
+    printed = printable_graph(graph)
+    assert printed.nodes[run.id].label == "46d1d9af"
+    long_label = printed.nodes[data.id].label
+    assert len(long_label) == PRINT_LABEL_LIMIT
+    assert long_label.startswith("lending/credit") and long_label.endswith("train.parquet")
+    assert "…" in long_label
+    assert printed.nodes[short.id].label == "lending.repayments"
+    assert printed.edges == graph.edges
+    assert printed.nodes[data.id].facets == graph.nodes[data.id].facets
