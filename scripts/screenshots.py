@@ -169,6 +169,20 @@ def main(argv: list[str] | None = None) -> int:
             wait_until(lambda: True)
             save(window, args.out, f"06-reviews-{state}")
         reviews.state_combo.setCurrentIndex(0)
+    if (reports := window.findChild(QWidget, "ReportsPanel")) is not None:  # issue 8
+        window.selection.select("credit_default", 4)  # the demo's sealed card is of v4
+        window.show_view_named("Reports")
+        wait_until(lambda: reports.choices is not None and not reports.ctx.runner.active())
+        if reports.reports_model.rowCount():
+            reports.reports_table.select_source_row(0)
+            reports.preview_selected()
+            painted = time.monotonic() + 3.0  # QPdfView renders pages on its own thread
+            wait_until(lambda: time.monotonic() > painted)
+            save(window, args.out, "08-reports")
+            reports.verify_selected()
+            wait_until(lambda: reports.verify_panel.result is not None
+                       and not reports.ctx.runner.active())
+            save(window, args.out, "08b-reports-verify")
     window.show_view(0)
 
     dialog = window.open_import_dialog([REPO / "tests" / "fixtures" / "mlflow" / "mlflow.db"])

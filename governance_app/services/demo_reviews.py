@@ -72,3 +72,22 @@ def build_demo_reviews(ws: Workspace, folder: Path) -> None:
     agenda = review_service.open_review(ws, "credit_default:4", "production-promotion", ACTOR)
     if review_service.get_review(ws, staging.id).state.value != "approved" or agenda is None:
         raise GovernanceError("the demo's staging review was not approved")
+
+
+DEMO_REPORT_FOLDER = "demo-reports"
+DEMO_CARD_PRODUCER = "Sofia Rossi"
+
+
+def build_demo_card(ws: Workspace, folder: Path) -> Path:
+    """Seal the model card of the reviewed credit_default v4 into ``folder/demo-reports``, as
+    the compliance member, so the Reports view lists and previews a real report from the start.
+
+    Raises:
+        GovernanceError: the card cannot be built from the demo (a test catches it).
+    """
+    from governance_app.services.reports import build_model_card  # reportlab: only here
+
+    out = folder / DEMO_REPORT_FOLDER / "credit_default-v4-model-card.pdf"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return build_model_card(ws, "credit_default:4", out, DEMO_CARD_PRODUCER,
+                            DEMO_PASSPHRASES[DEMO_CARD_PRODUCER]).path

@@ -14,15 +14,13 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QProgressBar,
-    QPushButton,
     QStackedWidget,
     QTableView,
     QVBoxLayout,
@@ -36,6 +34,7 @@ from governance_app.services.workspace import Workspace
 from governance_app.ui.attach_table_form import AttachTableForm
 from governance_app.ui.error_dialog import ErrorDialog, show_error
 from governance_app.ui.registry_models import CountTableModel
+from governance_app.ui.task_progress_page import TaskProgressPage
 from governance_app.ui.views import ViewContext
 from governance_app.ui.workers import TaskRunner, Worker
 
@@ -77,7 +76,6 @@ class AttachTableDialog(QDialog):
         self.workspace_url = workspace_url
         self.model_ref = f"{model_name}:{version}"
         self.runner = runner
-        self.worker: Worker | None = None
         self.record: ImportRecord | None = None
         self.last_error: BaseException | None = None
         self.error_dialog: ErrorDialog | None = None
@@ -106,21 +104,12 @@ class AttachTableDialog(QDialog):
         return page
 
     def _build_progress_page(self) -> QWidget:
-        self.progress_title = QLabel()
-        self.progress_bar = QProgressBar()
-        self.progress_bar.setRange(0, 100)
-        self.progress_message = QLabel("Starting…")
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setToolTip("Stop now; nothing from this table will be stored")
-        self.cancel_button.clicked.connect(self._on_cancel_button_clicked)
-        page = QWidget()
-        layout = QVBoxLayout(page)
-        layout.addStretch(1)
-        for widget in (self.progress_title, self.progress_bar, self.progress_message):
-            layout.addWidget(widget)
-        layout.addStretch(1)
-        layout.addWidget(self.cancel_button, 0, Qt.AlignmentFlag.AlignRight)
-        return page
+        self.progress_page = TaskProgressPage(
+            "Cancel", "Stop now; nothing from this table will be stored")
+        self.progress_page.sig_finished.connect(self._on_worker_finished)
+        self.progress_page.sig_errored.connect(self._on_worker_errored)
+        self.cancel_button = self.progress_page.cancel_button
+        return self.progress_page
 
     def _build_result_page(self) -> QWidget:
         self.result_label = QLabel()
@@ -147,6 +136,11 @@ class AttachTableDialog(QDialog):
 
     # -- public ------------------------------------------------------------------------------
 
+    @property
+    def worker(self) -> Worker | None:
+        """The running import, if any."""
+        return self.progress_page.worker
+
     def set_path(self, path: str | Path) -> None:
         """Choose the table (as Browse… does) and offer its columns."""
         self.form.set_path(path)
@@ -160,25 +154,13 @@ class AttachTableDialog(QDialog):
             return
         path = Path(self.form.path_edit.text().strip())
         self.last_error = None
-        self.progress_title.setText(f"<b>Attaching {path.name} to {self.model_ref}…</b>")
-        self.progress_bar.setValue(0)
-        self.cancel_button.setEnabled(True)
         self.pages.setCurrentIndex(1)
         worker = Worker(attach_prediction_table, self.workspace_url, str(path), self.model_ref,
                         settings, description=f"Attaching {path.name} to {self.model_ref}")
-        worker.signals.sig_progressed.connect(self._on_worker_progressed)
-        worker.signals.sig_finished.connect(self._on_worker_finished)
-        worker.signals.sig_errored.connect(self._on_worker_errored)
-        self.worker = worker
-        self.runner.start(worker)
-
-
-    def _on_worker_progressed(self, done: int, total: int, message: str) -> None:
-        self.progress_bar.setValue(int(100 * done / total) if total else 0)
-        self.progress_message.setText(message)
+        self.progress_page.start(self.runner, worker,
+                                 f"<b>Attaching {path.name} to {self.model_ref}…</b>")
 
     def _on_worker_finished(self, record: ImportRecord) -> None:
-        self.worker = None
         self.record = record
         changed = sum(record.changes.values())
         self.result_label.setText(
@@ -191,7 +173,6 @@ class AttachTableDialog(QDialog):
         self.sig_attached.emit(record)
 
     def _on_worker_errored(self, exc: BaseException) -> None:
-        self.worker = None
         self.last_error = exc
         self.pages.setCurrentIndex(0)
         if isinstance(exc, ImportCancelled):
@@ -203,16 +184,10 @@ class AttachTableDialog(QDialog):
     def _on_form_changed(self, ready: bool) -> None:
         self.attach_button.setEnabled(ready)
 
-    def _on_cancel_button_clicked(self) -> None:
-        if self.worker is not None:
-            self.worker.cancel()
-            self.cancel_button.setEnabled(False)
-            self.progress_message.setText("Cancelling…")
-
     def reject(self) -> None:
         """Closing while attaching cancels the import rather than leaving it running unseen."""
         if self.worker is not None:
-            self._on_cancel_button_clicked()
+            self.progress_page.cancel()
             return
         super().reject()
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QProgressBar,
     QPushButton,
     QStackedWidget,
     QTableView,
@@ -34,6 +33,7 @@ from governance_app.errors import ImportCancelled
 from governance_app.ui.error_dialog import ErrorDialog, show_error
 from governance_app.ui.item_models import format_local_time
 from governance_app.ui.registry_models import CountTableModel
+from governance_app.ui.task_progress_page import TaskProgressPage
 from governance_app.ui.workers import TaskRunner, Worker, import_into_workspace
 
 AUTO_KIND = ""
@@ -58,7 +58,6 @@ class ImportDialog(QDialog):
         super().__init__(parent)
         self.workspace_url = workspace_url
         self.runner = runner
-        self.worker: Worker | None = None
         self.records: list[ImportRecord] = []
         self.last_error: BaseException | None = None
         self.error_dialog: ErrorDialog | None = None
@@ -118,22 +117,12 @@ class ImportDialog(QDialog):
         return page
 
     def _build_progress_page(self) -> QWidget:
-        page = QWidget()
-        self.progress_title = QLabel()
-        self.progress_bar = QProgressBar()
-        self.progress_bar.setRange(0, 100)
-        self.progress_message = QLabel("Starting…")
-        self.cancel_button = QPushButton("Cancel import")
-        self.cancel_button.setToolTip("Stop now; nothing from this source will be stored")
-        self.cancel_button.clicked.connect(self._on_cancel_button_clicked)
-        layout = QVBoxLayout(page)
-        layout.addStretch(1)
-        layout.addWidget(self.progress_title)
-        layout.addWidget(self.progress_bar)
-        layout.addWidget(self.progress_message)
-        layout.addStretch(1)
-        layout.addWidget(self.cancel_button, 0, Qt.AlignmentFlag.AlignRight)
-        return page
+        self.progress_page = TaskProgressPage(
+            "Cancel import", "Stop now; nothing from this source will be stored")
+        self.progress_page.sig_finished.connect(self._on_worker_finished)
+        self.progress_page.sig_errored.connect(self._on_worker_errored)
+        self.cancel_button = self.progress_page.cancel_button
+        return self.progress_page
 
     def _build_result_page(self) -> QWidget:
         page = QWidget()
@@ -161,6 +150,11 @@ class ImportDialog(QDialog):
 
     # -- public ------------------------------------------------------------------------------
 
+    @property
+    def worker(self) -> Worker | None:
+        """The running import, if any."""
+        return self.progress_page.worker
+
     def set_paths(self, paths: list[Path]) -> None:
         """Pre-fill the source (from drag and drop); several paths are imported in turn."""
         self.path_edit.setText("; ".join(str(p) for p in paths))
@@ -185,31 +179,18 @@ class ImportDialog(QDialog):
             self._show_result()
             return
         path = self._queue.pop(0)
-        self.progress_title.setText(f"<b>Importing {path.name or path}…</b>")
-        self.progress_bar.setValue(0)
-        self.progress_message.setText("Reading…")
-        self.cancel_button.setEnabled(True)
         self.pages.setCurrentIndex(1)
         worker = Worker(import_into_workspace, self.workspace_url, str(path), self.kind(),
                         description=f"Importing {path.name or path}")
-        worker.signals.sig_progressed.connect(self._on_worker_progressed)
-        worker.signals.sig_finished.connect(self._on_worker_finished)
-        worker.signals.sig_errored.connect(self._on_worker_errored)
-        self.worker = worker
-        self.runner.start(worker)
-
-    def _on_worker_progressed(self, done: int, total: int, message: str) -> None:
-        self.progress_bar.setValue(int(100 * done / total) if total else 0)
-        self.progress_message.setText(message)
+        self.progress_page.start(self.runner, worker, f"<b>Importing {path.name or path}…</b>",
+                                 "Reading…")
 
     def _on_worker_finished(self, record: ImportRecord) -> None:
-        self.worker = None
         self.records.append(record)
         self.sig_imported.emit(record)
         self._start_next()
 
     def _on_worker_errored(self, exc: BaseException) -> None:
-        self.worker = None
         self.last_error = exc
         self._queue.clear()
         self.pages.setCurrentIndex(0)
@@ -260,15 +241,9 @@ class ImportDialog(QDialog):
     def _on_import_button_clicked(self) -> None:
         self.start_import()
 
-    def _on_cancel_button_clicked(self) -> None:
-        if self.worker is not None:
-            self.worker.cancel()
-            self.cancel_button.setEnabled(False)
-            self.progress_message.setText("Cancelling…")
-
     def reject(self) -> None:
         """Closing while importing cancels the import rather than leaving it running unseen."""
         if self.worker is not None:
-            self._on_cancel_button_clicked()
+            self.progress_page.cancel()
             return
         super().reject()

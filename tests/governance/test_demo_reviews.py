@@ -18,7 +18,8 @@ from governance_app.services.workspace import Workspace
 def test_demo_board(tmp_path: Path) -> None:
     url = build_demo_workspace(tmp_path / "demo.db")
     assert sorted(p.name for p in (tmp_path / DEMO_KEY_FOLDER).iterdir()) == [
-        "ana.key", "malik.key", "sofia.key"]
+        "ana.key", "malik.key", "sofia.key",
+        "sofia.key.seal.json"]  # Sofia Rossi's document key: she seals the demo's model card
     with Workspace.open(url) as ws:
         states = {(r.ref, r.policy.gate): r.state for r in service.list_reviews(ws)}
         assert states == {("credit_default:4", "staging"): ReviewState.APPROVED,
