@@ -17,5 +17,8 @@ export QT_QPA_PLATFORM="${QT_QPA_PLATFORM:-offscreen}"
 "$PYTHON" -m PyInstaller --noconfirm --clean --log-level WARN \
     --distpath "$ROOT/dist" --workpath "$ROOT/build/pyinstaller" \
     packaging/governance-app.spec
-echo "built: $ROOT/dist/governance-app/governance-app"
+# The desktop entry runs governance-app-gui (Exec=): the same executable under that name opens
+# the window or the welcome screen (packaging/launcher.py dispatches on the name).
+ln -sfn governance-app "$ROOT/dist/governance-app/governance-app-gui"
+echo "built: $ROOT/dist/governance-app/governance-app (and governance-app-gui)"
 du -sh "$ROOT/dist/governance-app"

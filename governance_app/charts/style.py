@@ -9,8 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import matplotlib as mpl
-
 # Okabe & Ito (2008), "Color Universal Design": distinguishable by colour-blind readers.
 OKABE_ITO: dict[str, str] = {
     "black": "#000000",
@@ -59,7 +57,6 @@ RC: dict[str, object] = {
     "axes.grid": True,
     "grid.color": "#DDDDDD",
     "grid.linewidth": 0.6,
-    "axes.prop_cycle": mpl.cycler(color=CYCLE),
     "lines.linewidth": 1.8,
     "lines.markersize": 4.5,
     "legend.frameon": False,
@@ -71,8 +68,14 @@ RC: dict[str, object] = {
 
 @contextmanager
 def styled() -> Iterator[None]:
-    """Build a figure inside this context to get the house style without touching globals."""
-    with mpl.rc_context(RC):
+    """Build a figure inside this context to get the house style without touching globals.
+
+    matplotlib is imported here, not at the top: the window imports the colours above at
+    start-up and must not pay for matplotlib before it draws its first chart.
+    """
+    import matplotlib as mpl
+
+    with mpl.rc_context({**RC, "axes.prop_cycle": mpl.cycler(color=CYCLE)}):
         yield
 
 

@@ -17,7 +17,6 @@ from governance_app.domain.fairness import FairnessReport, MetricValue, ParityVe
 from governance_app.domain.fairness_evidence import AttributeAnalysis, FairnessAnalysis
 from governance_app.errors import InputError
 from governance_app.importers.prediction_table import DEFAULT_MIN_GROUP_SIZE, parse_model_ref
-from governance_app.services import fairness as service
 from governance_app.services.workspace import Workspace
 from governance_app.store.fairness_codec import encode_analysis, encode_slices
 
@@ -143,6 +142,8 @@ def _print_analysis(analysis: FairnessAnalysis) -> None:
 
 
 def cmd_fairness(args: argparse.Namespace, ws: Workspace | None) -> int:
+    from governance_app.services import fairness as service  # pandas, numpy: on use
+
     if args.model:
         if args.table:
             raise InputError(args.table, "give a TABLE or --model, not both",
@@ -181,6 +182,8 @@ def cmd_fairness(args: argparse.Namespace, ws: Workspace | None) -> int:
 
 
 def cmd_slices(args: argparse.Namespace, ws: Workspace | None) -> int:
+    from governance_app.services import fairness as service  # pandas, numpy: on use
+
     columns = [c.strip() for c in args.columns.split(",") if c.strip()] if args.columns else None
     report = service.find_slices_in_file(
         args.table, label=args.label, prediction=args.prediction, score=args.score,

@@ -14,13 +14,14 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from governance_app.errors import InputError
 from governance_app.importers.registry import ImportContext, importer
 from governance_app.importers.safe_io import decode_utf8, read_bytes, sha256_of_path
+
+if TYPE_CHECKING:  # pandas loads when a table is read: the CLI and the window start without it
+    import pandas as pd
 
 KIND = "predictions"
 SUFFIXES = (".csv", ".parquet", ".pq")
@@ -183,6 +184,8 @@ def read_table(path: Path) -> pd.DataFrame:
         InputError: unreadable, empty, not UTF-8 (with the line), a malformed CSV line (named),
             or not a Parquet file.
     """
+    import pandas as pd
+
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         raise InputError(path, f"unknown suffix {path.suffix!r}",

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from governance_app.importers.safe_io import sha256_of_path
-from governance_app.services.fairness import DEMO_SETTINGS as DEMO_FAIRNESS
 from governance_app.services.importing import import_path, list_imports
 from governance_app.services.workspace import Workspace, data_dir
 
@@ -34,19 +33,31 @@ class DemoStep:
                         / self.relative_path))
 
 
-def demo_steps() -> list[DemoStep]:
+def demo_steps(*, settings: bool = True) -> list[DemoStep]:
     """The imports that build the demo, in order; each capability adds the evidence that
-    shows its view at its best (registry first: evidence attaches to its versions)."""
+    shows its view at its best (registry first: evidence attaches to its versions).
+
+    Args:
+        settings: with the import settings; without them (``False``) the list is enough to
+            name the files, and opening the demo does not import services.fairness (pandas).
+    """
+    fairness: Mapping[str, Any] = {}
+    if settings:
+        from governance_app.services.fairness import DEMO_SETTINGS
+
+        fairness = DEMO_SETTINGS
+
     return [DemoStep("registry.json"),
-            DemoStep("fairness/credit_default_v3.parquet", "credit_default:3", DEMO_FAIRNESS),
-            DemoStep("fairness/credit_default_v4.parquet", "credit_default:4", DEMO_FAIRNESS),
+            DemoStep("fairness/credit_default_v3.parquet", "credit_default:3", fairness),
+            DemoStep("fairness/credit_default_v4.parquet", "credit_default:4", fairness),
             DemoStep("lineage/events.jsonl"),
-            DemoStep("drift/", model="credit_default:3")]
+            DemoStep("drift/", model="credit_default:3"),
+            DemoStep("model_cards/credit_default_v4.md", "credit_default:4")]
 
 
 def demo_sources() -> list[Path]:
     """The files the demo workspace is built from, in import order."""
-    return [step.path for step in demo_steps()]
+    return [step.path for step in demo_steps(settings=False)]
 
 
 def _is_current(url: str, sources: list[Path]) -> bool:
@@ -69,6 +80,8 @@ def build_demo_workspace(target: Path) -> str:
                         source_label=f"demo/{step.relative_path}")
         from governance_app.services.demo_reviews import build_demo_reviews  # signed reviews
         build_demo_reviews(ws, target.parent)
+        from governance_app.services.demo_reviews import build_demo_card  # the Reports view
+        build_demo_card(ws, target.parent)
     return url
 
 

@@ -24,7 +24,11 @@ from governance_app.ui.logging_setup import (
     log_dir,
 )
 
-DOCS_DIR = Path(governance_app.__file__).resolve().parents[1] / "docs"
+# docs/ ships in the wheel as governance_app/docs (pyproject.toml); a checkout and the frozen
+# build (packaging/governance-app.spec) have it beside the package.
+_PACKAGE_DIR = Path(governance_app.__file__).resolve().parent
+DOCS_DIR = next((d for d in (_PACKAGE_DIR / "docs", _PACKAGE_DIR.parent / "docs") if d.is_dir()),
+                _PACKAGE_DIR.parent / "docs")
 GUIDE_CANDIDATES = ("user-guide.md", "README.md", "index.md")
 
 

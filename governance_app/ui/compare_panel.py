@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 
-from governance_app.charts.metric_history import metric_history_comparison_figure
 from governance_app.domain.views import VersionComparison
 from governance_app.ui.chart_holder import ChartHolder
 from governance_app.ui.comparison_models import (
@@ -13,6 +14,9 @@ from governance_app.ui.comparison_models import (
     describe_change,
 )
 from governance_app.ui.widgets import RecordTableView, fit_columns
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 
 class VersionComparePanel(QWidget):
@@ -30,7 +34,7 @@ class VersionComparePanel(QWidget):
         self.params_model = ParamDiffTableModel(parent=self)
         self.metrics_table = RecordTableView(self.metrics_model)
         self.params_table = RecordTableView(self.params_model)
-        self.chart = ChartHolder()
+        self.chart = ChartHolder(defer_until_shown=True)  # matplotlib when the tab opens
         self.summary_label = QLabel()
         self.tabs = QTabWidget()
         self.tabs.addTab(self.metrics_table, "Metrics")
@@ -61,8 +65,14 @@ class VersionComparePanel(QWidget):
         runs = {f"v{a.version}": comparison.a.metric_series,
                 f"v{b.version}": comparison.b.metric_series}
         title = f"{a.model_name} v{a.version} and v{b.version}: metric history by training step"
-        self.chart.show_chart(
-            lambda size: metric_history_comparison_figure(runs, title, figsize=size))
+
+        def build(size: tuple[float, float]) -> Figure:
+            # Imported when the chart is drawn (its tab opened): matplotlib, not at start-up.
+            from governance_app.charts.metric_history import metric_history_comparison_figure
+
+            return metric_history_comparison_figure(runs, title, figsize=size)
+
+        self.chart.show_chart(build)
 
 
 def comparison_summary(comparison: VersionComparison) -> str:

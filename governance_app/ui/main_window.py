@@ -34,14 +34,12 @@ from PySide6.QtWidgets import (
 )
 
 from governance_app.domain.registry import ImportRecord
-from governance_app.services.demo import demo_workspace_url
-from governance_app.services.importing import import_kinds as service_import_kinds
 from governance_app.services.workspace import Workspace
 from governance_app.ui.about_dialog import AboutDialog, open_user_guide
-from governance_app.ui.attach_table_dialog import open_attach_dialog
 from governance_app.ui.chain_status import ChainStatus
 from governance_app.ui.error_dialog import show_error
 from governance_app.ui.import_dialog import ImportDialog
+from governance_app.ui.lazy_views import LazyViews
 from governance_app.ui.models_view import ModelsPanel
 from governance_app.ui.navigation import PLACEHOLDERS, VIEW_NAMES, NavigationList, placeholder_panel
 from governance_app.ui.selection import Selection
@@ -57,6 +55,9 @@ log = logging.getLogger(__name__)
 
 def import_kinds() -> dict[str, str]:
     """Importer kind → description for the Import dialog's override list."""
+    # Imported on use: listing the importers imports them all (pandas among them).
+    from governance_app.services.importing import import_kinds as service_import_kinds
+
     try:
         return service_import_kinds()
     except Exception:  # a broken importer must not stop the window opening; it is logged
@@ -85,15 +86,18 @@ class MainWindow(QMainWindow):
         self.view_context = ViewContext(workspace, self.selection, self.runner,
                                         self._on_import_action_triggered, self.show_view_named)
         self.stack = QStackedWidget()
-        self.stack.addWidget(self.models_panel)
+        # Views are built when first shown (or asked for): see lazy_views for why.
+        self.views = LazyViews(self.stack, self._on_view_built)
+        self.views.add("Models", self.models_panel)
         factories = view_factories()
-        self.views: dict[str, QWidget] = {"Models": self.models_panel}
         for view in PLACEHOLDERS:
             factory = factories.get(view.name)
-            panel = (factory(self.view_context) if factory
-                     else placeholder_panel(view, self._on_import_action_triggered))
-            self.views[view.name] = panel
-            self.stack.addWidget(panel)
+            if factory is None:
+                self.views.add(view.name,
+                               placeholder_panel(view, self._on_import_action_triggered))
+            else:
+                self.views.add_deferred(view.name,
+                                        lambda f=factory: f(self.view_context))
         self.nav_list = NavigationList()
         self.nav_list.currentRowChanged.connect(self._on_nav_list_current_row_changed)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -134,9 +138,11 @@ class MainWindow(QMainWindow):
             "&Import…", self._on_import_action_triggered, "Ctrl+I",
             "Import an MLflow store, mlruns/ folder, REST JSON or bundle")
         self.attach_action = self._action(
-            "&Attach prediction table…", lambda: open_attach_dialog(
-                self, self.view_context, lambda _record: self.refresh_views()),
+            "&Attach prediction table…", self._on_attach_action_triggered,
             tip="Attach a prediction table to the current model version (fairness evidence)")
+        self.export_card_action = self._action(
+            "&Export model card…", self._on_export_card_action_triggered, "Ctrl+E",
+            "Generate the sealed PDF model card of the current version (Reports view)")
         self.open_action = self._action("&Open workspace…", self._on_open_action_triggered,
                                         "Ctrl+O", "Open or create a workspace file")
         self.demo_action = self._action("Open &demo workspace", self._on_demo_action_triggered,
@@ -163,8 +169,8 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         menu = self.menuBar()
         file_menu = menu.addMenu("&File")
-        file_menu.addActions([self.import_action, self.attach_action, self.open_action,
-                              self.demo_action])
+        file_menu.addActions([self.import_action, self.attach_action, self.export_card_action,
+                              self.open_action, self.demo_action])
         self.recent_menu = file_menu.addMenu("Recent &workspaces")
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
@@ -173,9 +179,9 @@ class MainWindow(QMainWindow):
         view_menu.addSeparator()
         view_menu.addActions([self.refresh_action, self.find_action])
         review_menu = menu.addMenu("&Review")
-        pending = review_menu.addAction("Start a review of the current version")
-        pending.setEnabled(False)
-        pending.setToolTip("Signed reviews arrive in a coming release")
+        self.start_review_action = review_menu.addAction(
+            "Start a review of the current version…", self._on_start_review_action_triggered)
+        self.start_review_action.setStatusTip("Open a review of the current version (Reviews)")
         review_menu.addAction(self._action("Compare two versions…",
                                            self._on_compare_action_triggered,
                                            tip="Select two versions in the Models view"))
@@ -226,8 +232,9 @@ class MainWindow(QMainWindow):
         self.show_view(VIEW_NAMES.index(name))
 
     def refresh_views(self) -> None:
-        """Reload every view that can reload (after an import, F5, or a workspace switch)."""
-        for panel in self.views.values():
+        """Reload every view that can reload (after an import, F5, or a workspace switch);
+        a view not built yet loads when it is."""
+        for panel in self.views.built().values():
             refresh = getattr(panel, "refresh", None)
             if callable(refresh):
                 refresh()
@@ -282,11 +289,9 @@ class MainWindow(QMainWindow):
         settings.beginGroup("models_view")
         self.models_panel.restore_state(settings)
         settings.endGroup()
-        for name, panel in self.views.items():
-            if name != "Models" and hasattr(panel, "restore_state"):
-                settings.beginGroup(f"view_{name.lower()}")
-                panel.restore_state(settings)
-                settings.endGroup()
+        for name, panel in self.views.built().items():
+            if name != "Models":
+                self._restore_view_state(settings, name, panel)
         self.show_view(int(settings.value("window/last_view", 0)) % len(VIEW_NAMES))
         self._update_recent_menu()
 
@@ -298,12 +303,26 @@ class MainWindow(QMainWindow):
         settings.beginGroup("models_view")
         self.models_panel.save_state(settings)
         settings.endGroup()
-        for name, panel in self.views.items():
+        for name, panel in self.views.built().items():
             if name != "Models" and hasattr(panel, "save_state"):
                 settings.beginGroup(f"view_{name.lower()}")
                 panel.save_state(settings)
                 settings.endGroup()
         settings.sync()
+
+    @staticmethod
+    def _restore_view_state(settings: QSettings, name: str, panel: QWidget) -> None:
+        if hasattr(panel, "restore_state"):
+            settings.beginGroup(f"view_{name.lower()}")
+            panel.restore_state(settings)
+            settings.endGroup()
+
+    def _on_view_built(self, name: str, panel: QWidget) -> None:
+        """A view built on first use: give it its remembered state and let it load."""
+        self._restore_view_state(QSettings(), name, panel)
+        refresh = getattr(panel, "refresh", None)
+        if callable(refresh):
+            refresh()
 
     def recent_workspaces(self) -> list[str]:
         return recent_workspaces()
@@ -347,6 +366,7 @@ class MainWindow(QMainWindow):
     def _on_nav_list_current_row_changed(self, row: int) -> None:
         if row < 0:
             return
+        self.views[VIEW_NAMES[row]]  # noqa: B018 - builds the view on its first visit
         self.stack.setCurrentIndex(row)
         self.view_actions[row].setChecked(True)
         self._apply_filter()
@@ -376,7 +396,14 @@ class MainWindow(QMainWindow):
         if url:
             self.open_workspace(url)
 
+    def _on_attach_action_triggered(self) -> None:
+        from governance_app.ui.attach_table_dialog import open_attach_dialog  # pandas: on use
+
+        open_attach_dialog(self, self.view_context, lambda _record: self.refresh_views())
+
     def _on_demo_action_triggered(self) -> None:
+        from governance_app.services.demo import demo_workspace_url
+
         try:
             url = demo_workspace_url()
         except Exception as exc:  # noqa: BLE001
@@ -386,6 +413,18 @@ class MainWindow(QMainWindow):
 
     def _on_refresh_action_triggered(self) -> None:
         self.refresh_views()
+
+    def _on_export_card_action_triggered(self) -> None:
+        self.show_view_named("Reports")
+        prepare = getattr(self.views["Reports"], "prepare_model_card", None)
+        if callable(prepare):
+            prepare()
+
+    def _on_start_review_action_triggered(self) -> None:
+        self.show_view_named("Reviews")
+        open_review = getattr(self.views["Reviews"], "open_review_dialog", None)
+        if callable(open_review):
+            open_review()
 
     def _on_compare_action_triggered(self) -> None:
         self.show_view(0)

@@ -146,6 +146,11 @@ class ModelsPanel(QWidget):
         self.lineage_button.setToolTip("Show the current version's lineage in the Lineage view")
         self.lineage_button.clicked.connect(self.sig_lineage_requested.emit)
         row.addWidget(self.lineage_button)
+        self.card_button = QPushButton("Model card text…")
+        self.card_button.setToolTip("Read the current version's model card text and write its "
+                                    "intended use, limitations and other sections")
+        self.card_button.clicked.connect(self._on_card_button_clicked)
+        row.addWidget(self.card_button)
         row.addWidget(self.compare_button)
         layout.addLayout(row)
         layout.addWidget(self.versions_table)
@@ -300,6 +305,16 @@ class ModelsPanel(QWidget):
         if self._syncing or len(versions) != 1 or self.model is None:
             return
         self.selection.select(self.model.name, versions[0])
+
+    def _on_card_button_clicked(self) -> None:
+        from governance_app.ui.card_text_dialog import CardTextDialog  # opened rarely
+
+        current = self.selection.current
+        if current.model_name is None or current.version is None:
+            return
+        self.card_dialog = CardTextDialog(self.workspace, current.model_name, current.version,
+                                          self)
+        self.card_dialog.open()
 
     def _on_compare_button_clicked(self) -> None:
         rows = self.versions_table.selected_source_rows()

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 
-from governance_app.charts.metric_history import metric_history_figure
 from governance_app.domain.views import VersionDetail
 from governance_app.ui.chart_holder import ChartHolder
 from governance_app.ui.item_models import format_aliases, format_local_time
 from governance_app.ui.registry_models import KeyValueTableModel, MetricTableModel, TagTableModel
 from governance_app.ui.widgets import RecordTableView, fit_columns
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 
 class VersionDetailPanel(QWidget):
@@ -31,7 +35,7 @@ class VersionDetailPanel(QWidget):
         self.metrics_table = RecordTableView(self.metrics_model)
         self.params_table = RecordTableView(self.params_model)
         self.tags_table = RecordTableView(self.tags_model)
-        self.chart = ChartHolder()
+        self.chart = ChartHolder(defer_until_shown=True)  # matplotlib when the tab opens
         # The history chart gets its own tab: six metrics need the full height to be readable.
         self.tabs = QTabWidget()
         self.tabs.addTab(self.metrics_table, "Latest metrics")
@@ -86,7 +90,14 @@ class VersionDetailPanel(QWidget):
         self.tabs.setTabText(2, f"Parameters ({self.params_model.rowCount()})")
         self.tabs.setTabText(3, f"Tags ({self.tags_model.rowCount()})")
         title = f"{v.model_name} v{v.version}: metric history by training step"
-        self.chart.show_chart(lambda size: metric_history_figure(series, title, figsize=size))
+
+        def build(size: tuple[float, float]) -> Figure:
+            # Imported when the chart is drawn (its tab opened): matplotlib, not at start-up.
+            from governance_app.charts.metric_history import metric_history_figure
+
+            return metric_history_figure(series, title, figsize=size)
+
+        self.chart.show_chart(build)
 
     def save_state(self, settings: QSettings) -> None:
         settings.setValue("detail_tab", self.tabs.currentIndex())

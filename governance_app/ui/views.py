@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import import_module
 
 from PySide6.QtWidgets import QWidget
 
@@ -38,17 +39,34 @@ class ViewContext:
 ViewFactory = Callable[[ViewContext], QWidget]
 
 
-def view_factories() -> dict[str, ViewFactory]:
-    """The views that exist, by navigation name; imported here so Qt loads them on demand."""
-    factories: dict[str, ViewFactory] = {}
-    from governance_app.ui.lineage_view import LineagePanel
-    factories["Lineage"] = LineagePanel
-    from governance_app.ui.drift_view import create_drift_view
-    factories["Drift"] = create_drift_view
-    from governance_app.ui.fairness_view import FairnessPanel
-    factories["Fairness"] = FairnessPanel
-    from governance_app.ui.audit_view import AuditPanel
-    factories["Audit"] = AuditPanel
-    from governance_app.ui.reviews_view import ReviewsPanel
-    factories["Reviews"] = ReviewsPanel
-    return factories
+@dataclass(frozen=True)
+class DeferredView:
+    """A view factory that imports its module only when called: ``module.name(ctx)``.
+
+    The views bring pandas, matplotlib and reportlab with them; the window builds each view
+    when it is first shown, so the first window waits for none of them (issue 9's start-up
+    target, guarded by tests/packaging/test_startup_imports.py).
+    """
+
+    module: str
+    name: str
+
+    def load(self) -> ViewFactory:
+        """The view's class (or factory function), importing its module."""
+        factory: ViewFactory = getattr(import_module(self.module), self.name)
+        return factory
+
+    def __call__(self, ctx: ViewContext) -> QWidget:
+        return self.load()(ctx)
+
+
+def view_factories() -> dict[str, DeferredView]:
+    """The views that exist, by navigation name; each view's module loads when it is built."""
+    return {
+        "Lineage": DeferredView("governance_app.ui.lineage_view", "LineagePanel"),
+        "Drift": DeferredView("governance_app.ui.drift_view", "create_drift_view"),
+        "Fairness": DeferredView("governance_app.ui.fairness_view", "FairnessPanel"),
+        "Audit": DeferredView("governance_app.ui.audit_view", "AuditPanel"),
+        "Reviews": DeferredView("governance_app.ui.reviews_view", "ReviewsPanel"),
+        "Reports": DeferredView("governance_app.ui.reports_view", "ReportsPanel"),
+    }

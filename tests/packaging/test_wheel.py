@@ -38,6 +38,10 @@ def test_wheel_contains_migrations_schemas_demo_and_icons(wheel: Path) -> None:
         if path.is_file() and "__pycache__" not in path.parts:
             assert f"governance_app/resources/{path.relative_to(resources).as_posix()}" in names
     assert "governance_app/resources/icons/hicolor/512x512/apps/governance-app.png" in names
+    # Help > User guide in an installed app (ui/about_dialog.py looks in governance_app/docs).
+    assert "governance_app/docs/user-guide.md" in names
+    for png in (ROOT / "docs" / "screenshots").glob("*.png"):
+        assert f"governance_app/docs/screenshots/{png.name}" in names
     assert not any(name.startswith("tests/") for name in names)
 
 

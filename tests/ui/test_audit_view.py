@@ -55,7 +55,7 @@ def panel(qtbot, audit_url: str):
 
 
 def test_the_view_is_registered() -> None:
-    assert view_factories()["Audit"] is AuditPanel
+    assert view_factories()["Audit"].load() is AuditPanel  # a DeferredView: built when shown
 
 
 def test_events_load_and_filter(qtbot, panel: AuditPanel) -> None:

@@ -319,8 +319,8 @@ def test_registered_as_the_fairness_view(open_window, tmp_path: Path, qtbot) -> 
     assert "Fairness" in view_factories()
     window = open_window(_build(f"sqlite:///{tmp_path / 'one.db'}", SETTINGS),
                          wait_detail=False)
-    panel = window.findChild(FairnessPanel)
-    assert panel is not None
+    panel = window.views["Fairness"]  # views are built on first use (ui/lazy_views.py)
+    assert isinstance(panel, FairnessPanel)
     with qtbot.waitSignal(panel.sig_results_loaded, timeout=20_000):
         window.selection.select("loan_approval", 2)
         window.show_view_named("Fairness")

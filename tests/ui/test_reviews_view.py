@@ -73,7 +73,7 @@ def sign_through_dialog(qtbot, panel: ReviewsPanel, member: str, secret: str,
 
 
 def test_the_view_is_registered() -> None:
-    assert view_factories()["Reviews"] is ReviewsPanel
+    assert view_factories()["Reviews"].load() is ReviewsPanel  # DeferredView: built when shown
 
 
 def test_agenda_lists_open_first_and_filters(qtbot, panel: ReviewsPanel,
