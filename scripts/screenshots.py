@@ -204,6 +204,14 @@ def main(argv: list[str] | None = None) -> int:
     save(attach, args.out, "24-attach-table-dialog")
     attach.reject()
 
+    from governance_app.ui.card_text_dialog import CardTextDialog
+
+    card = CardTextDialog(window.workspace, "credit_default", 4, window)
+    card.show()
+    wait_until(lambda: True)
+    save(card, args.out, "25-model-card-text-dialog")
+    card.reject()
+
     example = InputError("/data/exports/registry.json", "is not valid JSON: Expecting value",
                          location="line 4, column 14", expected="a governance-app bundle")
     error = ErrorDialog(describe_error(example, "Import of registry.json"), window)

@@ -15,6 +15,7 @@ from typing import Any
 
 from governance_app.cli.output import print_json
 from governance_app.errors import InputError
+from governance_app.reports.paper import default_page_size
 from governance_app.services.passphrase import PassphraseSource
 from governance_app.services.workspace import Workspace
 
@@ -91,6 +92,8 @@ def register(verb: Any) -> dict[str, Any]:
     p.add_argument("--member", required=True, metavar="NAME", help="who produces and seals it")
     p.add_argument("--passphrase-file", type=Path, metavar="PATH")
     p.add_argument("--key-file", type=Path, metavar="PATH")
-    p.add_argument("--page-size", default="A4", choices=["A4", "letter"])
+    p.add_argument("--page-size", default=default_page_size(), choices=["A4", "letter"],
+                   help="paper (default: Letter where the locale's paper is, else A4; "
+                        "now %(default)s)")
     p.add_argument("--json", action="store_true")
     return {"report": Verb(cmd_report)}

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from governance_app.errors import InputError
+from governance_app.reports.paper import default_page_size
 from governance_app.ui.report_tasks import (
     AUDIT_REPORT,
     MODEL_CARD,
@@ -60,6 +61,8 @@ class ReportForm(QWidget):
         self.page_combo = QComboBox()
         for size in PAGE_SIZES:
             self.page_combo.addItem(size.capitalize() if size != "A4" else size, size)
+        self.page_combo.setCurrentIndex(self.page_combo.findData(default_page_size()))
+        self.page_combo.setToolTip("Letter where the system locale's paper is Letter, else A4")
         self.out_edit = QLineEdit()
         self.out_edit.setPlaceholderText("where the PDF is written")
         self.out_edit.textEdited.connect(self._on_out_edit_text_edited)

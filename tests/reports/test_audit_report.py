@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import io
 import shutil
 import subprocess
 from datetime import date, timedelta
@@ -25,6 +24,7 @@ from governance_app.services.demo import build_demo_workspace
 from governance_app.services.demo_reviews import DEMO_PASSPHRASES
 from governance_app.services.workspace import Workspace
 from governance_app.store.schema_governance import SqlAuditEvent, SqlSignature
+from tests.reports.tampering import TAMPERINGS
 
 ANA = "Ana Lima"
 POPPLER = shutil.which("pdftotext") and shutil.which("pdfsig")
@@ -110,28 +110,7 @@ def test_verify_passes_fresh(demo: tuple[str, Path]) -> None:
         c.name for c in result.checks}
 
 
-def _incremental_update(data: bytes) -> bytes:
-    from pyhanko.pdf_utils import generic
-    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-
-    writer = IncrementalPdfFileWriter(io.BytesIO(data))
-    writer.root["/Lang"] = generic.TextStringObject("de")
-    writer.update_root()
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
-def _flip(data: bytes) -> bytes:
-    middle = len(data) // 3
-    return data[:middle] + bytes([data[middle] ^ 0x01]) + data[middle + 1:]
-
-
-@pytest.mark.parametrize(("tamper", "failing"), [
-    (_flip, "seal intact"),
-    (lambda data: data + b"\n% appended after sealing\n", "covers the whole file"),
-    (_incremental_update, "covers the whole file"),
-], ids=["flipped-byte", "appended-bytes", "incremental-update"])
+@TAMPERINGS
 def test_verify_fails_on_tampering(demo: tuple[str, Path], tmp_path: Path, tamper, failing
                                    ) -> None:
     url, folder = demo

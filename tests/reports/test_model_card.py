@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import io
 import shutil
 import subprocess
 from pathlib import Path
@@ -21,6 +20,7 @@ from governance_app.services.demo import build_demo_workspace
 from governance_app.services.demo_reviews import DEMO_PASSPHRASES
 from governance_app.services.workspace import Workspace
 from governance_app.store.schema_governance import SqlAuditEvent, SqlSignature
+from tests.reports.tampering import TAMPERINGS
 
 ZOE = "Zoë Ångström-Łukasiewicz"
 ZOE_PASS = "zoë's own passphrase"
@@ -119,28 +119,7 @@ def test_verify_without_a_trusted_certificate_fails_the_signer_check(
     assert [c.name for c in result.failed] == ["signer"]
 
 
-def _incremental_update(data: bytes) -> bytes:
-    from pyhanko.pdf_utils import generic
-    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-
-    writer = IncrementalPdfFileWriter(io.BytesIO(data))
-    writer.root["/Lang"] = generic.TextStringObject("de")
-    writer.update_root()
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
-def _flip(data: bytes) -> bytes:
-    middle = len(data) // 3
-    return data[:middle] + bytes([data[middle] ^ 0x01]) + data[middle + 1:]
-
-
-@pytest.mark.parametrize(("tamper", "failing"), [
-    (_flip, "seal intact"),
-    (lambda data: data + b"\n% appended after sealing\n", "covers the whole file"),
-    (_incremental_update, "covers the whole file"),
-], ids=["flipped-byte", "appended-bytes", "incremental-update"])
+@TAMPERINGS
 def test_verify_fails_on_tampering(board: tuple[str, Path], tmp_path: Path, tamper, failing
                                    ) -> None:
     url, folder = board
