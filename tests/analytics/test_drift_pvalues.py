@@ -51,7 +51,9 @@ def test_ks_at_the_exact_path_boundary_equals_scipy(n1: int, n2: int) -> None:
 @pytest.mark.parametrize("n", [1, 2, 5, 50, 140, 141, 1000, 50_000, 100_000, 100_001, 500_000])
 def test_kstwo_sf_equals_scipy_on_every_branch(n: int) -> None:
     rng = np.random.default_rng(n)
-    ds = np.concatenate([rng.uniform(0, 1, 15), rng.uniform(0, 4 / np.sqrt(n), 25),
+    # scipy (the oracle) needs ~0.8 s per distance near 3/sqrt(n) when n = 500,000: fewer there.
+    near = 25 if n < 100_000 else 6
+    ds = np.concatenate([rng.uniform(0, 1, 15), rng.uniform(0, 4 / np.sqrt(n), near),
                          [0.0, 1.0, 0.5 / n, 1.0 / n]])
     for d in ds:
         got, want = pv.kstwo_sf(float(d), n), float(stats.kstwo.sf(d, n))
@@ -61,7 +63,8 @@ def test_kstwo_sf_equals_scipy_on_every_branch(n: int) -> None:
 @pytest.mark.parametrize("n", [1, 2, 3, 10, 1000, 500_000])
 def test_smirnov_equals_scipy_special(n: int) -> None:
     rng = np.random.default_rng(n)
-    xs = np.concatenate([rng.uniform(0, 1, 20), rng.uniform(0, min(5 / np.sqrt(n), 1), 10),
+    near = 10 if n < 100_000 else 3  # as above: the oracle is slow near 3/sqrt(n)
+    xs = np.concatenate([rng.uniform(0, 1, 20), rng.uniform(0, min(5 / np.sqrt(n), 1), near),
                          [0.0, 1.0]])
     for x in xs:
         assert _close(pv.smirnov_sf(n, float(x)), float(special.smirnov(n, x))), (n, x)
