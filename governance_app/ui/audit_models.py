@@ -7,7 +7,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from governance_app.domain.audit import AuditEvent, VerificationReport
-from governance_app.services import audit as audit_service
 from governance_app.services.workspace import Workspace
 from governance_app.ui.item_models import Column, RecordTableModel, format_local_time, full_time
 
@@ -78,6 +77,8 @@ class AuditEventTableModel(RecordTableModel):
 
 def load_events(url: str) -> list[AuditEvent]:
     """Worker target: every event of the workspace at ``url`` (filters apply in the view)."""
+    from governance_app.services import audit as audit_service  # cryptography: not at start-up
+
     with Workspace.open(url, upgrade=False) as ws:
         return audit_service.list_events(ws)
 
@@ -87,6 +88,8 @@ def verify(
     is_cancelled: Callable[[], bool] | None = None,
 ) -> VerificationReport:
     """Worker target: recompute the chain and check every checkpoint and signature."""
+    from governance_app.services import audit as audit_service  # cryptography: not at start-up
+
     with Workspace.open(url, upgrade=False) as ws:
         return audit_service.verify_workspace(ws, progress, is_cancelled)
 

@@ -16,7 +16,6 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QLabel, QStatusBar
 
 from governance_app.domain.audit import ChainHead, VerificationReport
-from governance_app.services import audit as audit_service
 from governance_app.ui.audit_models import FAIL_COLOUR, PASS_COLOUR, verify
 from governance_app.ui.views import ViewContext
 from governance_app.ui.workers import Worker
@@ -73,6 +72,9 @@ class ChainStatus(QObject):
         self.sig_reported.emit(report)
 
     def _head(self) -> ChainHead | None:
+        # Imported here: services.audit loads cryptography, which the first window can do without.
+        from governance_app.services import audit as audit_service
+
         try:
             return audit_service.head(self.ctx.workspace)
         except Exception:  # a closing or unreachable workspace: the next check tries again
