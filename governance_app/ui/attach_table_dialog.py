@@ -18,11 +18,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
     QStackedWidget,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -33,7 +29,7 @@ from governance_app.services.importing import import_path
 from governance_app.services.workspace import Workspace
 from governance_app.ui.attach_table_form import AttachTableForm
 from governance_app.ui.error_dialog import ErrorDialog, show_error
-from governance_app.ui.registry_models import CountTableModel
+from governance_app.ui.import_result_page import ImportResultPage
 from governance_app.ui.task_progress_page import TaskProgressPage
 from governance_app.ui.views import ViewContext
 from governance_app.ui.workers import TaskRunner, Worker
@@ -112,27 +108,12 @@ class AttachTableDialog(QDialog):
         return self.progress_page
 
     def _build_result_page(self) -> QWidget:
-        self.result_label = QLabel()
-        self.result_label.setWordWrap(True)
-        self.counts_model = CountTableModel(parent=self)
-        self.counts_model.set_column_title(0, "Read from the table")
-        self.changes_model = CountTableModel(parent=self)
-        self.changes_model.set_column_title(0, "Changes in the workspace")
-        tables = QHBoxLayout()
-        for model in (self.counts_model, self.changes_model):
-            view = QTableView()
-            view.setModel(model)
-            view.verticalHeader().hide()
-            view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-            tables.addWidget(view)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.accept)
-        page = QWidget()
-        layout = QVBoxLayout(page)
-        layout.addWidget(self.result_label)
-        layout.addLayout(tables, 1)
-        layout.addWidget(buttons)
-        return page
+        self.result_page = ImportResultPage("Read from the table")
+        self.result_page.sig_closed.connect(self.accept)
+        self.result_label = self.result_page.result_label
+        self.counts_model = self.result_page.counts_model
+        self.changes_model = self.result_page.changes_model
+        return self.result_page
 
     # -- public ------------------------------------------------------------------------------
 
@@ -163,12 +144,11 @@ class AttachTableDialog(QDialog):
     def _on_worker_finished(self, record: ImportRecord) -> None:
         self.record = record
         changed = sum(record.changes.values())
-        self.result_label.setText(
+        self.result_page.show_record(
             f"Recorded import #{record.id}: <b>{Path(record.source).name}</b> attached to "
             f"{self.model_ref}. " + (f"{changed:,} record(s) added." if changed else
-                                     "The workspace already held these results: nothing changed."))
-        self.counts_model.set_counts(record.counts)
-        self.changes_model.set_counts(record.changes or {"no_changes": 0})
+                                     "The workspace already held these results: nothing changed."),
+            record)
         self.pages.setCurrentIndex(2)
         self.sig_attached.emit(record)
 

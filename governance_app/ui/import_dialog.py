@@ -18,12 +18,10 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
     QStackedWidget,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -31,8 +29,8 @@ from PySide6.QtWidgets import (
 from governance_app.domain.registry import ImportRecord
 from governance_app.errors import ImportCancelled
 from governance_app.ui.error_dialog import ErrorDialog, show_error
+from governance_app.ui.import_result_page import ImportResultPage
 from governance_app.ui.item_models import format_local_time
-from governance_app.ui.registry_models import CountTableModel
 from governance_app.ui.task_progress_page import TaskProgressPage
 from governance_app.ui.workers import TaskRunner, Worker, import_into_workspace
 
@@ -125,28 +123,12 @@ class ImportDialog(QDialog):
         return self.progress_page
 
     def _build_result_page(self) -> QWidget:
-        page = QWidget()
-        self.result_label = QLabel()
-        self.result_label.setWordWrap(True)
-        self.counts_model = CountTableModel(parent=self)
-        self.changes_model = CountTableModel(parent=self)
-        self.changes_model.set_column_title(0, "Changes in the workspace")
-        self.counts_model.set_column_title(0, "Read from the source")
-        tables = QHBoxLayout()
-        for model in (self.counts_model, self.changes_model):
-            view = QTableView()
-            view.setModel(model)
-            view.verticalHeader().hide()
-            view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-            view.setAlternatingRowColors(True)
-            tables.addWidget(view)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.accept)
-        layout = QVBoxLayout(page)
-        layout.addWidget(self.result_label)
-        layout.addLayout(tables, 1)
-        layout.addWidget(buttons)
-        return page
+        self.result_page = ImportResultPage("Read from the source")
+        self.result_page.sig_closed.connect(self.accept)
+        self.result_label = self.result_page.result_label
+        self.counts_model = self.result_page.counts_model
+        self.changes_model = self.result_page.changes_model
+        return self.result_page
 
     # -- public ------------------------------------------------------------------------------
 
@@ -215,9 +197,7 @@ class ImportDialog(QDialog):
             summary = f"{len(self.records)} sources imported. Last: " + summary
         summary += (" The workspace already held every record: nothing changed."
                     if not changed else f" {changed:,} record(s) added or updated.")
-        self.result_label.setText(summary)
-        self.counts_model.set_counts(record.counts)
-        self.changes_model.set_counts(record.changes or {"no_changes": 0})
+        self.result_page.show_record(summary, record)
         self.pages.setCurrentIndex(2)
 
     # -- slots -------------------------------------------------------------------------------
