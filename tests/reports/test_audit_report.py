@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import shutil
 import subprocess
 from datetime import date, timedelta
 from pathlib import Path
@@ -24,11 +23,10 @@ from governance_app.services.demo import build_demo_workspace
 from governance_app.services.demo_reviews import DEMO_PASSPHRASES
 from governance_app.services.workspace import Workspace
 from governance_app.store.schema_governance import SqlAuditEvent, SqlSignature
+from tests.reports.pdf_tools import needs_poppler, pdf_text
 from tests.reports.tampering import TAMPERINGS
 
 ANA = "Ana Lima"
-POPPLER = shutil.which("pdftotext") and shutil.which("pdfsig")
-needs_poppler = pytest.mark.skipif(not POPPLER, reason="poppler-utils not installed")
 
 
 @pytest.fixture(scope="module")
@@ -41,16 +39,10 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
     return url, folder
 
 
-def _text(path: Path) -> str:
-    out = subprocess.run(["pdftotext", str(path), "-"], check=True, capture_output=True,
-                         text=True).stdout
-    return " ".join(out.split())
-
-
 @needs_poppler
 def test_report_prints_scope_outcomes_signers_meanings_and_events(demo: tuple[str, Path]
                                                                    ) -> None:
-    text = _text(demo[1] / "audit.pdf")
+    text = pdf_text(demo[1] / "audit.pdf")
     assert "Audit report" in text
     for title in SECTIONS[1:]:
         assert title in text
@@ -132,7 +124,7 @@ def test_a_period_without_reviews_still_gives_a_valid_report_that_says_so(
             ws, out, ANA, DEMO_PASSPHRASES[ANA], date_from=date(2020, 1, 1),
             date_to=date(2020, 1, 31), page_size_name="letter")
         assert reports.verify_report(out, ws).ok
-    text = _text(out)
+    text = pdf_text(out)
     assert "No reviews in scope" in text and "No audit events in the period." in text
     assert "2020-01-01 to 2020-01-31 inclusive" in text
     assert result.manifest["signatures"] == [] and result.manifest["evidence"] == []

@@ -5,7 +5,6 @@ metric values are printed, and no markdown or HTML syntax reaches the page."""
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,7 @@ from governance_app.services import model_cards, reports
 from governance_app.services.demo import build_demo_workspace
 from governance_app.services.importing import import_path
 from governance_app.services.workspace import Workspace
+from tests.reports.pdf_tools import pdf_text
 
 ROOT = Path(__file__).parents[2]
 CARDS = ROOT / "tests" / "fixtures" / "model_cards"
@@ -56,11 +56,8 @@ CASES = {  # fixture → (version it is attached to, texts the card must print)
 def _text(path: Path) -> str:
     """Extracted text with whitespace collapsed; pdftotext when present, else pypdf."""
     if shutil.which("pdftotext"):
-        out = subprocess.run(["pdftotext", str(path), "-"], check=True, capture_output=True,
-                             text=True).stdout
-    else:
-        out = " ".join(page.extract_text() for page in PdfReader(path).pages)
-    return " ".join(out.split())
+        return pdf_text(path)
+    return " ".join(" ".join(page.extract_text() for page in PdfReader(path).pages).split())
 
 
 @pytest.fixture(scope="module")

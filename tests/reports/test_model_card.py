@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -20,12 +19,11 @@ from governance_app.services.demo import build_demo_workspace
 from governance_app.services.demo_reviews import DEMO_PASSPHRASES
 from governance_app.services.workspace import Workspace
 from governance_app.store.schema_governance import SqlAuditEvent, SqlSignature
+from tests.reports.pdf_tools import needs_poppler, pdf_text
 from tests.reports.tampering import TAMPERINGS
 
 ZOE = "Zoë Ångström-Łukasiewicz"
 ZOE_PASS = "zoë's own passphrase"
-POPPLER = shutil.which("pdftotext") and shutil.which("pdfsig")
-needs_poppler = pytest.mark.skipif(not POPPLER, reason="poppler-utils not installed")
 
 
 @pytest.fixture(scope="module")
@@ -42,17 +40,10 @@ def board(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
     return url, folder
 
 
-def _text(path: Path) -> str:
-    """Extracted text with whitespace collapsed (table cells wrap their words)."""
-    out = subprocess.run(["pdftotext", str(path), "-"], check=True, capture_output=True,
-                         text=True).stdout
-    return " ".join(out.split())
-
-
 @needs_poppler
 def test_card_prints_every_section_value_and_signer(board: tuple[str, Path]) -> None:
     url, folder = board
-    text = _text(folder / "card3.pdf")
+    text = pdf_text(folder / "card3.pdf")
     for title in SECTIONS:
         assert title in text
     assert "credit_default" in text and "Model card: credit_default version 3" in text
@@ -70,7 +61,7 @@ def test_card_prints_every_section_value_and_signer(board: tuple[str, Path]) -> 
 
 @needs_poppler
 def test_version_without_evidence_says_so_in_one_line(board: tuple[str, Path]) -> None:
-    text = _text(board[1] / "card1.pdf")
+    text = pdf_text(board[1] / "card1.pdf")
     assert "No fairness results attached to this version." in text
     assert "No drift results attached to this version." in text
     assert "No signatures on any review of this version." in text
