@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from governance_app.analytics import drift_categories as cats
 from governance_app.analytics import drift_stats as st
 from governance_app.domain.drift import ColumnDrift, ColumnType
 from governance_app.errors import InputError
@@ -33,7 +34,7 @@ class ColumnReference:
     name: str
     column_type: ColumnType
     numeric: st.NumericReference | None = None
-    categorical: st.CategoricalReference | None = None
+    categorical: cats.CategoricalReference | None = None
 
     @property
     def nulls(self) -> int:
@@ -68,7 +69,7 @@ def prepare_column(series: pd.Series, name: str, n_bins: int, source: str) -> Co
         if values.size:
             return ColumnReference(name, kind, numeric=st.prepare_sorted(values, nulls, n_bins))
     else:
-        cat = st.prepare_categorical(series)
+        cat = cats.prepare_categorical(series)
         if cat.n:
             return ColumnReference(name, kind, categorical=cat)
     raise InputError(source, f"column {name!r} has no non-null value", location=f"column {name}",
@@ -157,7 +158,7 @@ def compare_column(ref: ColumnReference, series: Any, policy: DriftPolicy,
     if ref.numeric is not None:
         return _compare_numeric(ref, ref.numeric, series, policy, choose)
     assert ref.categorical is not None
-    counts = st.count_categories(ref.categorical, series)
+    counts = cats.count_categories(ref.categorical, series)
     n_cur = int(counts.cur_counts.sum())
     method, threshold = choose(policy, ref.name, ref.column_type, ref.n, len(counts.labels))
     if n_cur == 0:
@@ -173,7 +174,7 @@ def compare_column(ref: ColumnReference, series: Any, policy: DriftPolicy,
         stats["psi"] = st.psi(counts.ref_counts, counts.cur_counts)
     if "jensenshannon" in wanted:
         stats["jensenshannon"] = st.jensenshannon(counts.ref_counts, counts.cur_counts)
-    order = st.sorted_order(counts.labels)
+    order = cats.sorted_order(counts.labels)
     _count_tests(counts.ref_counts[order], counts.cur_counts[order], wanted, stats)
     return _result(ref, method, threshold, stats, n_cur, counts.nulls_cur, counts.unseen)
 

@@ -18,8 +18,8 @@ reference in linear time (:mod:`drift_merge`): a million binary searches cost mo
   the sorted reference computed once, split where ``F_ref`` crosses ``a``.
 * PSI and Jensen-Shannon work from bin counts (quantile bins of the reference by default, or
   Evidently's Sturges bins over both samples) or, for discrete data, per-value counts.
-* Categorical columns are counted with ``Series.value_counts`` (one hash pass per column;
-  the two sides are matched by label afterwards, over distinct values only).
+* Categorical columns are counted in :mod:`drift_categories` (one ``value_counts`` pass per
+  side, matched by label afterwards, over distinct values only).
 
 Empty bins (PSI): a proportion of zero makes ``ln(p/q)`` infinite, so - exactly as Evidently's
 ``get_binned_data(feel_zeroes=True)`` - each side's zero proportions are replaced by
@@ -373,90 +373,3 @@ def z_test(ref_counts: np.ndarray, cur_counts: np.ndarray) -> tuple[float | None
     pooled = (p1 * n1 + p2 * n2) / (n1 + n2)
     z = (p1 - p2) / math.sqrt(pooled * (1 - pooled) * (1.0 / n1 + 1.0 / n2))
     return z, tails.normal_two_sided(z)
-
-
-@dataclass(frozen=True, slots=True)
-class CategoricalReference:
-    """A categorical reference column counted once: its categories, counts and nulls."""
-
-    labels: pd.Index
-    counts: np.ndarray
-    nulls: int
-
-    @property
-    def n(self) -> int:
-        """Non-null values."""
-        return int(self.counts.sum())
-
-
-def _count_values(values: Any) -> tuple[pd.Index, np.ndarray, int]:
-    """Distinct non-null values (in order of first appearance), their counts, and the nulls.
-
-    ``value_counts`` hashes the column once (for Arrow-backed strings, Arrow's own kernel,
-    which releases the GIL); no per-row codes are built. A ``pd.Categorical`` (a history's
-    window, encoded once for the whole table) is counted from its codes. A categorical
-    dtype reports its unused categories with count 0: they are dropped, a category is what
-    the data holds.
-    """
-    if isinstance(values, pd.Categorical):  # a window of a column encoded once: count codes
-        tallies = np.bincount(values.codes.astype(np.intp) + 1,
-                              minlength=len(values.categories) + 1)
-        used = np.flatnonzero(tallies[1:])
-        return values.categories[used], tallies[1:][used].astype(np.int64), int(tallies[0])
-    series = values if isinstance(values, pd.Series) else pd.Series(values)
-    found = series.value_counts(sort=False, dropna=True)
-    counts = found.to_numpy(dtype=np.int64)
-    labels = found.index
-    if isinstance(series.dtype, pd.CategoricalDtype):
-        used = counts > 0
-        labels = pd.Index(np.asarray(labels, dtype=object)[used], dtype=object)
-        counts = counts[used]
-    return labels, counts, int(series.size - counts.sum())
-
-
-def prepare_categorical(values: Any) -> CategoricalReference:
-    """Count a reference column's categories; nulls counted."""
-    labels, counts, nulls = _count_values(values)
-    return CategoricalReference(labels, counts, nulls)
-
-
-@dataclass(frozen=True, slots=True)
-class CategoryCounts:
-    """Both samples counted over the union of their categories (reference ones first)."""
-
-    labels: list[Any]
-    ref_counts: np.ndarray
-    cur_counts: np.ndarray
-    nulls_cur: int
-    unseen: tuple[str, ...]
-
-
-def count_categories(ref: CategoricalReference, values: Any) -> CategoryCounts:
-    """Count a current column over the reference's categories plus the ones it never had.
-
-    Both sides are counted on their own and matched by label afterwards, so the matching
-    touches the distinct values only, never the rows.
-    """
-    cur_labels, cur_counts, nulls = _count_values(values)
-    n_labels = len(ref.labels)
-    pos = ref.labels.get_indexer(cur_labels) if n_labels else np.full(len(cur_labels), -1)
-    seen = pos >= 0
-    counts = np.zeros(n_labels, dtype=np.int64)
-    counts[pos[seen]] = cur_counts[seen]
-    labels = list(ref.labels)
-    unseen: tuple[str, ...] = ()
-    if not seen.all():
-        new_labels = list(cur_labels[~seen])
-        counts = np.concatenate((counts, cur_counts[~seen]))
-        labels += new_labels
-        unseen = tuple(str(v) for v in new_labels)
-    ref_counts = np.concatenate((ref.counts, np.zeros(len(labels) - n_labels, dtype=np.int64)))
-    return CategoryCounts(labels, ref_counts, counts, nulls, unseen)
-
-
-def sorted_order(labels: list[Any]) -> np.ndarray:
-    """Positions that put category labels in sorted order (by text when types are mixed)."""
-    try:
-        return np.array(sorted(range(len(labels)), key=lambda i: labels[i]), dtype=np.int64)
-    except TypeError:
-        return np.array(sorted(range(len(labels)), key=lambda i: str(labels[i])), dtype=np.int64)

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as hs
 from scipy import stats
 
+from governance_app.analytics import drift_categories as cats
 from governance_app.analytics import drift_merge
 from governance_app.analytics import drift_stats as st
 
@@ -67,13 +68,13 @@ def test_empty_sample_is_refused() -> None:
 
 def test_categories_count_alike_from_strings_and_from_codes() -> None:
     values = ["b", None, "a", "b", "c", None, "b"]
-    ref = st.prepare_categorical(["a", "b", "a", "d"])
-    from_strings = st.count_categories(ref, pd.Series(values))
-    from_codes = st.count_categories(ref, pd.Categorical(values))
+    ref = cats.prepare_categorical(["a", "b", "a", "d"])
+    from_strings = cats.count_categories(ref, pd.Series(values))
+    from_codes = cats.count_categories(ref, pd.Categorical(values))
     for counts in (from_strings, from_codes):
         by_label = dict(zip(counts.labels, counts.cur_counts.tolist(), strict=True))
         assert by_label == {"a": 1, "b": 3, "d": 0, "c": 1}
         assert counts.nulls_cur == 2 and counts.unseen == ("c",)
     # A categorical dtype's unused categories are not categories of the data.
-    unused = st.prepare_categorical(pd.Series(["a", "a"], dtype=pd.CategoricalDtype(["a", "z"])))
+    unused = cats.prepare_categorical(pd.Series(["a", "a"], dtype=pd.CategoricalDtype(["a", "z"])))
     assert list(unused.labels) == ["a"] and unused.counts.tolist() == [2]

@@ -11,6 +11,7 @@ from hypothesis import strategies as hs
 from scipy import stats
 from scipy.spatial import distance
 
+from governance_app.analytics import drift_categories as cats
 from governance_app.analytics import drift_stats as st
 
 
@@ -139,8 +140,8 @@ def test_sturges_bins_equal_numpy_histogram() -> None:
 
 
 def test_unseen_categories_are_counted_not_dropped() -> None:
-    ref = st.prepare_categorical(["a", "b", "a", None])
-    counts = st.count_categories(ref, ["a", "c", "c", None, None])
+    ref = cats.prepare_categorical(["a", "b", "a", None])
+    counts = cats.count_categories(ref, ["a", "c", "c", None, None])
     assert counts.labels == ["a", "b", "c"]
     assert counts.ref_counts.tolist() == [2, 1, 0]
     assert counts.cur_counts.tolist() == [1, 0, 2]
