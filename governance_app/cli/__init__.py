@@ -379,8 +379,10 @@ def verb_modules() -> list[ModuleType]:
     import governance_app.cli.model_cards as model_cards  # issue 8: card text
     import governance_app.cli.reports as reports  # issue 8
     from governance_app.cli import completion, drift, fairness, governance, lineage, reviews
+    from governance_app.cli import board  # issue 13
 
-    return [fairness, drift, lineage, governance, reviews, completion, reports, model_cards]
+    return [fairness, drift, lineage, governance, reviews, completion, reports, model_cards,
+            board]
 
 
 def main(argv: Sequence[str] | None = None, run_gui: GuiRunner | None = None) -> int:

@@ -16,20 +16,26 @@ from typing import Any
 from governance_app.cli.output import local_time, print_json, table
 from governance_app.domain.governance import Review
 from governance_app.errors import InputError
-from governance_app.governance.attestation import public_keys_from_pems, verify_attestation
-from governance_app.governance.keys import KeyFormatError
-from governance_app.importers.safe_io import parse_json, read_text
-from governance_app.services import reviews as service
 from governance_app.services.passphrase import ENV_PASSPHRASE, PassphraseSource
 from governance_app.services.workspace import Workspace
 
 
-def read_passphrase(args: argparse.Namespace, member: str) -> str:
+def _source(args: argparse.Namespace) -> PassphraseSource:
     """``--passphrase-file``, else ``$GOVERNANCE_APP_PASSPHRASE``, else a prompt without echo
     on a terminal (asked every time: a signature needs what the member knows)."""
     prompt = getpass.getpass if sys.stdin.isatty() else None
-    source = PassphraseSource(file=getattr(args, "passphrase_file", None), prompt=prompt)
-    return source.get(f"{member}'s key")
+    return PassphraseSource(file=getattr(args, "passphrase_file", None), prompt=prompt)
+
+
+def _key_file(args: argparse.Namespace) -> Path | None:
+    return Path(args.key_file) if getattr(args, "key_file", None) else None
+
+
+def _key_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--member", metavar="NAME", help="the acting member (who signs)")
+    p.add_argument("--key-file", metavar="PATH", help="the acting member's key file")
+    p.add_argument("--passphrase-file", metavar="PATH",
+                   help=f"read the passphrase from a file (else ${ENV_PASSPHRASE}, else a prompt)")
 
 
 def _review_json(review: Review) -> dict[str, Any]:
@@ -91,12 +97,22 @@ def _value(value: Any) -> str:
 
 
 def cmd_policy(args: argparse.Namespace, ws: Workspace) -> int:
+    from governance_app.services import reviews as service  # SQLAlchemy: on use
+
     if args.action == "add":
         if not args.file:
             raise InputError("policy add", "no policy file given", expected="policy add FILE")
-        policy, version = service.add_policy(ws, Path(args.file))
+        from governance_app.services import board
+
+        member = _required(args.member, "--member")
+        policy, version, act = board.add_policy(ws, Path(args.file), member,
+                                                _source(args), _key_file(args))
         print(f"policy {policy.name} v{version} (gate {policy.gate}, {len(policy.checks)} checks,"
-              f" sha256 {policy.digest[:12]}…)")
+              f" sha256 {policy.digest[:12]}…)"
+              + (f"; active in root v{act.detail['root_version']}" if act else
+                 "; already the active version, nothing signed"))
+        if act is not None:
+            print(act.head_line)
         return 0
     policies = service.list_policies(ws)
     if args.json:
@@ -112,13 +128,18 @@ def cmd_policy(args: argparse.Namespace, ws: Workspace) -> int:
 
 
 def cmd_review(args: argparse.Namespace, ws: Workspace) -> int:
+    from governance_app.services import reviews as service  # SQLAlchemy: on use
+
     if args.action == "open":
-        review = service.open_review(ws, _arg(args, "target", "review open MODEL:VERSION"),
-                                     _required(args.policy, "--policy"))
+        review, act = service.open_review(
+            ws, _arg(args, "target", "review open MODEL:VERSION"),
+            _required(args.policy, "--policy"), _required(args.member, "--member"),
+            _source(args), _key_file(args), supersede=args.supersede, reason=args.reason or "")
         if args.json:
-            print_json(_review_json(review))
+            print_json(_review_json(review) | {"head": {"seq": act.seq, "hash": act.head}})
             return 0
         print(review.id)
+        print(act.head_line, file=sys.stderr)
         blocking = review.evidence.get("blocking_failures", [])
         print(f"opened review #{review.id} of {review.ref} under {review.policy.name}; "
               f"evidence sha256 {review.evidence_digest[:12]}…", file=sys.stderr)
@@ -140,7 +161,11 @@ def cmd_review(args: argparse.Namespace, ws: Workspace) -> int:
     if args.action == "show":
         review = service.get_review(ws, review_id)
     else:
-        review = service.withdraw_review(ws, review_id, _required(args.reason, "--reason"))
+        review, act = service.withdraw_review(
+            ws, review_id, _required(args.reason, "--reason"),
+            _required(args.member, "--member"), _source(args), _key_file(args))
+        if not args.json:
+            print(act.head_line)
     if args.json:
         print_json(_review_json(review))
     else:
@@ -149,19 +174,23 @@ def cmd_review(args: argparse.Namespace, ws: Workspace) -> int:
 
 
 def cmd_sign(args: argparse.Namespace, ws: Workspace) -> int:
-    passphrase = read_passphrase(args, args.member)
-    review, signature = service.sign_review(
-        ws, _review_id(args.review_id), args.member, args.decision, passphrase,
-        comment=args.comment or "", key_file=Path(args.key_file) if args.key_file else None)
+    from governance_app.services import reviews as service  # SQLAlchemy: on use
+
+    review, signature, act = service.sign_review_act(
+        ws, _review_id(args.review_id), args.member, args.decision, _source(args),
+        comment=args.comment or "", key_file=_key_file(args))
     if args.json:
-        print_json(_review_json(review))
+        print_json(_review_json(review) | {"head": {"seq": act.seq, "hash": act.head}})
         return 0
     print(f"signed: {signature.manifestation()}")
+    print(act.head_line)
     print(f"review #{review.id} is {review.state.value}; quorum {review.progress().describe()}")
     return 0
 
 
 def cmd_attest(args: argparse.Namespace, ws: Workspace) -> int:
+    from governance_app.services import reviews as service  # SQLAlchemy: on use
+
     envelope = service.attestation_envelope(ws, _review_id(args.review_id))
     text = json.dumps(envelope, indent=2) + "\n"
     if args.output == "-":
@@ -174,38 +203,9 @@ def cmd_attest(args: argparse.Namespace, ws: Workspace) -> int:
 
 
 def cmd_verify_attestation(args: argparse.Namespace, ws: Workspace | None) -> int:
-    path = Path(args.file)
-    document = parse_json(path, read_text(path, limit=16 * 1024 * 1024))
-    if not isinstance(document, dict):
-        raise InputError(path, "not a DSSE envelope", expected="a JSON object")
-    if args.public_key:
-        pems = [read_text(Path(p), limit=64 * 1024) for p in args.public_key]
-        try:
-            keys = public_keys_from_pems(pems)
-        except KeyFormatError as exc:
-            raise InputError("--public-key", str(exc), expected="an Ed25519 PEM") from exc
-        threshold = args.threshold or len(keys)
-    else:
-        with Workspace.open(args.db) as workspace:
-            keys = service.workspace_public_keys(workspace)
-            threshold = args.threshold or _quorum_of(workspace, document)
-    result = verify_attestation(document, keys, threshold, source=str(path))
-    print(f"{path}: OK — {result.subject} approved; {len(result.verified_keyids)} of "
-          f"{threshold} required signature(s) verified")
-    return 0
+    from governance_app.cli.verify_attestation import run  # light: no SQLAlchemy unless --db
 
-
-def _quorum_of(ws: Workspace, document: dict[str, Any]) -> int:
-    """The threshold when none is given: the quorum of the review the statement names."""
-    import base64
-
-    try:
-        statement = json.loads(base64.b64decode(document.get("payload", "")))
-        review_id = int(statement["predicate"]["review_id"])
-        return service.get_review(ws, review_id).policy.quorum.approvals
-    except (ValueError, KeyError, TypeError) as exc:
-        raise InputError("attestation", "cannot tell which review it attests",
-                         expected="--threshold N") from exc
+    return run(args)
 
 
 def _arg(args: argparse.Namespace, name: str, usage: str) -> str:
@@ -234,6 +234,7 @@ def register(verb: Any) -> dict[str, Any]:
     p = verb("policy", "add or list gate policies", "governance-app policy add production.yaml")
     p.add_argument("action", choices=["add", "list"])
     p.add_argument("file", nargs="?", metavar="FILE")
+    _key_options(p)
     p.add_argument("--json", action="store_true")
     p = verb("review", "open, show, list or withdraw promotion reviews",
              "governance-app review open credit_default:4 --policy production-promotion")
@@ -242,6 +243,9 @@ def register(verb: Any) -> dict[str, Any]:
     p.add_argument("--policy", metavar="NAME")
     p.add_argument("--state", choices=["open", "approved", "rejected", "withdrawn"])
     p.add_argument("--reason", metavar="TEXT")
+    p.add_argument("--supersede", action="store_true",
+                   help="open: withdraw the open review of that version and gate (with --reason)")
+    _key_options(p)
     p.add_argument("--json", action="store_true")
     p = verb("sign", "sign a review as a board member (asks for the passphrase)",
              "governance-app sign 3 --member 'Ana Lima' --decision approve")
@@ -262,8 +266,13 @@ def register(verb: Any) -> dict[str, Any]:
              "governance-app verify-attestation att.json --public-key ana.pem --public-key "
              "bo.pem --threshold 2")
     p.add_argument("file", metavar="FILE")
+    p.add_argument("--root", type=Path, metavar="ROOT.json",
+                   help="the board's root file: keys, roles and quorum come from it")
     p.add_argument("--public-key", action="append", metavar="PEM")
-    p.add_argument("--threshold", type=int, metavar="N")
+    p.add_argument("--threshold", type=int, metavar="N",
+                   help="required with --public-key: how many distinct keys must have signed")
+    p.add_argument("--subject-sha256", metavar="HEX", help="fail unless it attests this digest")
+    p.add_argument("--gate", metavar="NAME", help="fail unless it attests this gate")
     return {
         "policy": Verb(cmd_policy),
         "review": Verb(cmd_review),

@@ -191,7 +191,8 @@ _RAW_CHAIN = ("SELECT seq, at, actor, kind, subject, model, payload, prev_hash, 
               "FROM audit_events WHERE seq > {last} ORDER BY seq LIMIT {batch}")
 
 
-def iter_chain(session: Session, batch: int = 10_000) -> Iterator[tuple[Any, ...]]:
+def iter_chain(session: Session, batch: int = 10_000, *, start_after: int = 0
+               ) -> Iterator[tuple[Any, ...]]:
     """Every stored event in ``seq`` order as ``(seq, at, actor, kind, subject, model,
     payload, prev_hash, hash)``, streamed in batches (a trail can be huge).
 
@@ -199,7 +200,7 @@ def iter_chain(session: Session, batch: int = 10_000) -> Iterator[tuple[Any, ...
     gives the time as text and the payload as JSON text, psycopg gives both parsed.
     """
     connection = session.connection()
-    last = 0
+    last = start_after
     while True:
         rows = connection.exec_driver_sql(_RAW_CHAIN.format(last=int(last), batch=int(batch)))\
             .all()

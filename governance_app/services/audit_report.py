@@ -42,6 +42,7 @@ from governance_app.reports.manifest import SignedRecord, build_manifest
 from governance_app.services import models as model_service
 from governance_app.services import reviews as review_service
 from governance_app.services.passphrase import PassphraseSource
+from governance_app.services.reports import seal_key_statement
 from governance_app.services.reports import (
     SEAL_EVENT,
     ProgressFn,
@@ -107,7 +108,8 @@ def build_audit_report(
     manifest = build_manifest(
         kind="audit", parameters=parameters, generated_at=iso_utc(data.scope.generated_at),
         producer={"member": producer.name, "fingerprint": producer.fingerprint,
-                  "seal_certificate_sha256": key.certificate_sha256},
+                  "seal_certificate_sha256": key.certificate_sha256,
+                  "seal_key_statement": seal_key_statement(ws, producer.fingerprint)},
         evidence=evidence, signatures=records, chain_head=data.chain_head.as_dict(),
         checkpoint=checkpoint)
     head = data.chain_head

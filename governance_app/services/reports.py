@@ -125,7 +125,8 @@ def build_model_card(
         parameters={"model": name, "version": version, "page_size": page_size_name},
         generated_at=iso_utc(data.generated_at),
         producer={"member": producer.name, "fingerprint": producer.fingerprint,
-                  "seal_certificate_sha256": key.certificate_sha256},
+                  "seal_certificate_sha256": key.certificate_sha256,
+                  "seal_key_statement": seal_key_statement(ws, producer.fingerprint)},
         evidence=evidence, signatures=records, chain_head=head.as_dict(), checkpoint=checkpoint)
     footer = Footer(left=f"Model card · {name} version {version}",
                     right=f"generated {data.generated_at.astimezone():%Y-%m-%d %H:%M %Z}",
@@ -264,14 +265,19 @@ def record_certificate(ws: Workspace, member: Any, key: seal_keys.SealKey,
                         signer: Signer, source: str = "self-signed") -> None:
     """Append ``member.seal-key``: the certificate, and the member's decision-key signature
     over its digest (``source``: ``self-signed`` or ``imported``)."""
-    statement = {"kind": "seal-certificate", "member": member.name,
-                 "fingerprint": member.fingerprint,
-                 "certificate_sha256": key.certificate_sha256}
-    signature = signer.sign(canonical_bytes(statement))
-    with ws.session(immediate=True) as session:
-        append_event(session, SEAL_EVENT, member.name, f"member:{member.name}", {
-            **statement, "certificate_pem": key.certificate_pem, "source": source,
-            "signature": base64.b64encode(signature).decode("ascii")})
+    from governance_app.services import board  # the signed seal-key act (issue 13)
+
+    board.record(ws, SEAL_EVENT, {
+        "kind": "seal-certificate", "member": member.name, "fingerprint": member.fingerprint,
+        "certificate_sha256": key.certificate_sha256, "certificate_pem": key.certificate_pem,
+        "source": source}, signer, actor=member.name, subject=f"member:{member.name}")
+
+
+def seal_key_statement(ws: Workspace, fingerprint: str) -> dict[str, Any] | None:
+    """The member's latest signed seal-key act (embedded in manifests for offline checks)."""
+    from governance_app.services import board
+
+    return board.state_of(ws).seal_keys.get(fingerprint)
 
 
 def member_certificates(ws: Workspace) -> dict[str, str]:
@@ -279,7 +285,8 @@ def member_certificates(ws: Workspace) -> dict[str, str]:
     with ws.session() as session:
         payloads = session.scalars(select(SqlAuditEvent.payload)
                                    .where(SqlAuditEvent.kind == SEAL_EVENT)).all()
-    return {p["certificate_sha256"]: p["certificate_pem"] for p in payloads}
+    bodies = [p["act"]["body"] for p in payloads if isinstance(p, dict) and "act" in p]
+    return {b["certificate_sha256"]: b["certificate_pem"] for b in bodies}
 
 
 def verify_report(path: Path, ws: Workspace | None = None,

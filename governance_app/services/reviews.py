@@ -1,137 +1,136 @@
 """Policies, review sessions, signing and attestations: what the CLI and the GUI call.
 
-Each function opens its own transactions on the workspace, so a worker thread or another
-process can call it with a workspace URL. Signing is split in two: the slow part (unlocking the
-key with the passphrase, re-evaluating the evidence) runs before the decision transaction, so
-the review row is locked only for the short decide-and-record step.
+Every review act (opening, signature, withdrawal) is signed by the acting member and appended
+through :func:`governance.ledger.append_act`, which replays the board and refuses what replay
+would call a break. What the front ends show is derived by replay, never read from the
+governance tables (they are a cache). Signing is split in two: the slow part (unlocking the key,
+re-evaluating the evidence) runs before the append transaction.
+
+Reviews are named in the chain by the digest of their opening act; the short number people
+use (``review show 3``) is the opening's rank, derived from the chain too.
 """
 
 from __future__ import annotations
 
 import getpass
-from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-
-from sqlalchemy import func, select
 
 from governance_app.domain.audit import Member
 from governance_app.domain.governance import Decision, GatePolicy, Review, ReviewState, Signature
 from governance_app.errors import InputError, NotFoundError
-from governance_app.governance import attestation, keystore
-from governance_app.governance import reviews as store_reviews
-from governance_app.governance.audit import append_event
+from governance_app.governance import attestation
+from governance_app.governance import reviews as rules
+from governance_app.governance.acts import REVIEW_OPEN, REVIEW_SIGN, REVIEW_WITHDRAW, b64
+from governance_app.governance.board_state import BoardState, DerivedReview
 from governance_app.governance.canonical import canonical_bytes
 from governance_app.governance.evidence import freeze
 from governance_app.governance.keys import WrongPassphrase
-from governance_app.governance.members import get_member
-from governance_app.governance.policy import parse_policy, policy_from_dict
-from governance_app.importers.safe_io import MAX_YAML_BYTES, read_text
+from governance_app.governance.policy import policy_from_dict
+from governance_app.governance.review_rules import as_review
+from governance_app.services import board
+from governance_app.services.board import ActResult
 from governance_app.services.evidence_sources import WorkspaceEvidence
 from governance_app.services.models import parse_version_ref
+from governance_app.services.passphrase import PassphraseSource
 from governance_app.services.workspace import Workspace
-from governance_app.store.registry_reader import version_pk
-from governance_app.store.schema_governance import SqlMember, SqlPolicy, SqlReview
 
-SignerHook = Callable[[bytes], bytes]
+SignatureRefused = rules.SignatureRefused
 
 
 def default_actor() -> str:
-    """Who runs the command, for audit events that no member signs (OS user name)."""
+    """Who runs the command, for events no member signs (OS user name)."""
     try:
         return getpass.getuser()
     except (KeyError, OSError):
         return "unknown"
 
 
-def add_policy(ws: Workspace, path: Path, actor: str | None = None) -> tuple[GatePolicy, int]:
-    """Store a policy file as the next version of its name (unchanged text: no new version).
-
-    Returns:
-        The policy and its stored version number.
-
-    Raises:
-        InputError: the file is malformed (line and field named).
-    """
-    text = read_text(path, limit=MAX_YAML_BYTES)
-    policy = parse_policy(path, text)
-    with ws.session(immediate=True) as session:
-        latest = session.scalar(select(SqlPolicy).where(SqlPolicy.name == policy.name)
-                                .order_by(SqlPolicy.version.desc()).limit(1))
-        if latest is not None and latest.digest == policy.digest:
-            return policy, latest.version
-        version = (latest.version + 1) if latest else 1
-        session.add(SqlPolicy(name=policy.name, version=version, digest=policy.digest,
-                              gate=policy.gate, yaml_text=text, parsed=policy.as_dict(),
-                              created_at=datetime.now(UTC)))
-        session.flush()
-        append_event(session, "policy.add", actor or default_actor(), f"policy:{policy.name}",
-                     {"policy": policy.name, "version": version, "digest": policy.digest,
-                      "gate": policy.gate})
+def add_policy(ws: Workspace, path: Path, member: str, passphrase: PassphraseSource | str,
+               key_file: Path | None = None) -> tuple[GatePolicy, int]:
+    """Make a policy file the active version of its name, signed by a chair."""
+    policy, version, _ = board.add_policy(ws, path, member, passphrase, key_file)
     return policy, version
 
 
 def list_policies(ws: Workspace) -> list[tuple[GatePolicy, int]]:
-    """The latest version of every policy, by name."""
-    with ws.session() as session:
-        newest = (select(SqlPolicy.name, func.max(SqlPolicy.version).label("v"))
-                  .group_by(SqlPolicy.name).subquery())
-        rows = session.scalars(select(SqlPolicy).join(
-            newest, (newest.c.name == SqlPolicy.name) & (newest.c.v == SqlPolicy.version))
-            .order_by(SqlPolicy.name)).all()
-        return [(policy_from_dict(r.parsed), r.version) for r in rows]
+    """The active version of every policy, by name (from the root)."""
+    state = board.state_of(ws)
+    out = []
+    for name in sorted(state.root.policies if state.root else {}):
+        derived = state.active_policy(name)
+        if derived is not None:
+            out.append((policy_from_dict(derived.parsed), derived.version))
+    return out
 
 
-def open_review(ws: Workspace, ref: str, policy_name: str, actor: str | None = None) -> Review:
-    """Evaluate every check of the policy now, freeze the evidence, and open a review.
+def _derived(state: BoardState, review_id: int) -> DerivedReview:
+    if not 1 <= review_id <= len(state.reviews):
+        raise NotFoundError(f"no review #{review_id} in this workspace")
+    return state.reviews[review_id - 1]
+
+
+def open_review(ws: Workspace, ref: str, policy_name: str, member: str,
+                passphrase: PassphraseSource | str, key_file: Path | None = None, *,
+                supersede: bool = False, reason: str = "") -> tuple[Review, ActResult]:
+    """Evaluate every check now, freeze the evidence, and open a review (a signed act).
+
+    One review per version and gate is open at a time: opening another is refused, naming the
+    open one, unless ``supersede`` (with a ``reason``) withdraws it in the same act.
 
     Raises:
-        InputError: ``ref`` is not ``MODEL:VERSION``.
-        NotFoundError: no such version or policy.
+        InputError: ``ref`` is not ``MODEL:VERSION``; supersede without a reason.
+        NotFoundError: no such version, policy or member.
+        GovernanceError: a review is already open for that version and gate.
     """
     name, version = parse_version_ref(ref)
     if version is None:
         raise InputError(ref, "a review is of one version", expected="MODEL:VERSION")
-    source = WorkspaceEvidence(ws, name, version)
-    with ws.session() as session:
-        policy_row = _latest_policy(session, policy_name)
-    policy = policy_from_dict(policy_row.parsed)
-    evidence, digest = freeze(policy, source)
-    with ws.session(immediate=True) as session:
-        row = SqlReview(model_version_id=version_pk(session, name, version),
-                        policy_id=policy_row.id, state=ReviewState.OPEN.value, evidence=evidence,
-                        evidence_sha256=digest, opened_by=actor or default_actor(),
-                        opened_at=datetime.now(UTC))
-        session.add(row)
-        session.flush()
-        subject = evidence["subject"]
-        statement = attestation.approval_statement(
-            model=name, version=version, subject_digest=subject["digest"],
-            artifact_uri=subject["artifact_uri"], gate=policy.gate, policy_name=policy.name,
-            policy_digest=policy.digest, checks=evidence["checks"], evidence_digest=digest,
-            review_id=row.id)
-        row.approval_statement = canonical_bytes(statement)
-        append_event(session, "review.open", row.opened_by, f"review:{row.id}", {
-            "review_id": row.id, "model": name, "version": version, "policy": policy.name,
-            "policy_digest": policy.digest, "evidence_sha256": digest,
-            "blocking_failures": evidence["blocking_failures"],
-        }, model=name)
-        session.flush()
-        return store_reviews.to_review(session, row)
-
-
-def _latest_policy(session: Any, name: str) -> SqlPolicy:
-    row = session.scalar(select(SqlPolicy).where(SqlPolicy.name == name)
-                         .order_by(SqlPolicy.version.desc()).limit(1))
-    if row is None:
-        raise NotFoundError(f"no policy named {name!r}; add it with `governance-app policy add`")
-    return row
+    state = board.state_of(ws)
+    derived = state.active_policy(policy_name)
+    if derived is None:
+        raise NotFoundError(f"no policy named {policy_name!r} on the board; a chair adds it "
+                            "with `governance-app policy add FILE --member CHAIR`")
+    policy = policy_from_dict(derived.parsed)
+    current = state.open_review_for(name, version, policy.gate)
+    if current is not None and not supersede:
+        raise rules.SignatureRefused(
+            "already_open", f"review #{current.id} of {name}:{version} for gate {policy.gate} "
+            "is open; withdraw it, or open with --supersede --reason TEXT")
+    if supersede and current is not None and not reason.strip():
+        raise InputError("--reason", "superseding a review needs a reason",
+                         expected="--supersede --reason TEXT")
+    acting = board.member(ws, member, state)
+    signer = _unlock(acting, passphrase, key_file)
+    evidence, digest = freeze(policy, WorkspaceEvidence(ws, name, version))
+    number = len(state.reviews) + 1
+    subject = evidence["subject"]
+    statement = attestation.approval_statement(
+        model=name, version=version, subject_digest=subject["digest"],
+        artifact_uri=subject["artifact_uri"], gate=policy.gate, policy_name=policy.name,
+        policy_digest=derived.digest, checks=evidence["checks"], evidence_digest=digest,
+        review_id=number)
+    statement["predicate"]["board"] = state.board
+    body = {"number": number, "model": name, "version": version, "gate": policy.gate,
+            "policy": {"name": derived.name, "version": derived.version,
+                       "digest": derived.digest},
+            "evidence": evidence, "evidence_sha256": digest,
+            "statement": b64(canonical_bytes(statement)),
+            "artifact_sha256": subject.get("artifact_sha256"),
+            "supersedes": current.hash if current is not None else None,
+            "reason": reason.strip()}
+    result = board.record(ws, REVIEW_OPEN, body, signer, actor=acting.name,
+                          subject=f"review:{number}", model=name)
+    return get_review(ws, number), result
 
 
 def get_review(ws: Workspace, review_id: int) -> Review:
-    with ws.session() as session:
-        return store_reviews.to_review(session, store_reviews.review_row(session, review_id))
+    return as_review(_derived(board.state_of(ws), review_id))
+
+
+def review_hash(ws: Workspace, review_id: int) -> str:
+    """The digest of the review's opening act (its name in the chain)."""
+    return _derived(board.state_of(ws), review_id).hash
 
 
 def list_reviews(ws: Workspace, state: str | None = None) -> list[Review]:
@@ -142,25 +141,41 @@ def list_reviews(ws: Workspace, state: str | None = None) -> list[Review]:
         except ValueError as exc:
             raise InputError("--state", f"unknown state {state!r}",
                              expected="open, approved, rejected or withdrawn") from exc
-    with ws.session() as session:
-        query = select(SqlReview).order_by(SqlReview.id.desc())
-        if state is not None:
-            query = query.where(SqlReview.state == state)
-        return [store_reviews.to_review(session, row) for row in session.scalars(query)]
+    derived = board.state_of(ws).reviews
+    return [as_review(r) for r in reversed(derived) if state is None or r.state == state]
 
 
-def withdraw_review(ws: Workspace, review_id: int, reason: str, actor: str | None = None
-                    ) -> Review:
+def withdraw_review(ws: Workspace, review_id: int, reason: str, member: str,
+                    passphrase: PassphraseSource | str, key_file: Path | None = None
+                    ) -> tuple[Review, ActResult]:
+    """Close an open review without a decision (a signed act with its reason)."""
     if not reason.strip():
         raise InputError("--reason", "a withdrawal needs a reason", expected="some words")
-    with ws.session(immediate=True) as session:
-        return store_reviews.withdraw(session, review_id, actor or default_actor(), reason)
+    state = board.state_of(ws)
+    review = _derived(state, review_id)
+    if review.state != "open":
+        raise rules.SignatureRefused("closed", f"review #{review_id} is already {review.state}")
+    acting = board.member(ws, member, state)
+    signer = _unlock(acting, passphrase, key_file)
+    result = board.record(ws, REVIEW_WITHDRAW, {"review": review.hash, "reason": reason.strip()},
+                          signer, actor=acting.name, subject=f"review:{review_id}",
+                          model=review.model)
+    return get_review(ws, review_id), result
 
 
 def member_by_name(ws: Workspace, name: str) -> Member:
     """Raises NotFoundError when no member has that name."""
-    with ws.session() as session:
-        return get_member(session, name)
+    return board.member(ws, name)
+
+
+def _unlock(member: Member, passphrase: PassphraseSource | str, key_file: Path | None) -> Any:
+    if not member.active:  # never unlock a revoked key
+        raise rules.SignatureRefused(
+            "revoked", f"{member.name}'s key was revoked; it can verify but never sign")
+    try:
+        return board.unlock(member, passphrase, key_file)
+    except WrongPassphrase as exc:
+        raise rules.SignatureRefused("wrong_passphrase", str(exc)) from exc
 
 
 def sign_review(
@@ -168,7 +183,7 @@ def sign_review(
     review_id: int,
     member_name: str,
     decision: Decision | str,
-    passphrase: str,
+    passphrase: PassphraseSource | str,
     comment: str = "",
     key_file: Path | None = None,
 ) -> tuple[Review, Signature]:
@@ -179,22 +194,54 @@ def sign_review(
             signed, separation of duties, closed, blocking check failed, evidence changed).
         NotFoundError: no such review or member.
     """
+    review, signature, _ = sign_review_act(ws, review_id, member_name, decision, passphrase,
+                                           comment, key_file)
+    return review, signature
+
+
+def sign_review_act(
+    ws: Workspace, review_id: int, member_name: str, decision: Decision | str,
+    passphrase: PassphraseSource | str, comment: str = "", key_file: Path | None = None,
+) -> tuple[Review, Signature, ActResult]:
+    """:func:`sign_review`, also returning the act (its head for the minutes)."""
     decision = Decision(decision)
-    member = member_by_name(ws, member_name)
-    if not member.active:  # never unlock a revoked key
-        raise store_reviews.SignatureRefused(
-            "revoked", f"{member.name}'s key was revoked; it can verify but never sign")
-    try:
-        signer = keystore.unlock(member.fingerprint, member.key_location, passphrase, key_file)
-    except WrongPassphrase as exc:
-        raise store_reviews.SignatureRefused("wrong_passphrase", str(exc)) from exc
-    review = get_review(ws, review_id)
+    state = board.state_of(ws)
+    derived = _derived(state, review_id)
+    member = board.member(ws, member_name, state)
+    signer = _unlock(member, passphrase, key_file)
+    review = as_review(derived)
     digest = review.evidence_digest
     if review.state is ReviewState.OPEN:  # re-evaluate: has the evidence moved?
         _, digest = freeze(review.policy, WorkspaceEvidence(ws, review.model, review.version))
-    prep = store_reviews.Prepared(member, decision, comment, digest)
-    with ws.session(immediate=True) as session:
-        return store_reviews.decide(session, review_id, prep, signer.sign)
+    roles = state.root.by_fingerprint(member.fingerprint).roles if state.root and \
+        state.root.by_fingerprint(member.fingerprint) else member.roles
+    prep = rules.Prepared(_with_roles(member, roles), decision, comment, digest)
+    if any(s.fingerprint == member.fingerprint for s in review.signatures):
+        raise rules.SignatureRefused("already_signed",
+                                     f"{member.name} has already signed review #{review_id}")
+    problem = rules.refusal(review, derived.creator, prep)
+    if problem is not None:
+        raise problem
+    body: dict[str, Any] = {
+        "review": derived.hash, "review_id": review_id, "model": review.model,
+        "version": review.version, "gate": review.policy.gate,
+        "decision": decision.value, "meaning": review.policy.meaning(decision),
+        "comment": comment, "evidence_sha256": digest, "signer": member.name,
+        "statement_signature": None}
+    if decision is Decision.APPROVE:
+        body["statement_signature"] = b64(signer.sign(
+            attestation.pae(attestation.PAYLOAD_TYPE, derived.approval_statement)))
+    result = board.record(ws, REVIEW_SIGN, body, signer, actor=member.name,
+                          subject=f"review:{review_id}", model=review.model)
+    after = get_review(ws, review_id)
+    signature = next(s for s in after.signatures if s.fingerprint == member.fingerprint)
+    return after, signature, result
+
+
+def _with_roles(member: Member, roles: tuple[str, ...]) -> Member:
+    from dataclasses import replace
+
+    return replace(member, roles=tuple(roles))
 
 
 def attestation_envelope(ws: Workspace, review_id: int) -> dict[str, Any]:
@@ -203,32 +250,30 @@ def attestation_envelope(ws: Workspace, review_id: int) -> dict[str, Any]:
     Raises:
         InputError: the review is not approved (it attests nothing yet).
     """
-    with ws.session() as session:
-        row = store_reviews.review_row(session, review_id)
-        review = store_reviews.to_review(session, row)
-        statement = row.approval_statement
-    if review.state is not ReviewState.APPROVED or not statement:
-        raise InputError(f"review #{review_id}", f"the review is {review.state.value}",
+    derived = _derived(board.state_of(ws), review_id)
+    if derived.state != "approved":
+        raise InputError(f"review #{review_id}", f"the review is {derived.state}",
                          expected="an approved review")
-    sigs = [(s.fingerprint, s.statement_signature) for s in review.signatures
-            if s.decision is Decision.APPROVE and s.statement_signature]
-    return attestation.envelope(statement, sigs)
+    sigs = [(s.fingerprint, s.statement_signature) for s in derived.signatures
+            if s.decision == "approve" and s.statement_signature]
+    return attestation.envelope(derived.approval_statement, sigs)
 
 
 def approver_keys(ws: Workspace, review_id: int) -> tuple[dict[str, str], int]:
     """Fingerprint → public key PEM of the review's approvers, and the policy's quorum."""
     review = get_review(ws, review_id)
-    with ws.session() as session:
-        rows = session.execute(
-            select(SqlMember.fingerprint, SqlMember.public_key_pem).where(
-                SqlMember.name.in_([s.member for s in review.signatures if
-                                    s.decision is Decision.APPROVE]))).all()
-        pems = {fingerprint: pem for fingerprint, pem in rows}
+    pems = {s.fingerprint: board.state_of(ws).members[s.member].public_key
+            for s in review.signatures if s.decision is Decision.APPROVE}
     return pems, review.policy.quorum.approvals
 
 
 def workspace_public_keys(ws: Workspace) -> dict[str, str]:
-    """Every member's public key (revoked ones too: they still verify old signatures)."""
-    with ws.session() as session:
-        rows = session.execute(select(SqlMember.fingerprint, SqlMember.public_key_pem)).all()
-        return {fingerprint: pem for fingerprint, pem in rows}
+    """Every member's current public key (revoked ones too: they still verify old acts)."""
+    return {m.fingerprint: m.public_key for m in board.state_of(ws).members.values()}
+
+
+def gate_grants(ws: Workspace) -> list[dict[str, Any]]:
+    """The gates reviews granted (current per model and gate), derived from the chain."""
+    return [{"model": g.model, "version": g.version, "gate": g.gate, "review_id": g.review_id,
+             "review": g.review_hash, "seq": g.seq, "granted_at": g.granted_at}
+            for g in board.state_of(ws).current_grants().values()]

@@ -1,4 +1,7 @@
-"""Governance tables (issue 7): members, policies, reviews, signatures, audit events, checkpoints.
+"""Governance tables: members, policies, reviews, signatures, audit events, checkpoints, grants.
+
+Since the board root (0007) every table but ``audit_events`` is a cache derived from the chain
+by replay (``governance.replay``); ``verify`` names every row that differs from it.
 
 Signed material is kept as the exact bytes that were signed (``LargeBinary``), never
 re-serialised, so a verifier years later checks the very bytes the signer saw.
@@ -36,7 +39,8 @@ class SqlMember(Base):
     fingerprint: Mapped[str] = mapped_column(String(64), unique=True)
     public_key_pem: Mapped[str] = mapped_column(Text)
     key_location: Mapped[str] = mapped_column(Text)
-    """``"keyring"`` or ``"file:/absolute/path"`` (``--key-file`` overrides it per command)."""
+    """Unused since the board root (0007): where a member's key lives on a machine is per-user
+    configuration (``services.key_locations``), never the database. Written empty."""
     created_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
     revoked_reason: Mapped[str] = mapped_column(Text, default="")
@@ -77,6 +81,8 @@ class SqlReview(Base):
     closed_at: Mapped[datetime | None]
     decision: Mapped[str | None] = mapped_column(String(16))
     reason: Mapped[str] = mapped_column(Text, default="")
+    opening_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    """The digest of the signed act that opened the review: its name in the chain (0007)."""
 
 
 class SqlSignature(Base):
@@ -126,3 +132,23 @@ class SqlCheckpoint(Base):
     signed_bytes: Mapped[bytes] = mapped_column(LargeBinary)
     signature: Mapped[bytes] = mapped_column(LargeBinary)
     at: Mapped[datetime]
+
+
+class SqlGateGrant(Base):
+    """A gate granted to a model version by a review's quorum (derived from the chain).
+
+    Kept apart from ``model_aliases``, which hold what registries reported: an import can
+    never grant a gate, and a grant never looks like an imported alias. One row per grant, in
+    chain order; the newest per (model, gate) is the current one.
+    """
+
+    __tablename__ = "gate_grants"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    model: Mapped[str] = mapped_column(String(512), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    gate: Mapped[str] = mapped_column(String(256))
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"), index=True)
+    review_hash: Mapped[str] = mapped_column(String(64))
+    seq: Mapped[int] = mapped_column(Integer)
+    """The audit event of the signature that met the quorum."""
+    granted_at: Mapped[datetime]

@@ -1,0 +1,127 @@
+"""Append signed acts to the chain, and read the board's state by replaying it.
+
+:func:`append_act` is the one way any governance act enters a workspace: with the chain's
+append lock held (PostgreSQL advisory lock; SQLite ``BEGIN IMMEDIATE`` by the caller) it reads
+the head, replays the board's state, builds the act naming that head and the current root,
+has the member's key sign it, appends its event, feeds the event to replay (which must accept
+it: a refusal rolls everything back) and rewrites the derived tables, all in one transaction.
+
+:func:`board_state` replays incrementally: a state replayed earlier in this process is reused
+when the chain still holds its head (same hash at the same seq), and only later events are fed.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from governance_app.domain.audit import AuditEvent
+from governance_app.errors import GovernanceError
+from governance_app.governance import board_tables
+from governance_app.governance.acts import ROOT_KIND, SignedAct, make_act
+from governance_app.governance.audit import _lock_chain, append_event, chain_head, iter_chain
+from governance_app.governance.board_state import BoardState
+from governance_app.governance.keystore import Signer
+from governance_app.governance.replay import Replayer
+from governance_app.governance.root import Root
+
+_CACHE: dict[str, BoardState] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+class ActRefused(GovernanceError):
+    """Replay would call this act a break, so it was not recorded (the message says why)."""
+
+    exit_code = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Appended:
+    """A recorded act: the act, its event and the state after it."""
+
+    act: SignedAct
+    event: AuditEvent
+    state: BoardState
+
+    @property
+    def head_line(self) -> str:
+        """``head #N <20 hex>``, as printed for the minutes."""
+        return f"head #{self.event.seq} {self.event.hash[:20]}"
+
+
+def _events_after(session: Session, seq: int) -> Iterator[tuple[int, str, Any, str, str]]:
+    for row in iter_chain(session, start_after=seq):
+        yield row[0], row[3], row[6], row[7], row[8]
+
+
+def board_state(session: Session) -> BoardState:
+    """The board's state replayed from the chain as stored now (a private copy)."""
+    key = str(session.get_bind().url)
+    with _CACHE_LOCK:
+        cached = _CACHE.get(key)
+    state = BoardState()
+    if cached is not None and cached.head_seq:
+        stored = iter_chain(session, start_after=cached.head_seq - 1, batch=1)
+        first = next(stored, None)
+        if first is not None and first[0] == cached.head_seq and first[8] == cached.head_hash:
+            state = copy.deepcopy(cached)
+    replayer = Replayer(state)
+    replayer.feed_all(_events_after(session, state.head_seq))
+    with _CACHE_LOCK:
+        _CACHE[key] = copy.deepcopy(replayer.state)
+    return replayer.state
+
+
+def forget_cache() -> None:
+    """Drop every cached state (tests that rewrite a workspace behind the app's back)."""
+    with _CACHE_LOCK:
+        _CACHE.clear()
+
+
+def append_act(
+    session: Session, kind: str, body: dict[str, Any], signer: Signer, *, actor: str,
+    subject: str, model: str | None = None, founding_root: Root | None = None,
+) -> Appended:
+    """Sign ``body`` as a ``kind`` act by ``signer`` and record it (see the module docstring).
+
+    Args:
+        founding_root: for the board's first act only, the root v1 it publishes.
+
+    Raises:
+        ActRefused: the act breaks a rule (nothing is stored).
+        GovernanceError: no board yet (found one first), or one already exists.
+    """
+    _lock_chain(session)
+    state = board_state(session)
+    head = chain_head(session)
+    if founding_root is not None:
+        if state.board is not None:
+            raise GovernanceError("this workspace already has a board; it cannot be founded "
+                                  "twice")
+        board, root_version, root_digest = founding_root.board, 1, founding_root.digest
+    else:
+        root = state.root
+        if root is None:
+            raise GovernanceError("this workspace has no board yet: found one with "
+                                  "`governance-app board init NAME`")
+        board, root_version, root_digest = root.board, root.version, root.digest
+    now = datetime.now(UTC)
+    act = make_act(kind, body, board=board, root_version=root_version,
+                   root_digest=root_digest, prev_seq=head.seq, prev_hash=head.hash,
+                   signer=signer.fingerprint, signed_at=now, sign=signer.sign)
+    event = append_event(session, kind, actor, subject, act.as_payload(), model=model,
+                         at=act.signed_at)
+    breaks_before = len(state.breaks)
+    replayer = Replayer(state)
+    replayer.feed(event.seq, event.kind, event.payload, event.prev_hash, event.hash)
+    if len(state.breaks) > breaks_before:
+        raise ActRefused(f"{kind} refused: {state.breaks[-1].problem}; nothing was recorded")
+    if kind == ROOT_KIND or state.board is not None:
+        board_tables.sync(session, state)
+    return Appended(act, event, state)
