@@ -378,8 +378,15 @@ def verb_modules() -> list[ModuleType]:
     # Imported here, not at the top: they import Verb from this module.
     import governance_app.cli.model_cards as model_cards  # issue 8: card text
     import governance_app.cli.reports as reports  # issue 8
-    from governance_app.cli import completion, drift, fairness, governance, lineage, reviews
-    from governance_app.cli import board  # issue 13
+    from governance_app.cli import (
+        board,  # issue 13
+        completion,
+        drift,
+        fairness,
+        governance,
+        lineage,
+        reviews,
+    )
 
     return [fairness, drift, lineage, governance, reviews, completion, reports, model_cards,
             board]

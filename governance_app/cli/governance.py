@@ -15,7 +15,7 @@ from typing import Any
 
 from governance_app.cli import seal_keys
 from governance_app.cli.output import local_time, print_json, table
-from governance_app.domain.audit import Member, VerificationReport
+from governance_app.domain.audit import Member
 from governance_app.errors import InputError
 from governance_app.governance.keys import grouped
 from governance_app.services import audit as audit_service

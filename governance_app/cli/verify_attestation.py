@@ -28,6 +28,9 @@ MAX_FILE = 16 * 1024 * 1024
 def run(args: argparse.Namespace) -> int:
     """The verb's body; exit 0 when everything holds (CheckFailed → 1, InputError → 2)."""
     path = Path(args.file)
+    if args.public_key and args.threshold is None:
+        raise InputError("command line", "--public-key needs --threshold N",
+                         expected="how many distinct keys must have signed")
     document = parse_json(path, read_text(path, limit=MAX_FILE))
     if not isinstance(document, dict):
         raise InputError(path, "not a DSSE envelope", expected="a JSON object")

@@ -60,11 +60,16 @@ def _events_after(session: Session, seq: int) -> Iterator[tuple[int, str, Any, s
         yield row[0], row[3], row[6], row[7], row[8]
 
 
-def board_state(session: Session) -> BoardState:
-    """The board's state replayed from the chain as stored now (a private copy)."""
+def board_state(session: Session, *, fresh: bool = False) -> BoardState:
+    """The board's state replayed from the chain as stored now (a private copy).
+
+    Args:
+        fresh: replay from genesis, ignoring the cache (``verify`` does: an event edited
+            before the cached head would otherwise go unseen).
+    """
     key = str(session.get_bind().url)
     with _CACHE_LOCK:
-        cached = _CACHE.get(key)
+        cached = None if fresh else _CACHE.get(key)
     state = BoardState()
     if cached is not None and cached.head_seq:
         stored = iter_chain(session, start_after=cached.head_seq - 1, batch=1)

@@ -167,7 +167,7 @@ def verify_board(
     given = [witnesses.parse_witness(text) for text in witness_args]
     with ws.session() as session:
         hashes, _, findings = chain.recompute_chain(session, progress, is_cancelled)
-        state = board_state(session)
+        state = board_state(session, fresh=True)
         found = mismatches(session, state) if state.board is not None else []
         found += _registry_mismatch(session, state)
     head_seq = max(hashes)

@@ -42,13 +42,13 @@ from governance_app.reports.manifest import SignedRecord, build_manifest
 from governance_app.services import models as model_service
 from governance_app.services import reviews as review_service
 from governance_app.services.passphrase import PassphraseSource
-from governance_app.services.reports import seal_key_statement
 from governance_app.services.reports import (
     SEAL_EVENT,
     ProgressFn,
     ReportCancelled,
     ReportResult,
     seal_key_for,
+    seal_key_statement,
     signed_records,
     write_sealed,
 )

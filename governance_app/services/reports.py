@@ -10,7 +10,6 @@ producer), which :func:`generated_reports` lists.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import io
 import os
@@ -25,7 +24,7 @@ from sqlalchemy import select
 from governance_app.domain.lineage import model_version_id
 from governance_app.errors import GovernanceError, InputError, NotFoundError
 from governance_app.governance.audit import append_event, audit_events, chain_head
-from governance_app.governance.canonical import canonical_bytes, iso_utc
+from governance_app.governance.canonical import iso_utc
 from governance_app.governance.keystore import Signer
 from governance_app.reports import seal as seal_keys
 from governance_app.reports.document import Footer, build_pdf, page_size
