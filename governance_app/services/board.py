@@ -150,15 +150,19 @@ def found(ws: Workspace, name: str, passphrase: PassphraseSource | str, *,
           scrypt_n: int = keys.DEFAULT_SCRYPT_N) -> ActResult:
     """Found the board with ``name`` as its first chair (a new key pair).
 
-    Raises:
-        GovernanceError: the chain is not empty (use ``board adopt``) or a board exists.
-    """
-    from governance_app.services.audit import head
+    The chain may already hold data events (imports): they decide nothing. Governance events
+    made without a board are an existing history, which ``board adopt`` takes over instead.
 
-    if head(ws).seq != 0:
-        raise GovernanceError("the workspace's audit chain is not empty: a board is founded "
-                              "on a new workspace (`governance-app board adopt` takes over an "
-                              "existing history)")
+    Raises:
+        GovernanceError: a board exists, or the chain holds governance events.
+    """
+    state = state_of(ws)
+    if state.board is not None:
+        raise GovernanceError("this workspace already has a board; it cannot be founded twice")
+    if state.legacy:
+        raise GovernanceError(f"the audit chain already holds {state.legacy} governance "
+                              "event(s) made without a board: `governance-app board adopt` "
+                              "takes over an existing history")
     entry = member_entry(name, ["chair"], email, "", "")
     new_key, location, secret = _new_key(entry["name"], passphrase, key_file, scrypt_n)
     entry.update(public_key=new_key.public_pem, fingerprint=new_key.fingerprint)

@@ -6,6 +6,8 @@ the bundled demo can show signed reviews and a verifiable attestation on a fresh
 so that a visitor can sign the open review in the GUI. Their keys are key files inside the demo
 data folder (``demo-keys/``), never the OS keyring. Nothing here may be used for a real
 workspace: a real member chooses their own passphrase (``governance-app member add``).
+The demo founds its board and admits its members through the same signed acts as a real
+board, so the demo workspace verifies against its own root.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from importlib import resources
 from pathlib import Path
 
 from governance_app.errors import GovernanceError
-from governance_app.services import members as member_service
+from governance_app.services import board
 from governance_app.services import reviews as review_service
 from governance_app.services.passphrase import PassphraseSource
 from governance_app.services.workspace import Workspace
@@ -52,25 +54,40 @@ def build_demo_reviews(ws: Workspace, folder: Path) -> None:
     keys_dir = folder / DEMO_KEY_FOLDER
     shutil.rmtree(keys_dir, ignore_errors=True)
     keys_dir.mkdir(parents=True)
-    for name in POLICY_FILES:
-        review_service.add_policy(ws, _policy_path(name), actor=ACTOR)
+    key_of = {name: keys_dir / f"{name.split()[0].lower()}.key" for name in DEMO_MEMBERS}
+    chair = "Ana Lima"
+
+    def secret(name: str) -> PassphraseSource:
+        return PassphraseSource(value=DEMO_PASSPHRASES[name])
+
+    board.found(ws, chair, secret(chair), email=DEMO_MEMBERS[chair][1], key_file=key_of[chair])
     for name, (roles, email) in DEMO_MEMBERS.items():
-        key = keys_dir / f"{name.split()[0].lower()}.key"
-        member_service.add_member(ws, name, roles, email,
-                                  PassphraseSource(value=DEMO_PASSPHRASES[name]), key)
+        if name == chair:
+            continue
+        request = board.request_membership(ws, name, roles, secret(name), email=email,
+                                           key_file=key_of[name])
+        board.admit(ws, name, request.detail["fingerprint"], chair, secret(chair),
+                    key_of[chair])
+    for name in POLICY_FILES:
+        board.add_policy(ws, _policy_path(name), chair, secret(chair), key_of[chair])
 
     def sign(review_id: int, name: str, decision: str, comment: str) -> None:
         review_service.sign_review(ws, review_id, name, decision, DEMO_PASSPHRASES[name],
-                                   comment)
+                                   comment, key_of[name])
 
-    staging = review_service.open_review(ws, "credit_default:4", "staging-promotion", ACTOR)
-    sign(staging.id, "Malik Haddad", "approve", "AUC and equalized odds within limits.")
-    sign(staging.id, "Ana Lima", "approve", "Shadow-score for a month before production.")
-    rejected = review_service.open_review(ws, "credit_default:3", "production-promotion", ACTOR)
-    sign(rejected.id, "Malik Haddad", "reject", "Equalized odds gap by sex is 0.23.")
-    sign(rejected.id, "Ana Lima", "reject", "Fairness and drift checks fail; retrain first.")
-    agenda = review_service.open_review(ws, "credit_default:4", "production-promotion", ACTOR)
-    if review_service.get_review(ws, staging.id).state.value != "approved" or agenda is None:
+    def open_review(ref: str, policy: str) -> int:
+        review, _ = review_service.open_review(ws, ref, policy, chair, secret(chair),
+                                               key_of[chair])
+        return review.id
+
+    staging = open_review("credit_default:4", "staging-promotion")
+    sign(staging, "Malik Haddad", "approve", "AUC and equalized odds within limits.")
+    sign(staging, "Ana Lima", "approve", "Shadow-score for a month before production.")
+    rejected = open_review("credit_default:3", "production-promotion")
+    sign(rejected, "Malik Haddad", "reject", "Equalized odds gap by sex is 0.23.")
+    sign(rejected, "Ana Lima", "reject", "Fairness and drift checks fail; retrain first.")
+    agenda = open_review("credit_default:4", "production-promotion")
+    if review_service.get_review(ws, staging).state.value != "approved" or agenda is None:
         raise GovernanceError("the demo's staging review was not approved")
 
 
