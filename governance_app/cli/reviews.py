@@ -146,6 +146,15 @@ def cmd_review(args: argparse.Namespace, ws: Workspace) -> int:
         if blocking:
             print("  blocking checks not passed: " + "; ".join(blocking), file=sys.stderr)
         return 0
+    if args.action == "grants":
+        grants = service.gate_grants(ws)
+        if args.json:
+            print_json(grants)
+            return 0
+        table(["model", "version", "gate", "review", "event", "granted"],
+              [[g["model"], str(g["version"]), g["gate"], f"#{g['review_id']}",
+                f"#{g['seq']}", local_time(g["granted_at"])] for g in grants], right={1})
+        return 0
     if args.action == "list":
         reviews = service.list_reviews(ws, args.state)
         if args.json:
@@ -236,9 +245,10 @@ def register(verb: Any) -> dict[str, Any]:
     p.add_argument("file", nargs="?", metavar="FILE")
     _key_options(p)
     p.add_argument("--json", action="store_true")
-    p = verb("review", "open, show, list or withdraw promotion reviews",
+    p = verb("review", "open, show, list or withdraw promotion reviews; the gates they "
+             "granted (grants)",
              "governance-app review open credit_default:4 --policy production-promotion")
-    p.add_argument("action", choices=["open", "show", "list", "withdraw"])
+    p.add_argument("action", choices=["open", "show", "list", "withdraw", "grants"])
     p.add_argument("target", nargs="?", metavar="MODEL:VERSION|ID")
     p.add_argument("--policy", metavar="NAME")
     p.add_argument("--state", choices=["open", "approved", "rejected", "withdrawn"])

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from governance_app.cli import main
+from governance_app.governance import keys
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "governance"
 
@@ -22,18 +23,32 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 @pytest.fixture
 def db(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
        ) -> str:
-    """A workspace with the test registry, the test policy and three members (key files)."""
+    """A workspace with a board (Ana Lima founded it; Bo Chen and Jonas Berg admitted through
+    their signed requests, key files), and the test registry."""
     path = str(tmp_path / "board.db")
-    assert run(capsys, "--db", path, "import", str(FIXTURES / "board-registry.json"))[0] == 0
-    for name, role in (("Ana Lima", "chair"), ("Bo Chen", "risk"), ("Jonas Berg", "chair")):
+    monkeypatch.setattr(keys, "DEFAULT_SCRYPT_N", keys.MIN_SCRYPT_N)
+    monkeypatch.setenv("GOVERNANCE_APP_PASSPHRASE", "pw Ana Lima")
+    assert run(capsys, "--db", path, "board", "init", "Ana Lima", "--key-file",
+               str(tmp_path / "ana.key"))[0] == 0
+    for name, role in (("Bo Chen", "risk"), ("Jonas Berg", "chair")):
         monkeypatch.setenv("GOVERNANCE_APP_PASSPHRASE", f"pw {name}")
         key = tmp_path / f"{name.split()[0].lower()}.key"
         code, out, err = run(capsys, "--db", path, "member", "add", name, "--role", role,
-                             "--key-file", str(key))
+                             "--key-file", str(key), "--json")
         assert code == 0, err
-        assert run(capsys, "--db", path, "member", "export-key", name)[0] == 0
+        fingerprint = json.loads(out)["fingerprint"]
+        assert act(capsys, path, tmp_path, "Ana Lima", "member", "admit", name,
+                   "--fingerprint", fingerprint)[0] == 0
     monkeypatch.delenv("GOVERNANCE_APP_PASSPHRASE")
+    assert run(capsys, "--db", path, "import", str(FIXTURES / "board-registry.json"))[0] == 0
     return path
+
+
+def act(capsys, db: str, tmp_path: Path, name: str, *argv: str) -> tuple[int, str, str]:
+    """Run a verb as member ``name`` (their passphrase from a file)."""
+    pw = tmp_path / "pw.txt"
+    pw.write_text(f"pw {name}\n")
+    return run(capsys, "--db", db, *argv, "--member", name, "--passphrase-file", str(pw))
 
 
 def sign(capsys, db: str, tmp_path: Path, review: str, name: str, decision: str = "approve",
@@ -45,8 +60,10 @@ def sign(capsys, db: str, tmp_path: Path, review: str, name: str, decision: str 
 
 
 def test_policy_review_sign_attest_verify(capsys, db: str, tmp_path: Path) -> None:
-    code, out, _ = run(capsys, "--db", db, "policy", "add", str(FIXTURES / "board-policy.yaml"))
+    code, out, _ = act(capsys, db, tmp_path, "Ana Lima", "policy", "add",
+                       str(FIXTURES / "board-policy.yaml"))
     assert code == 0 and out.startswith("policy board-test v1 (gate production, 3 checks")
+    assert out.splitlines()[-1].startswith("head #")
     code, out, _ = run(capsys, "--db", db, "policy", "list", "--json")
     [policy] = json.loads(out)
     assert policy["policy"] == "board-test" and policy["quorum"] == {
@@ -55,9 +72,12 @@ def test_policy_review_sign_attest_verify(capsys, db: str, tmp_path: Path) -> No
     assert out.splitlines()[0].split() == ["policy", "version", "gate", "checks", "quorum",
                                            "sha256"]
 
-    code, out, err = run(capsys, "--db", db, "review", "open", "credit_scorer:1",
+    code, out, err = act(capsys, db, tmp_path, "Bo Chen", "review", "open", "credit_scorer:1",
                          "--policy", "board-test")
     assert code == 0 and out.strip() == "1" and "opened review #1" in err
+    code, _, err = act(capsys, db, tmp_path, "Bo Chen", "review", "open", "credit_scorer:1",
+                       "--policy", "board-test")
+    assert code == 1 and "review #1 of credit_scorer:1 for gate production is open" in err
 
     code, out, err = sign(capsys, db, tmp_path, "1", "Jonas Berg")
     assert code == 1 and "separation of duties" in err
@@ -80,8 +100,11 @@ def test_policy_review_sign_attest_verify(capsys, db: str, tmp_path: Path) -> No
     assert [s["member"] for s in shown["signatures"]] == ["Bo Chen", "Ana Lima"]
     assert shown["signatures"][1]["meaning"] == "Approved for promotion to production"
     assert shown["evidence_sha256"] and len(shown["checks"]) == 3
+    code, out, _ = run(capsys, "--db", db, "review", "grants", "--json")
+    [grant] = json.loads(out)
+    assert (grant["model"], grant["version"], grant["gate"]) == ("credit_scorer", 1, "production")
     code, out, _ = run(capsys, "--db", db, "models", "--json")
-    assert json.loads(out)[0]["aliases"] == {"production": 1}
+    assert json.loads(out)[0]["aliases"] == {}  # a registry alias is not a governance grant
 
     code, out, _ = run(capsys, "--db", db, "review", "list", "--state", "approved", "--json")
     assert [r["id"] for r in json.loads(out)] == [1]
@@ -94,6 +117,18 @@ def test_policy_review_sign_attest_verify(capsys, db: str, tmp_path: Path) -> No
     # With the workspace's keys and the review's quorum:
     code, out, _ = run(capsys, "--db", db, "verify-attestation", str(att))
     assert code == 0 and "2 of 2 required" in out
+    # Offline, against the board's root file: keys, roles and quorum from the root
+    root = tmp_path / "root.json"
+    assert run(capsys, "--db", db, "board", "root", "-o", str(root))[0] == 0
+    code, out, _ = run(capsys, "verify-attestation", str(att), "--root", str(root),
+                       "--gate", "production")
+    assert code == 0 and "against board root v4" in out
+    code, _, err = run(capsys, "verify-attestation", str(att), "--root", str(root),
+                       "--gate", "staging")
+    assert code == 1 and "not 'staging'" in err
+    code, _, err = run(capsys, "verify-attestation", str(att), "--root", str(root),
+                       "--subject-sha256", "0" * 64)
+    assert code == 1 and "attests subject sha256" in err
     # Offline, with exported PEMs only:
     pems = []
     for name in ("Ana Lima", "Bo Chen"):
@@ -108,20 +143,20 @@ def test_policy_review_sign_attest_verify(capsys, db: str, tmp_path: Path) -> No
 
 
 def test_withdraw_reject_and_bad_input(capsys, db: str, tmp_path: Path) -> None:
-    run(capsys, "--db", db, "policy", "add", str(FIXTURES / "board-policy.yaml"))
+    act(capsys, db, tmp_path, "Ana Lima", "policy", "add", str(FIXTURES / "board-policy.yaml"))
     bad = tmp_path / "bad.yaml"
     bad.write_text((FIXTURES / "board-policy.yaml").read_text().replace("min: 0.77", "min: x"))
-    code, _, err = run(capsys, "--db", db, "policy", "add", str(bad))
+    code, _, err = act(capsys, db, tmp_path, "Ana Lima", "policy", "add", str(bad))
     assert code == 2 and "line 5 (checks[0].min)" in err
 
-    code, out, _ = run(capsys, "--db", db, "review", "open", "credit_scorer:3", "--policy",
-                       "board-test")
-    code, out, _ = run(capsys, "--db", db, "review", "withdraw", out.strip(), "--reason",
-                       "no training data")
+    code, out, _ = act(capsys, db, tmp_path, "Ana Lima", "review", "open", "credit_scorer:3",
+                       "--policy", "board-test")
+    code, out, _ = act(capsys, db, tmp_path, "Ana Lima", "review", "withdraw", out.strip(),
+                       "--reason", "no training data")
     assert code == 0 and "state: withdrawn" in out and "no training data" in out
 
-    code, out, _ = run(capsys, "--db", db, "review", "open", "credit_scorer:2", "--policy",
-                       "board-test")
+    code, out, _ = act(capsys, db, tmp_path, "Ana Lima", "review", "open", "credit_scorer:2",
+                       "--policy", "board-test")
     review = out.strip()
     code, _, err = sign(capsys, db, tmp_path, review, "Jonas Berg")
     assert code == 1 and "blocking check did not pass" in err
@@ -130,6 +165,7 @@ def test_withdraw_reject_and_bad_input(capsys, db: str, tmp_path: Path) -> None:
     code, _, err = run(capsys, "--db", db, "attest", review, "-o", str(tmp_path / "x.json"))
     assert code == 2 and "is rejected" in err
 
-    assert run(capsys, "--db", db, "review", "open", "credit_scorer", "--policy", "x")[0] == 2
+    assert act(capsys, db, tmp_path, "Ana Lima", "review", "open", "credit_scorer",
+               "--policy", "x")[0] == 2
     assert run(capsys, "--db", db, "review", "show", "abc")[0] == 2
     assert run(capsys, "--db", db, "review", "show", "99")[0] == 2
