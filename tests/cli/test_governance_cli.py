@@ -16,6 +16,8 @@ from sqlalchemy import create_engine, text
 
 from governance_app.cli import main
 from governance_app.cli.governance import parse_since
+from governance_app.governance import keys
+from governance_app.services.workspace import data_dir
 from tests.governance.memory_keyring import MemoryKeyring
 
 
@@ -47,53 +49,78 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
+def admit(capsys, db: str, name: str, role: str, *extra: str) -> str:
+    """``member add`` (the request, signed by the new key), then Ana admits the fingerprint."""
+    code, out, err = run(capsys, "--db", db, "member", "add", name, "--role", role, *extra,
+                         "--json")
+    assert code == 0, err
+    fingerprint = json.loads(out)["fingerprint"]
+    code, out, err = run(capsys, "--db", db, "member", "admit", name, "--fingerprint",
+                         fingerprint, "--member", "Ana Lima")
+    assert code == 0, err
+    return fingerprint
+
+
 def test_member_round_trip_with_the_passphrase_from_the_environment(
     capsys, db, tmp_path, monkeypatch, memory_keyring
 ) -> None:
+    monkeypatch.setattr(keys, "DEFAULT_SCRYPT_N", keys.MIN_SCRYPT_N)
     monkeypatch.setenv("GOVERNANCE_APP_PASSPHRASE", "board-secret")
-    code, out, err = run(capsys, "--db", db, "member", "add", "Ana Lima", "--role", "chair",
+    code, out, err = run(capsys, "--db", db, "board", "init", "Ana Lima",
                          "--email", "ana@example.org")
     assert code == 0, err
-    assert "added Ana Lima (chair); private key in the OS keyring" in out
+    assert "with Ana Lima as chair" in out and out.splitlines()[-1].startswith("head #1 ")
     key_file = tmp_path / "bo.key"
     code, out, err = run(capsys, "--db", db, "member", "add", "Bo Chen", "--role", "risk,data",
                          "--key-file", str(key_file))
     assert code == 0, err
+    assert "member admit 'Bo Chen' --fingerprint" in out
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
     assert len(memory_keyring.entries) == 1  # Bo's key is in the file, not the keyring
+    code, out, _ = run(capsys, "--db", db, "member", "list", "--json")
+    assert [m["name"] for m in json.loads(out)] == ["Ana Lima"]  # not admitted yet
+    code, pem, err = run(capsys, "--db", db, "member", "export-key", "Bo Chen")
+    assert code == 0 and pem.startswith("-----BEGIN PUBLIC KEY-----")
+    fingerprint = err.split("fingerprint ")[1].replace(" ", "").strip()
+    code, _, err = run(capsys, "--db", db, "member", "admit", "Bo Chen", "--fingerprint",
+                       "0" * 64, "--member", "Ana Lima")
+    assert code == 2 and "is not the key in Bo Chen's request" in err  # the out-of-band check
+    code, out, err = run(capsys, "--db", db, "member", "admit", "Bo Chen", "--fingerprint",
+                         fingerprint, "--member", "Ana Lima")
+    assert code == 0 and "admitted Bo Chen; root v2" in out
 
     code, out, _ = run(capsys, "--db", db, "member", "list", "--json")
     members = {m["name"]: m for m in json.loads(out)}
     assert members["Bo Chen"]["roles"] == ["data", "risk"]
     assert members["Bo Chen"]["key_location"] == f"file:{key_file.resolve()}"
-    fingerprint = members["Ana Lima"]["fingerprint"]
     code, out, _ = run(capsys, "--db", db, "member", "list")
     assert out.splitlines()[0].split() == ["member", "roles", "email", "fingerprint", "key",
                                            "status"]
-    assert fingerprint[:4] in out
-
-    code, pem, _ = run(capsys, "--db", db, "member", "export-key", "Ana Lima")
-    assert code == 0 and pem.startswith("-----BEGIN PUBLIC KEY-----")
-    assert pem == members["Ana Lima"]["public_key_pem"]
+    assert members["Ana Lima"]["fingerprint"][:4] in out
 
     code, out, err = run(capsys, "--db", db, "audit", "checkpoint", "--member", "Bo Chen")
     assert code == 0, err
-    assert "signed the chain head #2" in out
+    assert "signed the chain head #3" in out and out.splitlines()[-1].startswith("head #4 ")
     monkeypatch.setenv("GOVERNANCE_APP_PASSPHRASE", "wrong")
     code, _, err = run(capsys, "--db", db, "audit", "checkpoint", "--member", "Ana Lima")
     assert code == 2 and "wrong passphrase" in err
 
-    code, out, err = run(capsys, "--db", db, "member", "revoke", "Ana Lima", "--reason",
-                         "left the board")
-    assert code == 0 and "revoked Ana Lima's key" in out
-    code, _, err = run(capsys, "--db", db, "audit", "checkpoint", "--member", "Ana Lima")
+    monkeypatch.setenv("GOVERNANCE_APP_PASSPHRASE", "board-secret")
+    code, _, err = run(capsys, "--db", db, "member", "revoke", "Ana Lima", "--reason",
+                       "left the board", "--member", "Ana Lima")
+    assert code == 2 and "last chair" in err
+    code, out, err = run(capsys, "--db", db, "member", "revoke", "Bo Chen", "--reason",
+                         "left the board", "--member", "Ana Lima")
+    assert code == 0 and "revoked Bo Chen's key" in out
+    code, _, err = run(capsys, "--db", db, "audit", "checkpoint", "--member", "Bo Chen")
     assert code == 2 and "revoked" in err
 
     code, out, _ = run(capsys, "--db", db, "audit", "--json")
     kinds = [e["kind"] for e in json.loads(out)]
-    assert kinds == ["member.add", "member.add", "audit.checkpoint", "member.revoke"]
-    code, out, _ = run(capsys, "--db", db, "audit", "--kind", "member.revoke")
-    assert "member Ana Lima" in out and "member.add" not in out
+    assert kinds == ["board.root", "member.request", "board.root", "audit.checkpoint",
+                     "board.root"]
+    code, out, _ = run(capsys, "--db", db, "audit", "--kind", "member.request")
+    assert "member Bo Chen" in out and "board.root" not in out
 
     code, out, _ = run(capsys, "--db", db, "verify")
     assert code == 0 and "verified" in out and "1 checkpoints" in out
@@ -101,9 +128,11 @@ def test_member_round_trip_with_the_passphrase_from_the_environment(
 
 def test_verify_exits_1_naming_the_first_broken_event(capsys, db, monkeypatch,
                                                        memory_keyring) -> None:
+    monkeypatch.setattr(keys, "DEFAULT_SCRYPT_N", keys.MIN_SCRYPT_N)
     monkeypatch.setenv("GOVERNANCE_APP_PASSPHRASE", "pw")
-    for name in ("Ana", "Bo", "Cy"):
-        assert run(capsys, "--db", db, "member", "add", name, "--role", "chair")[0] == 0
+    assert run(capsys, "--db", db, "board", "init", "Ana Lima")[0] == 0
+    for name in ("Bo", "Cy"):
+        admit(capsys, db, name, "chair")
     engine = create_engine(f"sqlite:///{db}")
     with engine.begin() as connection:
         connection.execute(text("DROP TRIGGER audit_events_no_update"))
@@ -111,40 +140,54 @@ def test_verify_exits_1_naming_the_first_broken_event(capsys, db, monkeypatch,
     engine.dispose()
     code, out, _ = run(capsys, "--db", db, "verify")
     assert code == 1
-    assert "BROKEN: first broken link: event #2" in out
+    assert "BROKEN: event #2" in out
     code, out, _ = run(capsys, "--db", db, "verify", "--json")
     report = json.loads(out)
-    assert code == 1 and report["ok"] is False and report["first_broken"]["seq"] == 2
+    assert code == 1 and report["ok"] is False and report["findings"][0]["seq"] == 2
 
 
-def test_missing_inputs_and_the_pdf_placeholder(capsys, db, monkeypatch, no_keyring) -> None:
+def test_missing_inputs_and_the_pdf_placeholder(capsys, db, monkeypatch, no_keyring,
+                                                tmp_path) -> None:
     monkeypatch.delenv("GOVERNANCE_APP_PASSPHRASE", raising=False)
     code, _, err = run(capsys, "--db", db, "member", "add")
     assert code == 2 and "NAME" in err
-    code, _, err = run(capsys, "--db", db, "member", "add", "Ana", "--role", "chair")
+    code, _, err = run(capsys, "--db", db, "board", "init", "Ana")
     assert code == 2 and "--key-file" in err  # no keyring on this machine
-    code, _, err = run(capsys, "--db", db, "member", "revoke", "Nobody", "--reason", "x")
-    assert code == 2 and "no member named 'Nobody'" in err
-    code, _, err = run(capsys, "--db", db, "verify", "report.pdf")
-    assert code == 2 and "cannot read the report" in err  # PDF verify (issue 8)
+    code, _, err = run(capsys, "--db", db, "member", "add", "Bo", "--role", "risk",
+                       "--key-file", str(tmp_path / "bo.key"))
+    assert code == 2 and "no board yet" in err
+    code, _, err = run(capsys, "--db", db, "member", "revoke", "Nobody", "--reason", "x",
+                       "--member", "Ana")
+    assert code == 2 and "no board yet" in err
+    code, _, err = run(capsys, "verify", "report.pdf")
+    assert code == 2 and "cannot read the report" in err
+    assert not list(data_dir().glob("*.db"))  # verify FILE.pdf created no workspace
     code, _, err = run(capsys, "--db", db, "audit", "--since", "yesterday")
     assert code == 2 and "--since" in err
 
 
 def test_passphrase_file_and_no_prompt_without_a_terminal(capsys, db, tmp_path,
                                                           monkeypatch) -> None:
+    monkeypatch.setattr(keys, "DEFAULT_SCRYPT_N", keys.MIN_SCRYPT_N)
     monkeypatch.delenv("GOVERNANCE_APP_PASSPHRASE", raising=False)
     secret = tmp_path / "pass.txt"
     secret.write_text("from a file\n")
     key_file = tmp_path / "ana.key"
-    code, _, err = run(capsys, "--db", db, "member", "add", "Ana", "--role", "chair",
-                       "--key-file", str(key_file), "--passphrase-file", str(secret))
+    code, _, err = run(capsys, "--db", db, "board", "init", "Ana", "--key-file",
+                       str(key_file), "--passphrase-file", str(secret))
     assert code == 0, err
     code, _, err = run(capsys, "--db", db, "audit", "checkpoint", "--member", "Ana")
     assert code == 2 and "GOVERNANCE_APP_PASSPHRASE" in err  # stdin is not a terminal
+    assert "Traceback" not in err
     code, out, err = run(capsys, "--db", db, "audit", "checkpoint", "--member", "Ana",
-                         "--passphrase-file", str(secret))
+                         "--passphrase-file", str(secret), "-o", str(tmp_path / "cp.json"))
     assert code == 0, err
+    code, out, _ = run(capsys, "--db", db, "verify", "--witness", str(tmp_path / "cp.json"))
+    assert code == 0
+    code, out, _ = run(capsys, "--db", db, "verify", "--witness", "1:" + "f" * 20)
+    assert code == 1 and "NOT IN THE CHAIN" in out
+    code, out, err = run(capsys, "--db", db, "verify", "--witness", str(tmp_path / "nope"))
+    assert code == 2 and "witness" in err
 
 
 def test_separate_processes_as_on_different_machines(db, tmp_path) -> None:
@@ -154,7 +197,7 @@ def test_separate_processes_as_on_different_machines(db, tmp_path) -> None:
         return subprocess.run([sys.executable, "-m", "governance_app", *argv], env=env,
                               capture_output=True, text=True, timeout=120, check=False)
 
-    added = cli("member", "add", "Ana", "--role", "chair", "--key-file", str(tmp_path / "a.key"))
+    added = cli("board", "init", "Ana", "--key-file", str(tmp_path / "a.key"))
     assert added.returncode == 0, added.stderr
     checkpoint = cli("audit", "checkpoint", "--member", "Ana")
     assert checkpoint.returncode == 0, checkpoint.stderr
