@@ -12,13 +12,12 @@ from sqlalchemy.exc import DBAPIError
 from governance_app.domain.audit import GENESIS_HASH
 from governance_app.errors import GovernanceError, ImportCancelled
 from governance_app.governance import audit
-from governance_app.governance.canonical import canonical_bytes
-from governance_app.governance.members import revoke_member
 from governance_app.services import audit as audit_service
+from governance_app.services import board
 from governance_app.services.importing import import_path
 from governance_app.services.workspace import Workspace
 from governance_app.store.schema_governance import SqlAuditEvent
-from tests.governance.helpers import add_events, add_member, make_review, sign_review
+from tests.governance.helpers import PASSPHRASE, add_events, add_member
 
 
 @pytest.fixture
@@ -123,114 +122,61 @@ def test_a_deleted_row_is_named(ws) -> None:
     assert "#3 is missing" in report.first_broken.problem
 
 
-def test_a_recomputed_chain_is_caught_by_the_checkpoint_covering_it(ws) -> None:
-    member, signer = add_member(ws, "Ana Lima")          # event 1
-    with ws.session(immediate=True) as session:
-        audit.checkpoint(session, member, signer)        # signs head #1, appends event 2
-    add_events(ws, 3)                                    # events 3-5
-    with ws.session(immediate=True) as session:
-        audit.checkpoint(session, member, signer)        # signs head #5, appends event 6
-    assert audit_service.verify_workspace(ws).ok
-    _tamper(ws, "UPDATE audit_events SET actor = 'mallory' WHERE seq = 4")
-    _recompute_from(ws, 4)
-    report = audit_service.verify_workspace(ws)
-    assert not report.ok
-    first = report.first_broken
-    assert first.seq == 2  # after the checkpoint at #1 that still holds
-    assert "between #2 and #5" in first.problem and "checkpoint 2 by Ana Lima" in first.problem
+def _checkpoint(ws: Workspace, name: str) -> int:
+    """A checkpoint act by ``name``; returns the seq of the head it signs."""
+    cp, _ = audit_service.checkpoint(ws, name, PASSPHRASE)
+    return cp.seq
 
 
-def test_truncating_the_tail_is_caught_by_a_checkpoint(ws) -> None:
-    member, signer = add_member(ws, "Ana Lima")
-    add_events(ws, 4)
-    with ws.session(immediate=True) as session:
-        audit.checkpoint(session, member, signer)        # head #5, event 6
-    _tamper(ws, "DELETE FROM audit_events WHERE seq >= 4")
-    report = audit_service.verify_workspace(ws)
-    assert not report.ok and "chain now ends before it" in report.first_broken.problem
+def test_a_recomputed_chain_is_caught_by_the_act_covering_it(ws) -> None:
+    add_member(ws, "Ana Lima")                                # event 1: the founding
+    add_events(ws, 3)                                         # events 2-4
+    assert _checkpoint(ws, "Ana Lima") == 4                   # event 5 signs head #4
+    _tamper(ws, "UPDATE audit_events SET actor = 'mallory' WHERE seq = 3")
+    _recompute_from(ws, 3)  # a consistent chain again: only the signed act can tell
+    result = audit_service.verify_board(ws)
+    assert not result.ok and result.chain.ok  # the hashes alone now hold
+    [broken] = result.breaks
+    assert broken.seq == 5 and "moved or replayed" in broken.problem
 
 
-def test_a_recomputed_chain_is_caught_by_a_review_signature(ws) -> None:
-    member, signer = add_member(ws, "Ana Lima")
-    review_id = make_review(ws)
+def test_truncating_the_tail_is_caught_by_a_checkpoint_file(ws, tmp_path) -> None:
+    add_member(ws, "Ana Lima")
+    add_events(ws, 3)
+    cp = tmp_path / "cp.json"
+    audit_service.checkpoint(ws, "Ana Lima", PASSPHRASE, output=cp)  # head #4, event 5
     add_events(ws, 2)
-    with ws.session(immediate=True) as session:
-        sign_review(session, review_id, member, signer)
-    assert audit_service.verify_workspace(ws).ok
-    _tamper(ws, "UPDATE audit_events SET subject = 'nothing to see' WHERE seq = 2")
-    _recompute_from(ws, 2)
-    report = audit_service.verify_workspace(ws)
-    assert not report.ok and "signature 1 by Ana Lima" in report.first_broken.problem
+    _tamper(ws, "DELETE FROM audit_events WHERE seq >= 4")
+    result = audit_service.verify_board(ws, witness_args=[str(cp)])
+    assert not result.ok
+    assert [(w.seq, held) for w, held in result.witnesses if w.source == str(cp)] == [
+        (4, False)]
 
 
-def test_a_signature_moved_to_another_review_is_named(ws) -> None:
-    member, signer = add_member(ws, "Ana Lima")
-    first, second = make_review(ws, 1), make_review(ws, 2)
-    with ws.session(immediate=True) as session:
-        sig = sign_review(session, first, member, signer)
-    _tamper(ws, f"UPDATE signatures SET review_id = {second} WHERE id = {sig}")
-    report = audit_service.verify_workspace(ws)
-    assert not report.ok
-    finding = report.first_broken
-    assert finding.where == "signature" and finding.record == sig
-    assert "moved to another review" in finding.problem
-    assert finding.seq == audit_service.list_events(ws, kinds=["review.sign"])[0].seq
+def test_a_revoked_key_cannot_act_and_its_earlier_acts_still_hold(ws) -> None:
+    add_member(ws, "Ana Lima")
+    add_member(ws, "Bo Chen")
+    assert _checkpoint(ws, "Bo Chen")
+    board.revoke(ws, "Bo Chen", "lost laptop", "Ana Lima", PASSPHRASE)
+    with pytest.raises(GovernanceError, match="revoked"):
+        _checkpoint(ws, "Bo Chen")
+    result = audit_service.verify_board(ws)
+    assert result.ok and len(result.root.members) == 2
+    assert result.root.member("Bo Chen").revoked == "lost laptop"
 
 
-def test_evidence_changed_after_signing_is_named(ws) -> None:
-    member, signer = add_member(ws, "Ana Lima")
-    review_id = make_review(ws)
-    with ws.session(immediate=True) as session:
-        sign_review(session, review_id, member, signer)
-    # the evidence itself edited, digest left alone
-    from governance_app.store.schema_governance import SqlReview
-    with ws.session() as session:
-        row = session.get(SqlReview, review_id)
-        row.evidence = {**row.evidence, "checks": [{"value": 0.99, "result": "pass"}]}
-    report = audit_service.verify_workspace(ws)
-    assert "evidence changed after signing" in report.first_broken.problem
-    # and the digest edited too: the signed digest no longer matches
-    with ws.session() as session:
-        session.get(SqlReview, review_id).evidence_sha256 = "f" * 64
-    report = audit_service.verify_workspace(ws)
-    assert "evidence changed after signing" in report.first_broken.problem
-
-
-def test_a_revoked_keys_signature_dated_after_revocation_is_named(ws) -> None:
-    member, signer = add_member(ws, "Ana Lima")
-    review_id = make_review(ws)
-    with ws.session(immediate=True) as session:
-        revoked = revoke_member(session, "Ana Lima", "left the board", actor="test")
-    # a signature constructed directly, dated after the revocation, with the (stolen) key
-    with ws.session(immediate=True) as session:
-        sig = sign_review(session, review_id, revoked, signer,
-                          at=revoked.revoked_at + timedelta(minutes=5))
-    report = audit_service.verify_workspace(ws)
-    assert not report.ok
-    assert report.first_broken.record == sig
-    assert "after it was revoked" in report.first_broken.problem
-
-
-def test_a_signature_made_before_revocation_still_verifies(ws) -> None:
-    member, signer = add_member(ws, "Ana Lima")
-    review_id = make_review(ws)
-    with ws.session(immediate=True) as session:
-        sign_review(session, review_id, member, signer)
-    with ws.session(immediate=True) as session:
-        revoke_member(session, "Ana Lima", "left the board", actor="test")
-    assert audit_service.verify_workspace(ws).ok
-
-
-def test_forged_signature_bytes_are_named(ws) -> None:
-    member, signer = add_member(ws, "Ana Lima")
-    review_id = make_review(ws)
-    with ws.session(immediate=True) as session:
-        sig = sign_review(session, review_id, member, signer)
-    forged = canonical_bytes({"review_id": review_id, "decision": "reject"}).hex()
-    literal = f"X'{forged}'" if ws.backend == "sqlite" else f"'\\x{forged}'::bytea"
-    _tamper(ws, f"UPDATE signatures SET signed_bytes = {literal} WHERE id = {sig}")
-    report = audit_service.verify_workspace(ws)
-    assert "does not verify" in report.first_broken.problem
+def test_forged_signature_bytes_are_a_break(ws) -> None:
+    add_member(ws, "Ana Lima")
+    _checkpoint(ws, "Ana Lima")
+    head = audit_service.head(ws).seq
+    _tamper(ws, "UPDATE audit_events SET payload = json_set(payload, "
+            f"'$.act.body.purpose', 'forged') WHERE seq = {head}" if ws.backend == "sqlite" else
+            "UPDATE audit_events SET payload = jsonb_set(payload::jsonb, "
+            "'{act,body,purpose}', '\"forged\"')::json "
+            f"WHERE seq = {head}")
+    _recompute_from(ws, head)
+    [broken] = audit_service.verify_board(ws).breaks
+    assert broken.seq == head and "does not verify" in broken.problem
 
 
 def test_concurrent_appends_never_fork_the_chain(ws) -> None:
