@@ -15,13 +15,16 @@ resolves every path against the root: right for a few files, but half of the who
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 from governance_app.errors import InputError
 from governance_app.importers import safe_io
 
 _CHUNK = 1 << 20
-_O_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0)
+_O_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
+"""``O_NONBLOCK`` so that opening a FIFO planted in an export returns at once (and is then
+refused by its type) instead of waiting forever for a writer."""
 
 
 def read_text(path: str, limit: int = safe_io.MAX_TEXT_BYTES) -> str:
@@ -36,6 +39,9 @@ def read_text(path: str, limit: int = safe_io.MAX_TEXT_BYTES) -> str:
     try:
         fd = os.open(path, _O_FLAGS)
         try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise InputError(path, "is not a regular file (a FIFO, device or socket)",
+                                 expected="a regular file")
             while chunk := os.read(fd, min(_CHUNK, limit + 1 - size)):
                 chunks.append(chunk)
                 size += len(chunk)

@@ -23,11 +23,18 @@ from governance_app.domain.registry import (
     utc_from_millis,
 )
 from governance_app.errors import InputError
+from governance_app.importers.mlflow_sqlite_schema import (
+    check_readable,
+    columns,
+    select,
+    writer,
+)
 from governance_app.importers.registry import ImportContext, importer
 from governance_app.importers.safe_io import sha256_of_path
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
-REQUIRED_TABLES = {"experiments", "runs", "params", "metrics", "latest_metrics", "tags"}
+REQUIRED_TABLES = {"experiments", "runs", "params", "metrics", "tags"}
+"""The tables every MLflow store has had since 1.0 (``latest_metrics`` came with 1.9)."""
 REGISTRY_TABLES = {"registered_models", "model_versions"}
 
 
@@ -47,23 +54,43 @@ def _tables(connection: sqlite3.Connection) -> set[str]:
     }
 
 
-def _is_mlflow_db(path: Path) -> bool:
+def _sqlite_tables(path: Path) -> set[str] | None:
+    """The tables of an SQLite file, or ``None`` when ``path`` is not one."""
     if not path.is_file():
-        return False
+        return None
     try:
         with path.open("rb") as fh:
             if fh.read(16) != SQLITE_MAGIC:
-                return False
+                return None
         connection = _connect(path)
         try:
-            return REQUIRED_TABLES <= _tables(connection)
+            return _tables(connection)
         finally:
             connection.close()
     except (OSError, sqlite3.Error, InputError):
-        return False
+        return None
 
 
-@importer("mlflow-sqlite", "an MLflow SQLite store such as mlflow.db", _is_mlflow_db)
+def _is_mlflow_db(path: Path) -> bool:
+    tables = _sqlite_tables(path)
+    return tables is not None and REQUIRED_TABLES <= tables
+
+
+def near_miss(path: Path) -> str | None:
+    """An SQLite file with part of MLflow's schema: which MLflow tables it has and lacks."""
+    tables = _sqlite_tables(path)
+    if not tables:
+        return None
+    mlflow_tables = REQUIRED_TABLES | REGISTRY_TABLES | {"alembic_version", "experiment_tags"}
+    found = sorted(tables & mlflow_tables)
+    if len(found) < 2 or REQUIRED_TABLES <= tables:
+        return None
+    return (f"an SQLite database with part of MLflow's schema (has {', '.join(found)}; "
+            f"lacks {', '.join(sorted(REQUIRED_TABLES - tables))})")
+
+
+@importer("mlflow-sqlite", "an MLflow SQLite store such as mlflow.db", _is_mlflow_db,
+          near_miss=near_miss)
 def read_mlflow_sqlite(path: Path, ctx: ImportContext) -> RegistrySnapshot:
     """Read experiments, runs (params, tags, full metric histories, dataset inputs) and the
     model registry (models, versions, tags, aliases, stages) from an MLflow SQLite store.
@@ -82,6 +109,7 @@ def read_mlflow_sqlite(path: Path, ctx: ImportContext) -> RegistrySnapshot:
                 f"lacks MLflow tables {', '.join(sorted(missing))}",
                 expected="an MLflow tracking store",
             )
+        rev = check_readable(path, connection, tables)
         snapshot = RegistrySnapshot("mlflow-sqlite", str(path), digest)
         try:
             experiments = _experiments(connection)
@@ -94,28 +122,34 @@ def read_mlflow_sqlite(path: Path, ctx: ImportContext) -> RegistrySnapshot:
         except sqlite3.Error as exc:
             raise InputError(
                 path,
-                f"is not a readable MLflow store: {exc}",
-                expected="the tables and columns MLflow 2.x/3.x writes",
+                f"is not a readable MLflow store ({writer(rev)}): {exc}",
+                expected="the tables and columns MLflow 1.0 to 3.x writes",
             ) from exc
         return snapshot
     finally:
         connection.close()
 
 
-def _tags(connection: sqlite3.Connection, sql: str) -> dict[str, dict[str, str]]:
+def _tags(connection: sqlite3.Connection, table: str, owner: str,
+          key: str = "key") -> dict[str, dict[str, str]]:
+    """Tags by owner; an empty mapping for a store older than ``table``."""
     out: dict[str, dict[str, str]] = defaultdict(dict)
-    for owner, key, value in connection.execute(sql):
-        out[str(owner)][key] = value if value is not None else ""
+    if owner not in columns(connection, table):
+        return out
+    for owner_id, name, value in connection.execute(select(connection, table,
+                                                           (owner, key, "value"))):
+        out[str(owner_id)][name] = value if value is not None else ""
     return out
 
 
 def _experiments(connection: sqlite3.Connection) -> dict[str, Experiment]:
-    tags = _tags(connection, "SELECT experiment_id, key, value FROM experiment_tags")
+    tags = _tags(connection, "experiment_tags", "experiment_id")
     out = {}
-    for exp_id, name, location, stage, created, updated in connection.execute(
-        "SELECT experiment_id, name, artifact_location, lifecycle_stage, creation_time, "
-        "last_update_time FROM experiments ORDER BY experiment_id"
-    ):
+    for exp_id, name, location, stage, created, updated in connection.execute(select(
+        connection, "experiments", ("experiment_id", "name", "artifact_location",
+                                    "lifecycle_stage", "creation_time", "last_update_time"),
+        "ORDER BY experiment_id",
+    )):
         out[str(exp_id)] = Experiment(
             name=name,
             source_id=str(exp_id),
@@ -136,8 +170,9 @@ def _runs(
 ) -> list[Run]:
     runs: dict[str, Run] = {}
     for run_uuid, name, user, status, start, end, uri, stage, exp_id in connection.execute(
-        "SELECT run_uuid, name, user_id, status, start_time, end_time, artifact_uri, "
-        "lifecycle_stage, experiment_id FROM runs ORDER BY start_time, run_uuid"
+        select(connection, "runs", ("run_uuid", "name", "user_id", "status", "start_time",
+                                    "end_time", "artifact_uri", "lifecycle_stage",
+                                    "experiment_id"), "ORDER BY start_time, run_uuid")
     ):
         experiment = experiments.get(str(exp_id))
         runs[run_uuid] = Run(
@@ -159,19 +194,26 @@ def _runs(
     for run_uuid, key, value in connection.execute("SELECT run_uuid, key, value FROM tags"):
         if run_uuid in runs:
             runs[run_uuid].tags[key] = value if value is not None else ""
+    for run in runs.values():
+        # Before MLflow 1.29 the run name lived only in the mlflow.runName tag (runs.name was
+        # empty) and, before 1.1, the user only in mlflow.user: read them where they were.
+        run.name = run.name or run.tags.get("mlflow.runName", "")
+        run.user = run.user or run.tags.get("mlflow.user", "")
     ctx.report(3, 6, "params and tags read")
     ctx.check_cancelled()
-    for run_uuid, key, step, timestamp, value, is_nan in connection.execute(
-        "SELECT run_uuid, key, step, timestamp, value, is_nan FROM metrics "
-        "ORDER BY run_uuid, key, step, timestamp"
-    ):
+    for run_uuid, key, step, timestamp, value, is_nan in connection.execute(select(
+        connection, "metrics", ("run_uuid", "key", "step", "timestamp", "value", "is_nan"),
+        "ORDER BY run_uuid, key, step, timestamp",
+    )):
         run = runs.get(run_uuid)
         if run is None:
             continue
         series = run.metrics.get(key)
         if series is None:
             series = run.metrics[key] = MetricSeries(key)
-        series.append(int(step or 0), int(timestamp or 0), float("nan") if is_nan else value)
+        # Before is_nan (MLflow 1.11) a NaN was stored as NULL value.
+        missing = is_nan or value is None
+        series.append(int(step or 0), int(timestamp or 0), float("nan") if missing else value)
     ctx.report(4, 6, "metric histories read")
     ctx.check_cancelled()
     if {"inputs", "datasets"} <= tables:
@@ -181,11 +223,7 @@ def _runs(
 
 
 def _inputs(connection: sqlite3.Connection, runs: dict[str, Run], tables: set[str]) -> None:
-    input_tags = (
-        _tags(connection, "SELECT input_uuid, name, value FROM input_tags")
-        if "input_tags" in tables
-        else {}
-    )
+    input_tags = _tags(connection, "input_tags", "input_uuid", key="name")
     for input_uuid, run_uuid, name, digest, stype, source, schema, profile in connection.execute(
         "SELECT i.input_uuid, i.destination_id, d.name, d.digest, d.dataset_source_type, "
         "d.dataset_source, d.dataset_schema, d.dataset_profile FROM inputs i "
@@ -210,17 +248,18 @@ def _inputs(connection: sqlite3.Connection, runs: dict[str, Run], tables: set[st
 
 
 def _models(connection: sqlite3.Connection, tables: set[str]) -> list[RegisteredModel]:
-    model_tags = _tags(connection, "SELECT name, key, value FROM registered_model_tags")
+    model_tags = _tags(connection, "registered_model_tags", "name")
     version_tags: dict[tuple[str, int], dict[str, str]] = defaultdict(dict)
-    for name, version, key, value in connection.execute(
-        "SELECT name, version, key, value FROM model_version_tags"
-    ):
-        version_tags[(name, int(version))][key] = value or ""
+    if "model_version_tags" in tables:  # since MLflow 1.8 or so (27a6a02d2cf1)
+        for name, version, key, value in connection.execute(
+            "SELECT name, version, key, value FROM model_version_tags"
+        ):
+            version_tags[(name, int(version))][key] = value or ""
     models: dict[str, RegisteredModel] = {}
-    for name, created, updated, description in connection.execute(
-        "SELECT name, creation_time, last_updated_time, description FROM registered_models "
-        "ORDER BY name"
-    ):
+    for name, created, updated, description in connection.execute(select(
+        connection, "registered_models", ("name", "creation_time", "last_updated_time",
+                                          "description"), "ORDER BY name",
+    )):
         models[name] = RegisteredModel(
             name=name,
             description=description or "",
@@ -234,11 +273,12 @@ def _models(connection: sqlite3.Connection, tables: set[str]) -> list[Registered
         ):
             if name in models:
                 models[name].aliases[alias] = int(version)
-    for row in connection.execute(
-        "SELECT name, version, creation_time, last_updated_time, description, user_id, "
-        "current_stage, source, run_id, status, run_link FROM model_versions "
-        "ORDER BY name, version"
-    ):
+    for row in connection.execute(select(
+        connection, "model_versions", ("name", "version", "creation_time", "last_updated_time",
+                                       "description", "user_id", "current_stage", "source",
+                                       "run_id", "status", "run_link"),
+        "ORDER BY name, version",
+    )):
         name, version, created, updated, description, user, stage, source, run_id, status, link = (
             row
         )

@@ -10,49 +10,35 @@ and ``model_prefix`` settings (defaults: ``mlflow://registry``, ``models/``).
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
 from governance_app.domain.lineage import DEFAULT_MODEL_RULE, ModelIdentityRule
 from governance_app.domain.lineage_snapshot import LineageSnapshot
 from governance_app.errors import InputError
+from governance_app.importers.json_outline import JsonOutline, outline
 from governance_app.importers.openlineage import SUFFIXES, load_openlineage
 from governance_app.importers.registry import ImportContext, importer
 
 KIND = "openlineage"
 _LINES = (".jsonl", ".ndjson")
-_HEAD_BYTES = 64 * 1024
 _SETTINGS = ("model_namespace", "model_prefix")
 
 
-def _looks_like_event(value: object) -> bool:
-    if isinstance(value, list):
-        value = value[0] if value else None
-    return (
-        isinstance(value, dict)
-        and "eventTime" in value
-        and "producer" in value
-        and ("run" in value or "job" in value)
-    )
+EVENT_KEYS = ("eventTime", "producer")
+"""Every OpenLineage event has these; a RunEvent or JobEvent also has ``run`` or ``job``
+(a DatasetEvent has ``dataset``)."""
+
+
+def _is_event_outline(found: JsonOutline) -> bool:
+    return found.has(*EVENT_KEYS) and any(k in found.keys for k in ("run", "job", "dataset"))
 
 
 def _json_file_is_events(path: Path) -> bool:
-    """Read at most the head of the file: a whole event, or the first line of several."""
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(_HEAD_BYTES).decode("utf-8", "replace").lstrip("\ufeff")
-    except OSError:
-        return False
-    for candidate in (head, head.split("\n", 1)[0]):
-        try:
-            return _looks_like_event(json.loads(candidate))
-        except ValueError:
-            continue
-    # A large single event or list: judge by the keys the head shows.
-    return all(f'"{key}"' in head for key in ("eventTime", "producer")) and (
-        '"run"' in head or '"job"' in head
-    )
+    """Stream the outermost keys (or the first event's, in a list): the Java client writes
+    ``producer`` after facets that can be megabytes long, so neither order nor size may matter."""
+    found = outline(path, wanted=(*EVENT_KEYS, "run"))
+    return found.container in ("object", "array") and _is_event_outline(found)
 
 
 def _file_is_events(path: Path) -> bool:

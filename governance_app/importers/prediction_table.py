@@ -18,7 +18,12 @@ from typing import TYPE_CHECKING, Any
 
 from governance_app.errors import InputError
 from governance_app.importers.registry import ImportContext, importer
-from governance_app.importers.safe_io import decode_utf8, read_bytes, sha256_of_path
+from governance_app.importers.safe_io import (
+    decode_utf8,
+    read_bytes,
+    require_table_size,
+    sha256_of_path,
+)
 
 if TYPE_CHECKING:  # pandas loads when a table is read: the CLI and the window start without it
     import pandas as pd
@@ -190,8 +195,9 @@ def read_table(path: Path) -> pd.DataFrame:
     if suffix not in SUFFIXES:
         raise InputError(path, f"unknown suffix {path.suffix!r}",
                          expected="a .csv or .parquet file")
-    if not path.is_file():
+    if not path.exists():
         raise InputError(path, "does not exist", expected="a .csv or .parquet file")
+    require_table_size(path)
     if suffix == ".csv":
         try:
             return pd.read_csv(path, encoding="utf-8", encoding_errors="strict")

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from governance_app.errors import ImportCancelled, InputError, UnknownSourceError
-from governance_app.importers.safe_io import read_json
+from governance_app.importers.safe_io import read_json, require_regular
 
 
 class Progress(Protocol):
@@ -82,6 +82,9 @@ class ImportContext:
 
 Reader = Callable[[Path, ImportContext], Snapshot]
 Detector = Callable[[Path], bool]
+NearMiss = Callable[[Path], "str | None"]
+"""``near_miss(path)``: for a path the detector refused, what it resembles and what it lacks
+(``"an OpenLineage event without producer"``), or ``None`` when it resembles nothing."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,18 +93,22 @@ class ImporterInfo:
     description: str
     detect: Detector
     read: Reader
+    near_miss: NearMiss | None = None
 
 
 _IMPORTERS: dict[str, ImporterInfo] = {}
 
 
-def importer(kind: str, description: str, detect: Detector) -> Callable[[Reader], Reader]:
-    """Register a reader for a source kind; ``detect(path)`` says whether a path is of it."""
+def importer(
+    kind: str, description: str, detect: Detector, near_miss: NearMiss | None = None
+) -> Callable[[Reader], Reader]:
+    """Register a reader for a source kind; ``detect(path)`` says whether a path is of it and
+    ``near_miss(path)``, when given, what a refused path resembles and lacks."""
 
     def register(read: Reader) -> Reader:
         if kind in _IMPORTERS:
             raise ValueError(f"importer kind {kind!r} registered twice")
-        _IMPORTERS[kind] = ImporterInfo(kind, description, detect, read)
+        _IMPORTERS[kind] = ImporterInfo(kind, description, detect, read, near_miss)
         return read
 
     return register
@@ -137,7 +144,8 @@ def detect(path: Path) -> str:
     """
     if not path.exists():
         raise InputError(path, "does not exist", expected="a file or folder to import")
-    matches = [info.kind for info in importers().values() if info.detect(path)]
+    require_regular(path, folders=True)  # a FIFO or device would block or never end
+    matches = [info.kind for info in importers().values() if _detects(info.detect, path)]
     if len(matches) == 1:
         return matches[0]
     known = "; ".join(f"{i.kind}: {i.description}" for i in importers().values())
@@ -145,6 +153,13 @@ def detect(path: Path) -> str:
         # A JSON export nobody recognises is most often one that does not parse: say where.
         read_json(path)
     if not matches:
+        for info in importers().values():
+            resembles = info.near_miss(path) if info.near_miss else None
+            if resembles:
+                raise UnknownSourceError(
+                    path, f"is not a source governance-app can read: it looks like {resembles}",
+                    expected=f"{info.kind}: {info.description}",
+                )
         raise UnknownSourceError(
             path, "is not a source governance-app can read", expected=f"one of — {known}"
         )
@@ -153,6 +168,15 @@ def detect(path: Path) -> str:
         f"could be any of {', '.join(matches)}",
         expected="one kind; name it with --kind",
     )
+
+
+def _detects(detector: Detector, path: Path) -> bool:
+    """A detector's answer; one that trips over its input (a recursion limit, a decoding
+    error) has said no, so that detection never ends in a traceback."""
+    try:
+        return detector(path)
+    except (RecursionError, ValueError, OSError):
+        return False
 
 
 def load(
@@ -167,4 +191,5 @@ def load(
         )
     if not path.exists():
         raise InputError(path, "does not exist", expected="a file or folder to import")
+    require_regular(path, folders=True)
     return info.read(path, context or ImportContext())

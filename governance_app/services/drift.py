@@ -129,9 +129,12 @@ def read_table(path: Path) -> Any:
     """
     import pandas as pd
 
+    from governance_app.importers.safe_io import require_table_size
+
     path = Path(path)
-    if not path.is_file():
+    if not path.exists():
         raise InputError(path, "does not exist", expected="a CSV or Parquet table")
+    require_table_size(path)  # a FIFO, /dev/zero or a table larger than memory is refused
     suffix = path.suffix.lower()
     try:
         if suffix in (".parquet", ".pq"):
