@@ -112,8 +112,11 @@ class MainWindow(QMainWindow):
         self._build_toolbar()
         self.workspace_label = QLabel()
         self.statusBar().addWidget(self.workspace_label)
+        # The chain label first (leftmost permanent widget), its first check once the task area
+        # listens, so that check shows its progress like any other task.
+        self.chain_status = ChainStatus(self.statusBar(), self.view_context, start=False)
         self.task_status = TaskStatus(self.statusBar(), self.runner)
-        self.chain_status = ChainStatus(self.statusBar(), self.view_context)
+        self.chain_status.verify()
         self.task_label, self.task_progress, self.task_cancel = self.task_status.widgets()
         self._update_workspace_label()
         self._set_tab_order()

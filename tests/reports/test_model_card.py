@@ -138,3 +138,37 @@ def test_cli_report_and_verify(board: tuple[str, Path], tmp_path: Path,
     out.write_bytes(out.read_bytes() + b"%tail\n")
     assert main(["--db", url, "verify", str(out)]) == 1
     assert "FAIL covers the whole file" in capsys.readouterr().out
+
+
+def test_cli_report_refuses_to_overwrite_unless_forced(
+        board: tuple[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    url, folder = board
+    secret = tmp_path / "pass.txt"
+    secret.write_text(ZOE_PASS)
+    out = tmp_path / "card.pdf"
+    earlier = (folder / "card4.pdf").read_bytes()
+    out.write_bytes(earlier)
+    args = ["--db", url, "report", "model-card", "credit_default:4", "-o", str(out),
+            "--member", ZOE, "--passphrase-file", str(secret)]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "card.pdf" in err and "already exists" in err and "--force" in err
+    assert out.read_bytes() == earlier  # the earlier sealed report is untouched
+    assert main([*args, "--force"]) == 0
+    assert out.read_bytes() != earlier
+    assert main(["--db", url, "verify", str(out)]) == 0
+
+
+def test_cli_report_without_terminal_or_passphrase_source_is_a_clear_error(
+        board: tuple[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    monkeypatch.delenv("GOVERNANCE_APP_PASSPHRASE", raising=False)
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))  # no terminal: as in CI or a pipe
+    out = tmp_path / "audit.pdf"
+    code = main(["--db", board[0], "report", "audit", "-o", str(out), "--member", ZOE])
+    captured = capsys.readouterr()
+    assert code == 2 and not out.exists()
+    assert "no passphrase" in captured.err and "--passphrase-file" in captured.err
+    assert "Traceback" not in captured.err and "EOFError" not in captured.err
