@@ -55,18 +55,64 @@ def demo_steps(*, settings: bool = True) -> list[DemoStep]:
             DemoStep("model_cards/credit_default_v4.md", "credit_default:4")]
 
 
+@dataclass(frozen=True, slots=True)
+class DemoMonitoring:
+    """Drift the demo computes itself: a scoring table in weekly windows against a reference.
+
+    credit_default v4 is the version the demo's board decides; its drift is computed here from
+    four weeks of shadow scoring (``scripts/make_demo_monitoring.py``), as a board would with
+    ``governance-app drift-history``, so its production review has a drift result to judge.
+    """
+
+    model: str
+    table: str
+    reference: str
+    time_column: str = "scored_at"
+    window: str = "7D"
+
+    def path(self, relative: str) -> Path:
+        return Path(str(resources.files("governance_app.resources") / "demo" / relative))
+
+    @property
+    def paths(self) -> list[Path]:
+        return [self.path(self.table), self.path(self.reference)]
+
+
+DEMO_MONITORING = (DemoMonitoring("credit_default:4",
+                                  "monitoring/credit_default_v4_scoring.parquet",
+                                  "monitoring/credit_default_v4_reference.parquet"),)
+
+
 def demo_sources() -> list[Path]:
-    """The files the demo workspace is built from, in import order."""
-    return [step.path for step in demo_steps(settings=False)]
+    """The files the demo workspace is built from, in import order, then the monitoring tables
+    its drift is computed from."""
+    return ([step.path for step in demo_steps(settings=False)]
+            + [p for monitoring in DEMO_MONITORING for p in monitoring.paths])
 
 
 def _is_current(url: str, sources: list[Path]) -> bool:
     try:
         with Workspace.open(url) as ws:
-            imported = {record.source_sha256 for record in list_imports(ws)}
+            seen = {record.source_sha256 for record in list_imports(ws)}
+            if DEMO_MONITORING:  # computed drift names its tables' SHA-256, not an import
+                from governance_app.services.drift import drift_results
+
+                for monitoring in DEMO_MONITORING:
+                    name, version = monitoring.model.rsplit(":", 1)
+                    seen |= {digest for result in drift_results(ws, name, int(version))
+                             for digest in result.source_sha256.values()}
     except Exception:  # a damaged or foreign demo file is simply rebuilt
         return False
-    return all(sha256_of_path(p) in imported for p in sources)
+    return all(sha256_of_path(p) in seen for p in sources)
+
+
+def _compute_monitoring(ws: Workspace) -> None:
+    from governance_app.services.drift import compute_history  # pandas: only when building
+
+    for monitoring in DEMO_MONITORING:
+        compute_history(monitoring.path(monitoring.table), monitoring.time_column,
+                        monitoring.window, monitoring.path(monitoring.reference),
+                        ws=ws, model=monitoring.model)
 
 
 def build_demo_workspace(target: Path) -> str:
@@ -78,6 +124,7 @@ def build_demo_workspace(target: Path) -> str:
         for step in demo_steps():
             import_path(ws, step.path, model=step.model, settings=step.settings,
                         source_label=f"demo/{step.relative_path}")
+        _compute_monitoring(ws)
         from governance_app.services.demo_reviews import build_demo_reviews  # signed reviews
         build_demo_reviews(ws, target.parent)
         from governance_app.services.demo_reviews import build_demo_card  # the Reports view

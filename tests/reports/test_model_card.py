@@ -172,3 +172,23 @@ def test_cli_report_without_terminal_or_passphrase_source_is_a_clear_error(
     assert code == 2 and not out.exists()
     assert "no passphrase" in captured.err and "--passphrase-file" in captured.err
     assert "Traceback" not in captured.err and "EOFError" not in captured.err
+
+
+@needs_poppler
+def test_card_names_the_review_of_each_section_and_summarises_decisions_on_page_one(
+        board: tuple[str, Path]) -> None:
+    card = board[1] / "card4.pdf"
+    first = " ".join(subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(card), "-"],
+                                    check=True, capture_output=True, text=True).stdout.split())
+    assert "Decisions Gate Review Outcome Quorum" in first
+    assert "#3 production-promotion" in first and "#1 staging-promotion" in first
+    assert "0/2 approvals" in first and "2/2 approvals, chair 1/1 — met" in first
+    text = pdf_text(card)
+    gate = text[text.index("Gate checks"):text.index("Approvals")]
+    approvals = text[text.index("Approvals"):]
+    assert 'Review #3: policy “production-promotion”, gate production, open' in gate
+    assert 'Review #1: policy “staging-promotion”, gate staging, approved' in gate
+    assert 'Review #1: policy “staging-promotion”, gate staging, approved' in approvals
+    assert "Review #3" not in approvals  # nobody signed it yet: no empty section
+    assert "Each arrow is a flow of data" in text  # the data path drawn upright, readable
+    assert "reader's zone" not in text
