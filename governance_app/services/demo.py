@@ -139,3 +139,20 @@ def demo_workspace_url(folder: Path | None = None, *, rebuild: bool = False) -> 
     if rebuild or not target.exists() or not _is_current(url, demo_sources()):
         return build_demo_workspace(target)
     return url
+
+
+def demo_passphrases(url: str) -> dict[str, str]:
+    """DEMO ONLY: the demo members' publicly known passphrases when ``url`` is a demo
+    workspace (a ``demo.db`` with the demo's key folder beside it), else nothing.
+
+    A visitor of the demo needs them to sign; showing them anywhere else would be wrong, so
+    the test is the demo's own layout on disk, not a name alone.
+    """
+    from governance_app.services.demo_reviews import DEMO_KEY_FOLDER, DEMO_PASSPHRASES
+
+    if not url.startswith("sqlite:///"):
+        return {}
+    path = Path(url.removeprefix("sqlite:///"))
+    if path.name != DEMO_FILE_NAME or not (path.parent / DEMO_KEY_FOLDER).is_dir():
+        return {}
+    return dict(DEMO_PASSPHRASES)
