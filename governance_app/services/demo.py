@@ -6,7 +6,7 @@ sources change (a newer release), so every view has real content on a fresh mach
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -115,29 +115,48 @@ def _compute_monitoring(ws: Workspace) -> None:
                         ws=ws, model=monitoring.model)
 
 
-def build_demo_workspace(target: Path) -> str:
-    """(Re)build the demo workspace at ``target`` and return its URL."""
+DemoProgress = Callable[[int, int, str], None]
+"""``progress(done, total, message)``: the demo takes seconds to build, so it says how far."""
+
+
+def build_demo_workspace(target: Path, progress: DemoProgress | None = None) -> str:
+    """(Re)build the demo workspace at ``target`` and return its URL.
+
+    Args:
+        progress: called before each step (an import, the computed drift, the board's
+            reviews, the sealed card) and once at the end.
+    """
+    report = progress or (lambda _done, _total, _message: None)
+    steps = demo_steps()
+    total = len(steps) + 3
     for suffix in ("", "-wal", "-shm"):
         Path(f"{target}{suffix}").unlink(missing_ok=True)
     url = f"sqlite:///{target}"
     with Workspace.open(url) as ws:
-        for step in demo_steps():
+        for done, step in enumerate(steps):
+            report(done, total, f"importing {step.relative_path}")
             import_path(ws, step.path, model=step.model, settings=step.settings,
                         source_label=f"demo/{step.relative_path}")
+        report(len(steps), total, "computing credit_default v4's drift")
         _compute_monitoring(ws)
+        report(len(steps) + 1, total, "signing the board's reviews")
         from governance_app.services.demo_reviews import build_demo_reviews  # signed reviews
         build_demo_reviews(ws, target.parent)
+        report(len(steps) + 2, total, "sealing the model card")
         from governance_app.services.demo_reviews import build_demo_card  # the Reports view
         build_demo_card(ws, target.parent)
+    report(total, total, "demo workspace ready")
     return url
 
 
-def demo_workspace_url(folder: Path | None = None, *, rebuild: bool = False) -> str:
-    """URL of the demo workspace, building it first when missing, outdated or asked to."""
+def demo_workspace_url(folder: Path | None = None, *, rebuild: bool = False,
+                       progress: DemoProgress | None = None) -> str:
+    """URL of the demo workspace, building it first when missing, outdated or asked to
+    (``progress`` reports the build; nothing is reported when the demo is current)."""
     target = (folder or data_dir()) / DEMO_FILE_NAME
     url = f"sqlite:///{target}"
     if rebuild or not target.exists() or not _is_current(url, demo_sources()):
-        return build_demo_workspace(target)
+        return build_demo_workspace(target, progress)
     return url
 
 

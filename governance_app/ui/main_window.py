@@ -405,14 +405,16 @@ class MainWindow(QMainWindow):
         open_attach_dialog(self, self.view_context, lambda _record: self.refresh_views())
 
     def _on_demo_action_triggered(self) -> None:
+        """Build (or find) the demo in a worker, its progress in the status bar; open it when
+        ready. The window stays usable meanwhile."""
         from governance_app.services.demo import demo_workspace_url
 
-        try:
-            url = demo_workspace_url()
-        except Exception as exc:  # noqa: BLE001
-            show_error(self, exc, "Building the demo workspace")
+        if any(w.fn is demo_workspace_url for w in self.runner.active()):
             return
-        self.open_workspace(url)
+        worker = self.runner.run(demo_workspace_url, description="Building the demo workspace")
+        worker.signals.sig_finished.connect(self.open_workspace)
+        worker.signals.sig_errored.connect(
+            lambda exc: show_error(self, exc, "Building the demo workspace"))
 
     def _on_refresh_action_triggered(self) -> None:
         self.refresh_views()

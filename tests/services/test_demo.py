@@ -5,18 +5,32 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from governance_app.cli import main
 from governance_app.domain.governance import ReviewState
 from governance_app.services import models as model_service
 from governance_app.services import reviews as review_service
-from governance_app.services.demo import _is_current, build_demo_workspace, demo_sources
+from governance_app.services.demo import _is_current, demo_sources
 from governance_app.services.demo_reviews import DEMO_PASSPHRASES
 from governance_app.services.drift import drift_results
 from governance_app.services.workspace import Workspace
 
 
-def test_demo_agenda_review_has_drift_evidence_and_can_be_approved(tmp_path: Path) -> None:
-    url = build_demo_workspace(tmp_path / "demo.db")
+def test_demo_agenda_review_has_drift_evidence_and_can_be_approved(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    assert main(["demo", "--no-window"]) == 0  # builds it, progress on stderr
+    out, err = capsys.readouterr()
+    url = out.strip()  # stdout is the URL alone: DEMO=$(governance-app demo --no-window)
+    assert url.startswith("sqlite:///") and url.endswith("demo.db") and "\n" not in url
+    assert "building the demo workspace [0/9] importing registry.json" in err
+    assert "demo workspace ready" in err
     assert _is_current(url, demo_sources())  # computed drift counts as built: no rebuild
+    assert main(["demo", "--no-window"]) == 0
+    again, err = capsys.readouterr()
+    assert again.strip() == url and err == ""  # current: nothing rebuilt, nothing reported
     with Workspace.open(url) as ws:
         v4 = drift_results(ws, "credit_default", 4)
         assert len(v4) == 4 and all(r.source_kind == "computed" for r in v4)
