@@ -152,8 +152,9 @@ class VersionMetricsChart:
     def _panel(ax: Axes, index: int, key: str, data: tuple[Sequence[float], Sequence[float]],
                bounds: tuple[float | None, float | None]) -> None:
         steps, values = data
+        single = len(values) == 1  # one logged value: a visible point, not an empty line
         ax.plot(steps, values, color=color(index), linewidth=1.4,
-                marker="o" if len(values) <= 15 else None, markersize=3)
+                marker="o" if len(values) <= 15 else None, markersize=6 if single else 3)
         ax.set_title(key, fontsize=8.5, loc="left")
         for bound, word in zip(bounds, ("min", "max"), strict=True):
             if bound is not None:
@@ -166,6 +167,11 @@ class VersionMetricsChart:
                         textcoords="offset points", xytext=(0, 4), ha="center")
         ax.relim()
         ax.autoscale_view()
+        if single:
+            ax.set_xlim(steps[0] - 1, steps[0] + 1)
+            ax.set_xticks([steps[0]])
+        else:  # the chart is repainted: undo a previous version's one fixed tick
+            ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
 
 
 def _empty(ax: object, message: str) -> None:

@@ -87,6 +87,7 @@ def lineage_figure(
     *,
     title: str | None = None,
     highlight: Sequence[str] = (),
+    captions: bool = True,
 ) -> Figure:
     """Draw ``graph`` at the positions of ``layout``.
 
@@ -94,6 +95,8 @@ def lineage_figure(
         width: a node's box width in layout units (the one the layout was computed with).
         title: heading above the drawing.
         highlight: node ids drawn with a thick outline (e.g. the focus node).
+        captions: with each box's kind caption (small type); without, box colours carry the
+            kind and the heading spells them out (a printed page keeps all type ≥ 7 pt).
 
     Returns:
         A Figure sized to the drawing (at most :data:`MAX_INCHES` on a side).
@@ -117,12 +120,14 @@ def lineage_figure(
         ax.set_axis_off()
         ax.set_xlim(left - MARGIN, right + MARGIN)
         ax.set_ylim(bottom + MARGIN, top - MARGIN - (24 if title else 0))  # y grows downwards
-        detailed = len(nodes) <= DETAIL_LIMIT
+        detailed = captions and len(nodes) <= DETAIL_LIMIT
         if title or not detailed:
             heading = title or ""
             if not detailed:
+                present = {n.kind for n in nodes}
                 heading += "   (box colours: " + ", ".join(
-                    f"{KIND_CAPTION[k].lower()} {_COLOUR_WORD[k]}" for k in _COLOUR_WORD) + ")"
+                    f"{KIND_CAPTION[k].lower()} {_COLOUR_WORD[k]}" for k in _COLOUR_WORD
+                    if k in present) + ")"
             ax.text(left, top - MARGIN / 2 - 12, heading.strip(), fontsize=11 * scale,
                     fontweight="bold", va="center", ha="left")
         _draw_edges(ax, graph, layout, scale)
@@ -193,7 +198,7 @@ def _draw_boxes(
             ax.text(x, y, node.label, fontsize=9 * scale, ha="center", va="center",
                     color="#000000", zorder=4)
             continue
-        ax.text(x, y - 6.5, caption(node), fontsize=6.5 * scale, ha="center", va="center",
+        ax.text(x, y - 6.5, caption(node), fontsize=7 * scale, ha="center", va="center",
                 color=FAIL if failed else "#444444", fontweight="bold" if failed else "normal",
                 zorder=4)
         ax.text(x, y + 6.0, node.label, fontsize=9 * scale, ha="center", va="center",

@@ -135,6 +135,9 @@ def _draw_metric(ax: Axes, key: str, runs: Mapping[str, Mapping[str, MetricSerie
         elif len(series) <= _MARKER_LIMIT:
             style["marker"] = "o"
         latest = series.latest_index()
+        if len(series) == 1:  # one logged value: a point on a one-tick axis, never empty
+            style |= {"marker": style.get("marker", "o"), "markersize": 7}
+            ax.set_xticks([float(x[0])])
         ax.plot(x, y, label=label if labelled else None, **style)
         if not labelled:
             _mark_latest(ax, x[latest], y[latest], y)

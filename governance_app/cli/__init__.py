@@ -250,12 +250,18 @@ def cmd_gui(args: argparse.Namespace, ws: Workspace | None, run_gui: GuiRunner |
     if args.verb == "demo":
         from governance_app.services.demo import demo_workspace_url
 
-        url = demo_workspace_url(rebuild=args.rebuild)
+        url = demo_workspace_url(rebuild=args.rebuild, progress=_demo_progress)
         if args.no_window:
-            print(url)
+            print(url)  # alone on stdout: DEMO=$(governance-app demo --no-window)
             return 0
         return _require_gui(run_gui)(url)
     return _require_gui(run_gui)(ws.url if ws else args.db)
+
+
+def _demo_progress(done: int, total: int, message: str) -> None:
+    """The demo's build steps on stderr (a first build takes seconds; stdout stays the URL)."""
+    print(f"building the demo workspace [{done}/{total}] {message}", file=sys.stderr,
+          flush=True)
 
 
 def _require_gui(run_gui: GuiRunner | None) -> GuiRunner:

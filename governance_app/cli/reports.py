@@ -8,7 +8,6 @@ belong to the other kind are refused rather than silently ignored.
 from __future__ import annotations
 
 import argparse
-import getpass
 import sys
 from pathlib import Path
 from typing import Any
@@ -16,15 +15,38 @@ from typing import Any
 from governance_app.cli.output import print_json
 from governance_app.errors import InputError
 from governance_app.reports.paper import default_page_size
-from governance_app.services.passphrase import PassphraseSource
 from governance_app.services.workspace import Workspace
+
+
+def refuse_existing(output: Path, force: bool) -> None:
+    """An earlier sealed report is evidence: it is replaced only when asked (``--force``).
+
+    Raises:
+        InputError: ``output`` exists and ``force`` is not set.
+    """
+    if output.exists() and not force:
+        raise InputError(output, "already exists; an earlier report is not overwritten",
+                         expected="another -o FILE, or --force to replace it")
+
+
+def _passphrase_source(file: Path | None) -> Any:
+    """``--passphrase-file``, else ``$GOVERNANCE_APP_PASSPHRASE``, else a no-echo prompt, but
+    only on a terminal: without one, a missing passphrase is an error (exit 2), never a hang
+    on a hidden prompt or an ``EOFError``."""
+    import getpass
+
+    from governance_app.services.passphrase import PassphraseSource
+
+    return PassphraseSource(file=file, prompt=getpass.getpass if sys.stdin.isatty() else None)
 
 
 def cmd_report(args: argparse.Namespace, ws: Workspace) -> int:
     from governance_app.services import audit_report
     from governance_app.services import reports as service  # reportlab, matplotlib: on use
 
-    source = PassphraseSource(file=args.passphrase_file, prompt=getpass.getpass)
+    refuse_existing(args.output, args.force)
+    # As ``sign``: a prompt only on a terminal, else a clear error naming the two sources.
+    source = _passphrase_source(args.passphrase_file)
     if args.kind == "model-card":
         if args.ref is None:
             raise InputError("command line", "a model card needs the version",
@@ -89,6 +111,7 @@ def register(verb: Any) -> dict[str, Any]:
     p.add_argument("--to", dest="date_to", metavar="DATE",
                    help="audit: last day of the period, YYYY-MM-DD (local, inclusive)")
     p.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.pdf")
+    p.add_argument("--force", action="store_true", help="replace FILE.pdf if it exists")
     p.add_argument("--member", required=True, metavar="NAME", help="who produces and seals it")
     p.add_argument("--passphrase-file", type=Path, metavar="PATH")
     p.add_argument("--key-file", type=Path, metavar="PATH")

@@ -128,3 +128,51 @@ def freeze(policy: GatePolicy, source: EvidenceSource) -> tuple[dict[str, Any], 
     """Evaluate every check now: the evidence document and its digest."""
     document = evidence_document(policy, source.subject(), evaluate(policy, source))
     return document, evidence_digest(document)
+
+
+@dataclass(frozen=True, slots=True)
+class Blocker:
+    """A blocking check that forbids approval, and what would lift it (in words)."""
+
+    label: str
+    result: str
+    detail: str
+    remedy: str
+
+
+def _remedy(check: dict[str, Any], ref: str) -> str:
+    """What the board can do about one blocking check of frozen evidence (``check`` as in
+    :meth:`CheckResult.as_dict`): bring the missing evidence in, or know that the measured
+    value itself fails."""
+    spec = check.get("check", {})
+    kind, name = spec.get("kind"), spec.get("name", "")
+    missing = check.get("result") == Outcome.ERROR.value
+    if kind == CheckKind.DRIFT.value:
+        return (f"import drift for {ref} (an Evidently report with --model {ref}, or "
+                f"drift-history TABLE … --model {ref})" if missing else
+                f"the newest drift result of {ref} fails; new monitoring data judged within "
+                "the threshold, or a retrained version")
+    if kind == CheckKind.FAIRNESS.value:
+        attr = spec.get("sensitive") or "the attribute"
+        return (f"attach a prediction table to {ref} with --sensitive {attr}" if missing else
+                f"{ref}'s measured {name} fails; a retrained version is needed")
+    if kind == CheckKind.METRIC.value:
+        return (f"import the registry with {name} logged in {ref}'s source run" if missing
+                else f"{ref}'s {name} fails the threshold; a better version is needed")
+    return f"import the lineage (OpenLineage events or the source run's inputs) of {ref}"
+
+
+def blockers(evidence: dict[str, Any], ref: str) -> list[Blocker]:
+    """The blocking checks of frozen ``evidence`` that forbid approval, each with its remedy.
+
+    A review judges the evidence frozen when it opened, so a remedy works only through a new
+    review: the caller says "then withdraw and reopen"."""
+    out = []
+    for check in evidence.get("checks", []):
+        spec = check.get("check", {})
+        if spec.get("blocking", True) and check.get("result") in (Outcome.FAIL.value,
+                                                                  Outcome.ERROR.value):
+            out.append(Blocker(str(check.get("label") or spec.get("name", "?")),
+                               str(check.get("result")), str(check.get("detail", "")),
+                               _remedy(check, ref)))
+    return out

@@ -189,8 +189,31 @@ def _title(meta: dict[str, Any], body: str) -> str:
     index = meta.get("model-index")
     if isinstance(index, list) and index and isinstance(index[0], dict) and index[0].get("name"):
         return plain(index[0]["name"])
-    heading = re.search(r"^#\s+(.+?)\s*#*\s*$", body, re.M)
+    heading = re.search(r"^#\s+(.+?)\s*#*\s*$", _outside_code(body), re.M)
     return heading.group(1) if heading else ""
+
+
+FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+
+
+def _outside_code(body: str) -> str:
+    """The body with fenced code blocks blanked: a ``# comment`` in a shell or Python example
+    is not a heading (CommonMark: a fence closes with the same character, at least as long)."""
+    out: list[str] = []
+    fence = ""
+    for line in body.splitlines():
+        match = FENCE.match(line)
+        if fence:
+            if match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence) \
+                    and not line.strip()[len(match.group(1)):].strip():
+                fence = ""
+            out.append("")
+        elif match:
+            fence = match.group(1)
+            out.append("")
+        else:
+            out.append(line)
+    return "\n".join(out)
 
 
 @importer(KIND, "Hugging Face model card: README.md with YAML front matter (needs --model)",

@@ -79,7 +79,7 @@ class AuditScope:
 
     @property
     def period(self) -> str:
-        """The period in words, inclusive, in the reader's zone."""
+        """The period in words, inclusive, in the producing machine's zone (named)."""
         zone = self.generated_at.astimezone().tzname() or "local time"
         if self.date_from is None and self.date_to is None:
             return "the whole audit trail (no period given)"
@@ -135,10 +135,24 @@ class AuditData:
 
 
 def local(moment: datetime | None) -> str:
-    """A time in the reader's zone with the zone named."""
+    """A time in the producing machine's zone, the zone named (a PDF is read anywhere)."""
     if moment is None:
         return "—"
     return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
+
+
+def zone_of(moment: datetime) -> str:
+    """The zone a static PDF prints its times in, named and with its offset: ``CET
+    (UTC+01:00)``. A printed page cannot follow its reader's zone, so it states its own."""
+    local_moment = moment.astimezone()
+    offset = local_moment.utcoffset()
+    minutes = int(offset.total_seconds() // 60) if offset is not None else 0
+    sign = "+" if minutes >= 0 else "-"
+    utc = f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+    name = local_moment.tzname() or utc
+    if minutes == 0 and name in (utc, "UTC"):
+        return "UTC"
+    return utc if name == utc else f"{name} ({utc})"
 
 
 def fmt(value: Any) -> str:
@@ -332,8 +346,14 @@ def _events(data: AuditData, frame: float, tick: Tick) -> list[Flowable]:
     out = _h1("Audit events")
     if not data.events:
         return [*out, _empty("No audit events in the period.")]
-    out.append(para(f"{len(data.events)} events in chain order. Times in the reader's zone; "
-                    "the hash is the first 12 hex digits of the event's SHA-256 link."))
+    seqs = [e.seq for e in data.events]
+    gaps = len(seqs) != (max(seqs) - min(seqs) + 1)
+    omitted = (" Events outside the scope (another model, or outside the period) are omitted, so "
+               "sequence numbers skip; the chain section below verified every event of the "
+               "trail." if gaps else "")
+    zone = zone_of(data.scope.generated_at)
+    out.append(para(f"{len(data.events)} events in chain order.{omitted} Times in {zone}; the "
+                    "hash is the first 12 hex digits of the event's SHA-256 link."))
     rows = [(str(e.seq), local(e.at), e.kind, e.actor, e.subject, e.hash[:12])
             for e in data.events]
     out.append(RowTable(EVENT_COLUMNS, rows, frame, font_size=EVENT_FONT_SIZE,

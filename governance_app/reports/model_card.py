@@ -85,7 +85,7 @@ def source_name(source: str) -> str:
 
 
 def local(moment: datetime | None) -> str:
-    """A time in the reader's zone with the zone named (UTC when the machine has none)."""
+    """A time in the producing machine's zone with the zone named (UTC when it has none)."""
     if moment is None:
         return "—"
     return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
@@ -98,7 +98,8 @@ def model_card_story(data: CardData, frame: float, tick: Tick) -> list[Flowable]
     story: list[Flowable] = [
         Paragraph(f"Model card: {text(mv.model_name)} version {mv.version}", st.title),
         para(f"Generated {local(data.generated_at)} by {data.producer}. Sections follow Mitchell "
-             "et al., “Model Cards for Model Reporting” (2019).", st.small), spacer(2)]
+             "et al., “Model Cards for Model Reporting” (2019).", st.small), spacer(2),
+        *_decision_summary(data, frame)]
     builders = (_details, _intended_use, _data, _metrics, _fairness, _drift, _gate, _approvals)
     for title, build in zip(SECTIONS, builders, strict=True):
         tick(title)
@@ -141,12 +142,30 @@ def _data(data: CardData, frame: float) -> list[Flowable]:
         data_table(["Namespace", "Name", "Digest / schema"], rows, [0.32, 0.43, 0.25], frame)]
     if data.lineage is not None:
         graph, layout, width, focus = data.lineage
-        figure = lineage_figure(graph, layout, width, title=f"Upstream lineage of {data.ref}",
-                                highlight=[focus])
-        # Turned a quarter when that prints it larger: a wide graph's labels would shrink to
-        # unreadable type at column width. 640 pt fits the frame of A4 and of Letter.
-        out += [spacer(), figure_image(figure, frame, max_height=420, turned_max_height=640)]
+        figure = lineage_figure(graph, layout, width,
+                                title=f"From data to {data.ref}",
+                                highlight=[focus], captions=False)
+        width_pt, height_pt = (72 * side for side in figure.get_size_inches())
+        scale = min(frame / width_pt, LINEAGE_MAX_HEIGHT / height_pt)
+        if scale * LINEAGE_LABEL_PT >= MIN_PRINT_PT:  # upright, never shrunk below 7 pt
+            out += [spacer(), figure_image(figure, frame, max_height=LINEAGE_MAX_HEIGHT),
+                    para("Each arrow is a flow of data through the jobs and runs between two "
+                         "datasets; the whole graph: governance-app lineage "
+                         f"{data.ref} --upstream --format svg.", styles().small)]
+        else:
+            out.append(para(
+                f"The data path has {len(graph.nodes)} datasets, too many to draw readably on "
+                f"a page; the table above lists them, and governance-app lineage {data.ref} "
+                "--upstream --format svg draws the whole graph.", styles().small))
     return out
+
+
+LINEAGE_MAX_HEIGHT = 560.0
+"""Points the drawing may take: most of an A4 or Letter frame, with its heading."""
+LINEAGE_LABEL_PT = 9.0
+"""The drawing's smallest type at scale 1, its box labels (drawn without kind captions;
+charts.lineage_figure: layout units are points)."""
+MIN_PRINT_PT = 7.0
 
 
 def _dataset_digest(node: LineageNode) -> str:
@@ -234,25 +253,58 @@ def _drift(data: CardData, frame: float) -> list[Flowable]:
                        [0.2, 0.3, 0.2, 0.15, 0.15], frame, right=[3, 4])]
 
 
+def _review_title(review: Review) -> str:
+    """How every section names a review: id, policy, gate and state, in the same words."""
+    return (f"Review #{review.id}: policy “{review.policy.name}”, gate {review.policy.gate}, "
+            f"{review.state.value}")
+
+
+def _decision_summary(data: CardData, frame: float) -> list[Flowable]:
+    """Page 1's answer to the reader's first question: which gate, which review, what outcome,
+    how far the quorum got (each review of the version, the newest first)."""
+    if not data.reviews:
+        return [para("Decision: no review has evaluated this version against a gate policy.",
+                     styles().empty)]
+    rows = []
+    for review in reversed(data.reviews):
+        progress = review.progress()
+        rows.append([text(review.policy.gate), f"#{review.id} {text(review.policy.name)}",
+                     _state_verdict(review.state.value),
+                     text(progress.describe()),
+                     text(local(review.closed_at or review.opened_at))])
+    return [Paragraph("Decisions", styles().h2),
+            data_table(["Gate", "Review", "Outcome", "Quorum", "Closed / opened"], rows,
+                       [0.14, 0.28, 0.14, 0.22, 0.22], frame, markup=True), spacer()]
+
+
+def _state_verdict(state: str) -> str:
+    """A review's state as a verdict word with its symbol (never colour alone)."""
+    word = {"approved": "approve", "rejected": "reject"}.get(state, state)
+    return verdict(word).replace(text(word), text(state))
+
+
 def _gate(data: CardData, frame: float) -> list[Flowable]:
     if not data.reviews:
         return _empty("No review has evaluated this version against a gate policy.")
-    review = data.reviews[-1]
-    out: list[Flowable] = [para(
-        f"Review #{review.id} against policy “{review.policy.name}” (gate {review.policy.gate}),"
-        f" opened {local(review.opened_at)}, state {review.state.value}. Evidence sha256 "
-        f"{review.evidence_digest}.")]
-    rows = []
-    for check in review.evidence.get("checks", []):
-        sources = check.get("sources", {}) or {}
-        digest = "; ".join(f"{v[:12]}…" for v in sources.values()) or "—"
-        value = check.get("value")
-        rows.append([text(check.get("label") or check["check"]["name"]),
-                     text(fmt(value) if isinstance(value, int | float) else value or "—"),
-                     text(_threshold(check.get("threshold"))), verdict(str(check.get("result"))),
-                     f'<font name="DejaVuSansMono" size="6.5">{text(digest)}</font>'])
-    out.append(data_table(["Check", "Value", "Threshold", "Result", "Evidence digest"], rows,
-                          [0.3, 0.12, 0.16, 0.14, 0.28], frame, right=[1], markup=True))
+    out: list[Flowable] = []
+    for review in reversed(data.reviews):  # the newest review first, each one named
+        out += [Paragraph(text(_review_title(review)), styles().h2), para(
+            f"Opened {local(review.opened_at)}. Evidence sha256 {review.evidence_digest}.",
+            styles().small)]
+        rows = []
+        for check in review.evidence.get("checks", []):
+            sources = check.get("sources", {}) or {}
+            digest = "; ".join(f"{v[:12]}…" for v in sources.values()) or "—"
+            value = check.get("value")
+            rows.append([text(check.get("label") or check["check"]["name"]),
+                         text(fmt(value) if isinstance(value, int | float) else value or "—"),
+                         text(_threshold(check.get("threshold"))),
+                         verdict(str(check.get("result"))),
+                         f'<font name="DejaVuSansMono" size="7">{text(digest)}</font>'])
+        out.append(data_table(["Check", "Value", "Threshold", "Result", "Evidence digest"],
+                              rows, [0.3, 0.12, 0.16, 0.14, 0.28], frame, right=[1],
+                              markup=True))
+        out.append(spacer())
     return out
 
 
@@ -265,21 +317,23 @@ def _threshold(threshold: Any) -> str:
 
 
 def _approvals(data: CardData, frame: float) -> list[Flowable]:
-    signatures = [(r, s) for r in data.reviews for s in r.signatures]
-    if not signatures:
+    signed = [r for r in data.reviews if r.signatures]
+    if not signed:
         return _empty("No signatures on any review of this version.")
     out: list[Flowable] = [para(
         "Each signature's manifestation (21 CFR 11.50): printed name, role, date and time with "
-        "zone, and meaning. The signed bytes and public keys are in the embedded manifest.json.")]
-    rows = [[text(s.member), text(", ".join(s.roles)), text(local(s.signed_at)),
-             verdict(s.decision.value) + f"<br/>{text(s.meaning)}",
-             f"#{r.id} {text(r.policy.gate)}",
-             f'<font name="DejaVuSansMono" size="6">{text(grouped(s.fingerprint))}</font>']
-            for r, s in signatures]
-    out.append(data_table(["Printed name", "Role", "Signed at", "Meaning", "Review",
-                           "Key fingerprint"], rows, [0.14, 0.1, 0.16, 0.22, 0.13, 0.25], frame,
-                          markup=True))
-    comments = [f"{s.member} (review #{r.id}): “{s.comment}”" for r, s in signatures
+        "zone, and meaning, under the review it decides. The signed bytes and public keys are "
+        "in the embedded manifest.json.")]
+    for review in reversed(signed):
+        out.append(Paragraph(text(_review_title(review)), styles().h2))
+        rows = [[text(s.member), text(", ".join(s.roles)), text(local(s.signed_at)),
+                 verdict(s.decision.value) + f"<br/>{text(s.meaning)}",
+                 f'<font name="DejaVuSansMono" size="7">{text(grouped(s.fingerprint))}</font>']
+                for s in review.signatures]
+        out.append(data_table(["Printed name", "Role", "Signed at", "Meaning",
+                               "Key fingerprint"], rows, [0.16, 0.12, 0.2, 0.26, 0.26], frame,
+                              markup=True))
+        out += [para(f"{s.member}: “{s.comment}”", styles().small) for s in review.signatures
                 if s.comment]
-    out += [para(c, styles().small) for c in comments]
+        out.append(para(f"Quorum: {review.progress().describe()}.", styles().small))
     return out

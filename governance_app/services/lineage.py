@@ -22,6 +22,7 @@ from governance_app.analytics.lineage_dot import to_dot
 from governance_app.analytics.lineage_graph import LineageIndex, subgraph
 from governance_app.domain.lineage import (
     EdgeKind,
+    LineageEdge,
     LineageGraph,
     LineageNode,
     NodeKind,
@@ -227,6 +228,42 @@ def printable_graph(graph: LineageGraph) -> LineageGraph:
         out.add_node(replace(node, name=name))
     for edge in graph.edges:
         out.add_edge(edge)
+    return out
+
+
+PATH_EDGE_KIND = "derived"
+"""The kind of a drawn edge standing for jobs and runs between two datasets."""
+
+
+def data_path_graph(graph: LineageGraph, focus: str) -> LineageGraph:
+    """Only the datasets and ``focus`` (the model version), each data flow through jobs and
+    runs drawn as one edge: the path from raw data to the version, for a printed page.
+
+    A version's full upstream graph (every job, run and attempt) is too wide for a page at a
+    readable type size; a reader of a card asks which data the version came from, and the
+    table beside the drawing plus ``governance-app lineage REF --upstream`` give the rest.
+    """
+    keep = {i for i, n in graph.nodes.items() if n.kind is NodeKind.DATASET} | {focus}
+    following: dict[str, list[str]] = {}
+    for edge in graph.edges:
+        following.setdefault(edge.source, []).append(edge.target)
+    out = LineageGraph()
+    for node_id in sorted(keep):
+        if node_id in graph.nodes:
+            out.add_node(graph.nodes[node_id])
+    for start in sorted(keep):
+        seen: set[str] = set()
+        frontier = list(following.get(start, []))
+        while frontier:  # walk through jobs and runs until the next kept node
+            node_id = frontier.pop()
+            if node_id in seen:
+                continue
+            seen.add(node_id)
+            if node_id in keep:
+                if node_id != start:
+                    out.add_edge(LineageEdge(start, node_id, PATH_EDGE_KIND))
+                continue
+            frontier.extend(following.get(node_id, []))
     return out
 
 

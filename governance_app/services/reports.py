@@ -190,8 +190,10 @@ def gather_card(ws: Workspace, name: str, version: int, producer: str) -> CardDa
     lineage = None
     try:
         datasets = lineage_service.upstream_datasets(ws, name, version)
-        graph = lineage_service.printable_graph(lineage_service.focus_graph(
-            lineage_service.workspace_graph(ws), model_version_id(name, version), "upstream"))
+        focus = model_version_id(name, version)
+        graph = lineage_service.printable_graph(lineage_service.data_path_graph(
+            lineage_service.focus_graph(lineage_service.workspace_graph(ws), focus,
+                                        "upstream"), focus))
         lineage = (graph, lineage_service.layout_graph(graph), lineage_service.node_width,
                    model_version_id(name, version))
     except NotFoundError:

@@ -14,8 +14,9 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QThreadPool
 from PySide6.QtWidgets import QApplication, QWidget
 
 from governance_app import __version__
@@ -84,6 +85,8 @@ class Launcher(QObject):
         super().__init__(parent)
         self.window: QWidget | None = None
         self.welcome: WelcomeWindow | None = None
+        self.demo_worker: Any = None
+        """The running demo build (a ``ui.workers.Worker``), kept alive until it ends."""
 
     def show_welcome(self) -> WelcomeWindow:
         target = default_workspace_url().removeprefix("sqlite:///")
@@ -119,12 +122,31 @@ class Launcher(QObject):
         self.open_workspace(url, import_next=import_next)
 
     def _on_welcome_demo_requested(self) -> None:
-        try:
-            url = demo_workspace_url()
-        except Exception as exc:  # noqa: BLE001
-            show_error(self.welcome, exc, "Building the demo workspace")
+        """Build (or find) the demo in a worker: the welcome screen shows its progress and the
+        GUI thread never waits on the ~15 s first build."""
+        from governance_app.ui.workers import Worker
+
+        if self.demo_worker is not None:
             return
+        worker = Worker(demo_workspace_url, description="Building the demo workspace")
+        if self.welcome is not None:
+            worker.signals.sig_progressed.connect(self.welcome.set_demo_progress)
+        worker.signals.sig_finished.connect(self._on_demo_worker_finished)
+        worker.signals.sig_errored.connect(self._on_demo_worker_errored)
+        self.demo_worker = worker
+        QThreadPool.globalInstance().start(worker)
+
+    def _on_demo_worker_finished(self, url: str) -> None:
+        self.demo_worker = None
+        if self.welcome is not None:
+            self.welcome.set_demo_progress(1, 1, "ready")
         self.open_workspace(url)
+
+    def _on_demo_worker_errored(self, exc: BaseException) -> None:
+        self.demo_worker = None
+        if self.welcome is not None:
+            self.welcome.set_demo_progress(1, 1, "failed")
+        show_error(self.welcome, exc, "Building the demo workspace")
 
     def _on_welcome_import_requested(self) -> None:
         self.open_workspace(default_workspace_url(), import_next=True)

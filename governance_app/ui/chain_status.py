@@ -35,7 +35,9 @@ class ChainStatus(QObject):
         self.report: VerificationReport | None = None
         self.label = QLabel("audit chain: not verified yet")
         self.label.setObjectName("ChainStatusLabel")
-        status.insertPermanentWidget(0, self.label)
+        # Created before the task widgets (MainWindow), so appending puts it first; Qt counts
+        # insertPermanentWidget's index over all items and warned at 0 after a plain widget.
+        status.addPermanentWidget(self.label)
         self._checked: tuple[str, ChainHead | None] | None = None
         self._running: Worker | None = None
         ctx.runner.sig_started.connect(self._on_runner_started)

@@ -112,8 +112,11 @@ class MainWindow(QMainWindow):
         self._build_toolbar()
         self.workspace_label = QLabel()
         self.statusBar().addWidget(self.workspace_label)
+        # The chain label first (leftmost permanent widget), its first check once the task area
+        # listens, so that check shows its progress like any other task.
+        self.chain_status = ChainStatus(self.statusBar(), self.view_context, start=False)
         self.task_status = TaskStatus(self.statusBar(), self.runner)
-        self.chain_status = ChainStatus(self.statusBar(), self.view_context)
+        self.chain_status.verify()
         self.task_label, self.task_progress, self.task_cancel = self.task_status.widgets()
         self._update_workspace_label()
         self._set_tab_order()
@@ -402,14 +405,16 @@ class MainWindow(QMainWindow):
         open_attach_dialog(self, self.view_context, lambda _record: self.refresh_views())
 
     def _on_demo_action_triggered(self) -> None:
+        """Build (or find) the demo in a worker, its progress in the status bar; open it when
+        ready. The window stays usable meanwhile."""
         from governance_app.services.demo import demo_workspace_url
 
-        try:
-            url = demo_workspace_url()
-        except Exception as exc:  # noqa: BLE001
-            show_error(self, exc, "Building the demo workspace")
+        if any(w.fn is demo_workspace_url for w in self.runner.active()):
             return
-        self.open_workspace(url)
+        worker = self.runner.run(demo_workspace_url, description="Building the demo workspace")
+        worker.signals.sig_finished.connect(self.open_workspace)
+        worker.signals.sig_errored.connect(
+            lambda exc: show_error(self, exc, "Building the demo workspace"))
 
     def _on_refresh_action_triggered(self) -> None:
         self.refresh_views()

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from governance_app.domain.audit import Member
 from governance_app.domain.governance import Decision, Review, Signature
+from governance_app.governance.evidence import Blocker, blockers
 from governance_app.ui.error_dialog import show_error
 from governance_app.ui.review_models import (
     DECISION_STYLE,
@@ -80,14 +81,26 @@ class SignDialog(QDialog):
                                           member.name)
         self.approve_radio = QRadioButton("Approve")
         self.reject_radio = QRadioButton("Reject")
-        self.approve_radio.setChecked(True)
+        self.blockers = blockers(review.evidence, review.ref)
+        # Said before any passphrase is typed: what forbids approval, and what would lift it.
+        self.blockers_label = selectable(QLabel(blockers_html(self.blockers, review.ref)))
+        self.blockers_label.setObjectName("SignBlockers")
+        self.blockers_label.setTextFormat(Qt.TextFormat.RichText)
+        self.blockers_label.setStyleSheet(
+            f"QLabel {{ padding: 6px; border: 1px solid {FAIL_COLOUR}; }}")
+        self.blockers_label.setVisible(bool(self.blockers))
+        self.approve_radio.setEnabled(not self.blockers)
+        if self.blockers:
+            self.approve_radio.setToolTip("Blocked by a failing check: see above")
+        (self.reject_radio if self.blockers else self.approve_radio).setChecked(True)
         self.decision_group = QButtonGroup(self)
         decisions = QHBoxLayout()
         for radio in (self.approve_radio, self.reject_radio):
             self.decision_group.addButton(radio)
             decisions.addWidget(radio)
         decisions.addStretch(1)
-        self.meaning_label = selectable(QLabel())
+        self.meaning_label = QLabel()  # one line: no word wrap, so no reserved empty height
+        self.meaning_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.meaning_label.setAccessibleName("Meaning of the signature")
         self.comment_edit = QPlainTextEdit()
         self.comment_edit.setPlaceholderText("Why you decide so (recorded and signed)")
@@ -96,6 +109,10 @@ class SignDialog(QDialog):
         self.passphrase_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.passphrase_edit.setPlaceholderText("asked for every signature")
         self.passphrase_edit.setAccessibleName("Passphrase")
+        self.demo_passphrases = _demo_passphrases(ctx)
+        self.demo_label = selectable(QLabel(demo_html(self.demo_passphrases)))
+        self.demo_label.setObjectName("SignDemoPassphrases")
+        self.demo_label.setVisible(bool(self.demo_passphrases))
         self.record_label = selectable(QLabel())
         self.record_label.setTextFormat(Qt.TextFormat.PlainText)  # the comment is user text
         self.record_label.setStyleSheet("QLabel { padding: 6px; border: 1px solid palette(mid); }")
@@ -111,9 +128,11 @@ class SignDialog(QDialog):
         entry_layout = QVBoxLayout(entry)
         entry_layout.setContentsMargins(0, 0, 0, 0)
         entry_layout.addLayout(form)
+        entry_layout.addWidget(self.demo_label)
         entry_layout.addWidget(QLabel("<b>Signing will record:</b>"))
         entry_layout.addWidget(self.record_label)
         entry_layout.addWidget(self.status_label)
+        entry_layout.addStretch(1)  # spare height below the record, not between form rows
         self.entry_page = entry
 
         self.result_label = selectable(QLabel())
@@ -138,6 +157,7 @@ class SignDialog(QDialog):
 
         layout = QVBoxLayout(self)
         layout.addWidget(title)
+        layout.addWidget(self.blockers_label)
         layout.addWidget(self.pages, 1)
         layout.addWidget(self.buttons)
 
@@ -172,6 +192,9 @@ class SignDialog(QDialog):
             "head. The passphrase unlocks the member's key for this one signature; it is not "
             "stored.")
         self.sign_button.setEnabled(bool(self.member_name() and self.passphrase_edit.text()))
+        demo = self.demo_passphrases.get(self.member_name())
+        self.passphrase_edit.setPlaceholderText(
+            f"demo: {demo}" if demo else "asked for every signature")
 
     # -- signing -----------------------------------------------------------------------------
 
@@ -192,6 +215,7 @@ class SignDialog(QDialog):
         for widget in (self.member_combo, self.approve_radio, self.reject_radio,
                        self.comment_edit, self.passphrase_edit):
             widget.setEnabled(not busy)
+        self.approve_radio.setEnabled(not busy and not self.blockers)
         self.sign_button.setEnabled(not busy and bool(self.passphrase_edit.text()))
         self.status_label.setText("Unlocking the key and signing…" if busy else "")
 
@@ -282,6 +306,35 @@ class ReasonDialog(QDialog):
 
     def reason(self) -> str:
         return self.reason_edit.text().strip()
+
+
+def blockers_html(found: Sequence[Blocker], ref: str) -> str:
+    """What forbids approval and what would lift it, said before the passphrase step."""
+    if not found:
+        return ""
+    items = "".join(
+        f"<li><b>✕ {_escape(b.label)}</b> ({_escape(b.result)}): {_escape(b.detail)}.<br/>"
+        f"To unblock: {_escape(b.remedy)}.</li>" for b in found)
+    return (f"<b>Approval is blocked</b> by {len(found)} failing blocking "
+            f"check{'s' if len(found) > 1 else ''}:<ul style='margin:2px'>{items}</ul>"
+            "The evidence was frozen when this review opened: after fixing, withdraw this "
+            f"review and open a new one of {_escape(ref)}. <b>Reject</b> stays available.")
+
+
+def demo_html(passphrases: dict[str, str]) -> str:
+    """The demo members' public passphrases, marked as demo (empty outside the demo)."""
+    if not passphrases:
+        return ""
+    pairs = ", ".join(f"{_escape(name)}: <code>{_escape(secret)}</code>"
+                      for name, secret in passphrases.items())
+    return (f"<span style='color:#555555'><b>Demo workspace</b> — its members' passphrases "
+            f"are public, for trying the app only: {pairs}.</span>")
+
+
+def _demo_passphrases(ctx: ViewContext) -> dict[str, str]:
+    from governance_app.services.demo import demo_passphrases
+
+    return demo_passphrases(ctx.workspace.url)
 
 
 def _escape(text: str) -> str:

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QProgressBar,
     QVBoxLayout,
     QWidget,
 )
@@ -38,6 +39,15 @@ def choose_workspace_url(parent: QWidget | None) -> str | None:
         parent, "Open or create a workspace", "", "Workspaces (*.db);;All files (*)",
         options=QFileDialog.Option.DontConfirmOverwrite)
     return f"sqlite:///{Path(path).resolve()}" if path else None
+
+
+def demo_passphrases_html() -> str:
+    """The demo members and their public passphrases, marked as demo only."""
+    from governance_app.services.demo_reviews import DEMO_PASSPHRASES
+
+    pairs = ", ".join(f"{name} <code>{secret}</code>" for name, secret in DEMO_PASSPHRASES.items())
+    return ("<span style='color:#555555'><b>Demo only:</b> the demo board's members sign with "
+            f"public passphrases: {pairs}. Never use them for a real workspace.</span>")
 
 
 class WelcomeWindow(QWidget):
@@ -64,7 +74,22 @@ class WelcomeWindow(QWidget):
         title.setWordWrap(True)
         self.demo_button = QCommandLinkButton(
             "Open demo workspace",
-            "Five example models with versions, metrics and parameters: look around first.")
+            "Five example models with their evidence, and a board meeting to hold: look "
+            "around first, then sign credit_default v4's review as a demo member.")
+        # DEMO ONLY: the demo members' passphrases are public (services.demo_reviews); a
+        # visitor needs them to sign, so they are shown here, marked as demo.
+        self.demo_passphrases_label = QLabel(demo_passphrases_html())
+        self.demo_passphrases_label.setObjectName("WelcomeDemoPassphrases")
+        self.demo_passphrases_label.setWordWrap(True)
+        self.demo_passphrases_label.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.demo_passphrases_label.setContentsMargins(40, 0, 0, 6)
+        self.demo_progress_label = QLabel()
+        self.demo_progress_label.setContentsMargins(40, 0, 0, 0)
+        self.demo_progress = QProgressBar()
+        self.demo_progress.setAccessibleName("Building the demo workspace")
+        self.demo_progress_label.hide()
+        self.demo_progress.hide()
         self.import_button = QCommandLinkButton(
             "Import…",
             f"Read an MLflow store, mlruns/ folder, REST JSON or bundle into {import_target}.")
@@ -96,7 +121,11 @@ class WelcomeWindow(QWidget):
 
         actions = QVBoxLayout()
         actions.addWidget(QLabel("<b>Start</b>"))
-        for button in (self.demo_button, self.import_button, self.open_button):
+        actions.addWidget(self.demo_button)
+        actions.addWidget(self.demo_passphrases_label)
+        actions.addWidget(self.demo_progress_label)
+        actions.addWidget(self.demo_progress)
+        for button in (self.import_button, self.open_button):
             actions.addWidget(button)
         actions.addStretch(1)
         recent = QVBoxLayout()
@@ -143,7 +172,19 @@ class WelcomeWindow(QWidget):
         if has_recent:
             self.recent_list.setCurrentRow(0)
 
+    def set_demo_progress(self, done: int, total: int, message: str) -> None:
+        """Show the demo's build progress under its button; the window stays usable except
+        for starting the same build twice (``done == total`` ends it)."""
+        building = done < total
+        self.demo_button.setEnabled(not building)
+        self.demo_progress_label.setVisible(building)
+        self.demo_progress.setVisible(building)
+        self.demo_progress.setRange(0, max(total, 1))
+        self.demo_progress.setValue(done)
+        self.demo_progress_label.setText(f"Building the demo workspace: {message}…")
+
     def _on_demo_button_clicked(self) -> None:
+        self.set_demo_progress(0, 1, "starting")
         self.sig_demo_requested.emit()
 
     def _on_import_button_clicked(self) -> None:

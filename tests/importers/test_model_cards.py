@@ -142,3 +142,15 @@ def test_detection_does_not_steal_other_json(fixtures_dir: Path) -> None:
         assert not mct(other)
     assert not hf(fixtures_dir / "bundle" / "lineage-bundle.json")
     assert hf(HF / "sample_no_metadata.md")
+
+
+@pytest.mark.parametrize("fence", ["```", "~~~~"])
+def test_hf_card_title_skips_comments_inside_fenced_code(tmp_path: Path, fence: str) -> None:
+    other = "~~~" if fence.startswith("`") else "```"
+    card = tmp_path / "README.md"
+    card.write_text(
+        "---\nlicense: mit\nlibrary_name: transformers\n---\n\nUsage first:\n\n"
+        f"{fence}bash\n# install the package\npip install thing\n"
+        f"{other}\n# still code: another fence character does not close the block\n"
+        f"{fence}\n\n# Loan Default Scorer\n\nText.\n", encoding="utf-8")
+    assert _load(card).title == "Loan Default Scorer"

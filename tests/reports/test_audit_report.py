@@ -233,3 +233,36 @@ def test_cli_report_audit_and_its_errors(demo: tuple[str, Path], tmp_path: Path,
     assert main(["--db", url, "report", "audit", "--model", "nope", "-o",
                  str(tmp_path / "bad.pdf"), *common]) == 2
     assert not (tmp_path / "bad.pdf").exists()
+
+
+@needs_poppler
+def test_the_readmes_audit_example_reports_the_demos_events(
+        demo: tuple[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shlex
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    [line] = [ln for ln in readme.splitlines() if ln.startswith("governance-app report audit")]
+    argv = shlex.split(line, comments=True)[1:]
+    out = tmp_path / "audit.pdf"
+    argv[argv.index("-o") + 1] = str(out)
+    member = argv[argv.index("--member") + 1]
+    monkeypatch.setenv("GOVERNANCE_APP_PASSPHRASE", DEMO_PASSPHRASES[member])
+    assert main(["--db", demo[0], *argv]) == 0
+    text = pdf_text(out)
+    assert "review.sign" in text and "review.open" in text
+    assert "No audit events in the period" not in text
+
+
+@needs_poppler
+def test_event_table_says_out_of_scope_events_are_omitted_and_names_its_zone(
+        demo: tuple[str, Path], tmp_path: Path) -> None:
+    url, folder = demo
+    out = tmp_path / "credit.pdf"
+    with Workspace.open(url) as ws:
+        audit_report.build_audit_report(ws, out, ANA, DEMO_PASSPHRASES[ANA],
+                                        model="credit_default")
+    text = pdf_text(out)
+    assert "Events outside the scope (another model, or outside the period) are omitted" in text
+    assert "reader's zone" not in text
+    assert "Times in UTC;" in text or "Times in " in text and "(UTC" in text
+    assert "are omitted" not in pdf_text(folder / "audit.pdf")  # the whole trail skips none

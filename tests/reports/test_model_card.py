@@ -138,3 +138,57 @@ def test_cli_report_and_verify(board: tuple[str, Path], tmp_path: Path,
     out.write_bytes(out.read_bytes() + b"%tail\n")
     assert main(["--db", url, "verify", str(out)]) == 1
     assert "FAIL covers the whole file" in capsys.readouterr().out
+
+
+def test_cli_report_refuses_to_overwrite_unless_forced(
+        board: tuple[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    url, folder = board
+    secret = tmp_path / "pass.txt"
+    secret.write_text(ZOE_PASS)
+    out = tmp_path / "card.pdf"
+    earlier = (folder / "card4.pdf").read_bytes()
+    out.write_bytes(earlier)
+    args = ["--db", url, "report", "model-card", "credit_default:4", "-o", str(out),
+            "--member", ZOE, "--passphrase-file", str(secret)]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "card.pdf" in err and "already exists" in err and "--force" in err
+    assert out.read_bytes() == earlier  # the earlier sealed report is untouched
+    assert main([*args, "--force"]) == 0
+    assert out.read_bytes() != earlier
+    assert main(["--db", url, "verify", str(out)]) == 0
+
+
+def test_cli_report_without_terminal_or_passphrase_source_is_a_clear_error(
+        board: tuple[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    monkeypatch.delenv("GOVERNANCE_APP_PASSPHRASE", raising=False)
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))  # no terminal: as in CI or a pipe
+    out = tmp_path / "audit.pdf"
+    code = main(["--db", board[0], "report", "audit", "-o", str(out), "--member", ZOE])
+    captured = capsys.readouterr()
+    assert code == 2 and not out.exists()
+    assert "no passphrase" in captured.err and "--passphrase-file" in captured.err
+    assert "Traceback" not in captured.err and "EOFError" not in captured.err
+
+
+@needs_poppler
+def test_card_names_the_review_of_each_section_and_summarises_decisions_on_page_one(
+        board: tuple[str, Path]) -> None:
+    card = board[1] / "card4.pdf"
+    first = " ".join(subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(card), "-"],
+                                    check=True, capture_output=True, text=True).stdout.split())
+    assert "Decisions Gate Review Outcome Quorum" in first
+    assert "#3 production-promotion" in first and "#1 staging-promotion" in first
+    assert "0/2 approvals" in first and "2/2 approvals, chair 1/1 — met" in first
+    text = pdf_text(card)
+    gate = text[text.index("Gate checks"):text.index("Approvals")]
+    approvals = text[text.index("Approvals"):]
+    assert 'Review #3: policy “production-promotion”, gate production, open' in gate
+    assert 'Review #1: policy “staging-promotion”, gate staging, approved' in gate
+    assert 'Review #1: policy “staging-promotion”, gate staging, approved' in approvals
+    assert "Review #3" not in approvals  # nobody signed it yet: no empty section
+    assert "Each arrow is a flow of data" in text  # the data path drawn upright, readable
+    assert "reader's zone" not in text

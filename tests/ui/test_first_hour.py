@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton, QWidgetActio
 
 import governance_app
 from governance_app.charts import style
+from governance_app.services.demo_reviews import DEMO_PASSPHRASES
 from governance_app.ui import app as app_module
 from governance_app.ui.about_dialog import AboutDialog, user_guide_url
 from governance_app.ui.crash_dialog import CrashDialog
@@ -57,9 +58,22 @@ def test_first_start_shows_the_welcome_screen(launched, qtbot) -> None:
     assert texts == ["Open demo workspace", "Import…", "Open workspace…"]
     assert welcome.recent_empty_label.isVisible() and not welcome.recent_list.isVisible()
 
-    # The demo button builds the demo (in the test's data folder) and replaces the welcome.
+    # The demo card shows the demo members' public passphrases, marked as demo.
+    demo_note = welcome.demo_passphrases_label
+    assert demo_note.isVisible() and "Demo only" in demo_note.text()
+    assert all(secret in demo_note.text() for secret in DEMO_PASSPHRASES.values())
+
+    # The demo button builds the demo (in the test's data folder) in a worker: the click
+    # returns at once with progress shown, and the main window replaces the welcome when ready.
+    progress: list[tuple[int, int, str]] = []
     qtbot.mouseClick(welcome.demo_button, Qt.MouseButton.LeftButton)
-    window = app_module._state["launcher"].window
+    launcher = app_module._state["launcher"]
+    assert launcher.window is None and launcher.demo_worker is not None
+    launcher.demo_worker.signals.sig_progressed.connect(lambda *a: progress.append(a))
+    assert welcome.demo_progress.isVisible() and not welcome.demo_button.isEnabled()
+    qtbot.waitUntil(lambda: launcher.window is not None, timeout=120_000)
+    assert progress and any("importing" in message for _d, _t, message in progress)
+    window = launcher.window
     assert isinstance(window, MainWindow) and window.isVisible()
     assert window.workspace.display_name == "demo.db (SQLite)"
     assert not welcome.isVisible()

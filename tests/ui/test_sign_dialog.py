@@ -1,0 +1,106 @@
+"""The Sign dialog says what blocks approval before the passphrase step, keeps Reject, lays
+the Meaning row out without empty space, and shows the demo's public passphrases on the demo
+workspace only."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from governance_app.domain.governance import Decision
+from governance_app.services import members as member_service
+from governance_app.services import reviews as review_service
+from governance_app.services.demo import demo_passphrases
+from governance_app.services.demo_reviews import DEMO_KEY_FOLDER, DEMO_PASSPHRASES
+from governance_app.ui.selection import Selection
+from governance_app.ui.sign_dialog import SignDialog
+from governance_app.ui.views import ViewContext
+from governance_app.ui.workers import TaskRunner
+from tests.governance.review_helpers import MODEL, Board, make_board, passphrase
+
+WAIT_MS = 20_000
+
+
+@pytest.fixture
+def board(tmp_path: Path) -> Iterator[Board]:
+    b = make_board(f"sqlite:///{tmp_path / 'board.db'}", tmp_path / "keys")
+    yield b
+    b.ws.close()
+
+
+@pytest.fixture
+def context(board: Board) -> Iterator[ViewContext]:
+    runner = TaskRunner()
+    yield ViewContext(board.ws, Selection(), runner, lambda: None, lambda *_: None)
+    runner.shutdown()
+
+
+def _dialog(qtbot, ctx: ViewContext, version: int) -> SignDialog:
+    review = review_service.open_review(ctx.workspace, f"{MODEL}:{version}", "board-test",
+                                        actor="test")
+    dialog = SignDialog(ctx, review, member_service.list_members(ctx.workspace))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    return dialog
+
+
+def test_blocked_review_says_why_and_how_before_the_passphrase_and_keeps_reject(
+        qtbot, context: ViewContext) -> None:
+    dialog = _dialog(qtbot, context, 2)  # v2's val_auc is below the gate's 0.77
+    text = dialog.blockers_label.text()
+    assert dialog.blockers_label.isVisible()
+    assert "Approval is blocked" in text and "val_auc ≥ 0.77" in text
+    assert "To unblock" in text and "withdraw this review and open a new one" in text
+    assert dialog.blockers_label.y() < dialog.passphrase_edit.mapTo(dialog, dialog.rect()
+                                                                     .topLeft()).y()
+    assert not dialog.approve_radio.isEnabled() and dialog.reject_radio.isChecked()
+    assert dialog.decision() is Decision.REJECT
+    assert "Rejected for promotion to production" in dialog.meaning_label.text()
+    dialog.member_combo.setCurrentIndex(dialog.member_combo.findData("Bo Chen"))
+    qtbot.keyClicks(dialog.passphrase_edit, passphrase("Bo Chen"))
+    with qtbot.waitSignal(dialog.sig_signed, timeout=WAIT_MS) as signed:
+        dialog.sign_button.click()
+    assert signed.args[1].decision is Decision.REJECT
+
+
+def test_unblocked_review_offers_approve_and_no_blocker_text(qtbot,
+                                                             context: ViewContext) -> None:
+    dialog = _dialog(qtbot, context, 1)
+    assert not dialog.blockers_label.isVisible() and dialog.blockers_label.text() == ""
+    assert dialog.approve_radio.isEnabled() and dialog.approve_radio.isChecked()
+    assert not dialog.demo_label.isVisible()  # not the demo workspace: no passphrases shown
+    assert dialog.passphrase_edit.placeholderText() == "asked for every signature"
+
+
+def test_meaning_row_has_no_empty_space(qtbot, context: ViewContext) -> None:
+    dialog = _dialog(qtbot, context, 1)
+    dialog.resize(600, 900)  # a tall dialog: spare height must not open gaps in the form
+    qtbot.wait(10)
+    meaning = dialog.meaning_label.geometry()
+    comment_top = dialog.comment_edit.geometry().top()
+    line = dialog.meaning_label.fontMetrics().height()
+    assert meaning.height() <= 2.5 * line
+    assert comment_top - meaning.bottom() <= 16
+
+
+def test_demo_workspace_shows_its_public_passphrases(tmp_path: Path, qtbot) -> None:
+    folder = tmp_path / "data"
+    (folder / DEMO_KEY_FOLDER).mkdir(parents=True)
+    board = make_board(f"sqlite:///{folder / 'demo.db'}", tmp_path / "keys")
+    runner = TaskRunner()
+    try:
+        assert demo_passphrases(board.ws.url) == DEMO_PASSPHRASES
+        assert demo_passphrases(f"sqlite:///{tmp_path / 'demo.db'}") == {}  # no demo keys
+        ctx = ViewContext(board.ws, Selection(), runner, lambda: None, lambda *_: None)
+        dialog = _dialog(qtbot, ctx, 1)
+        assert dialog.demo_label.isVisible()
+        assert "Demo workspace" in dialog.demo_label.text()
+        assert DEMO_PASSPHRASES["Ana Lima"] in dialog.demo_label.text()
+        dialog.member_combo.setCurrentIndex(dialog.member_combo.findData("Ana Lima"))
+        assert dialog.passphrase_edit.placeholderText() == f"demo: {DEMO_PASSPHRASES['Ana Lima']}"
+    finally:
+        runner.shutdown()
+        board.ws.close()
