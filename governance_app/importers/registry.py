@@ -114,6 +114,7 @@ def _load_builtin_importers() -> None:
         dvc_project,
         evidently,
         huggingface_card,
+        kubeflow_mlmd,
         mlflow_filestore,
         mlflow_rest,
         mlflow_sqlite,
