@@ -163,7 +163,8 @@ def _add_task(graph: LineageGraph, index: StoreIndex, run_id: str,
         if props.get(key) not in (None, ""):
             facet[key] = props[key]
     name = str(props.get("display_name") or props.get("task_name") or f"execution {execution.id}")
-    graph.add_node(LineageNode(node_id, NodeKind.TASK, name, run_id, execution.state,
+    state = RUN_STATE.get(execution.state, execution.state)
+    graph.add_node(LineageNode(node_id, NodeKind.TASK, name, run_id, state,
                                {KFP_FACET: facet}, ms_to_utc(execution.created_ms),
                                ms_to_utc(execution.updated_ms)))
     parent = props.get("parent_dag_id")
