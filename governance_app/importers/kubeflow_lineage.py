@@ -121,11 +121,11 @@ def store_graph(store: MlmdStore) -> LineageGraph:
         facet: dict[str, Any] = {"pipeline": index.pipeline_of[run_id]}
         if root is not None:
             facet["parameters"] = root.properties.get("inputs") or {}
+        if root is not None:
+            facet.update(_times(root))
         graph.add_node(LineageNode(
             run_node_id(run_id), NodeKind.RUN, run_id, namespace,
-            RUN_STATE.get(root.state, root.state) if root else "", {KFP_FACET: facet},
-            ms_to_utc(root.created_ms) if root else None,
-            ms_to_utc(root.updated_ms) if root else None))
+            RUN_STATE.get(root.state, root.state) if root else "", {KFP_FACET: facet}))
     for eid, execution in sorted(store.executions.items()):
         run_id = index.run_of.get(eid)
         if run_id is None or index.root_of.get(run_id) is execution:
@@ -164,9 +164,8 @@ def _add_task(graph: LineageGraph, index: StoreIndex, run_id: str,
             facet[key] = props[key]
     name = str(props.get("display_name") or props.get("task_name") or f"execution {execution.id}")
     state = RUN_STATE.get(execution.state, execution.state)
-    graph.add_node(LineageNode(node_id, NodeKind.TASK, name, run_id, state,
-                               {KFP_FACET: facet}, ms_to_utc(execution.created_ms),
-                               ms_to_utc(execution.updated_ms)))
+    facet.update(_times(execution))
+    graph.add_node(LineageNode(node_id, NodeKind.TASK, name, run_id, state, {KFP_FACET: facet}))
     parent = props.get("parent_dag_id")
     root = index.root_of.get(run_id)
     if parent in (None, "", 0) or (root is not None and int(parent) == root.id):
@@ -182,6 +181,18 @@ def _add_task(graph: LineageGraph, index: StoreIndex, run_id: str,
         if original in index.store.executions:
             graph.add_edge(LineageEdge(source, node_id, EdgeKind.CACHED.value))
         facet["cached_from"] = source
+
+
+def _times(execution: MlmdExecution) -> dict[str, str]:
+    """MLMD's record times, kept as facts of the store: the node's start and end come from the
+    API's run JSON (MLMD's create/update times are when the driver wrote, not when a task ran),
+    so importing both in either order never makes them fight over one field."""
+    out = {}
+    for key, ms in (("mlmd_created", execution.created_ms), ("mlmd_updated", execution.updated_ms)):
+        moment = ms_to_utc(ms)
+        if moment is not None:
+            out[key] = moment.isoformat()
+    return out
 
 
 def _artifact_node(artifact: MlmdArtifact) -> LineageNode:

@@ -38,8 +38,6 @@ from governance_app.importers.kubeflow_lineage import (
 VERSION_TAG = "kfp.model_version"
 EVIDENCE_FACET = "kfpEvidence"
 _SLICE_KEY = re.compile(r"^[^=/]+=[^/]*/.+$")
-_RUN_STATUS = {"SUCCEEDED": "FINISHED", "FAILED": "FAILED", "CANCELED": "KILLED",
-               "RUNNING": "RUNNING"}
 
 
 def version_sort_key(label: str) -> tuple[Any, ...]:
@@ -88,7 +86,7 @@ def registry_records(
         root = index.root_of.get(run_id)
         state = RUN_STATE.get(root.state, root.state) if root else ""
         params = (root.properties.get("inputs") if root else None) or {}
-        run = Run(run_id, pipeline, name=run_id, status=_RUN_STATUS.get(state, state),
+        run = Run(run_id, pipeline, name=run_id, status=state,
                   start_time=ms_to_utc(root.created_ms) if root else None,
                   end_time=ms_to_utc(root.updated_ms) if root else None,
                   params={str(k): _text(v) for k, v in params.items()},
