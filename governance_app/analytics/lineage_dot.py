@@ -19,7 +19,12 @@ _SHAPE = {
     NodeKind.RUN: ("box", "#777777"),
     NodeKind.MODEL_VERSION: ("box", "#009E73"),
     NodeKind.NAMESPACE: ("folder", "#CC79A7"),
+    NodeKind.STAGE: ("box3d", "#A6761D"),
+    NodeKind.TASK: ("component", "#56B4E9"),
+    NodeKind.ARTIFACT: ("note", "#999999"),
 }
+_STEP_KINDS = frozenset({NodeKind.RUN, NodeKind.TASK})
+"""Kinds whose status is an execution state, so FAILED is spelled out on them."""
 
 
 def quote(text: str) -> str:
@@ -31,7 +36,7 @@ def quote(text: str) -> str:
 
 def _label(node: LineageNode) -> str:
     kind = "MODEL VERSION" if node.kind is NodeKind.MODEL_VERSION else node.kind.value.upper()
-    failed = node.kind is NodeKind.RUN and node.status.upper() in FAILED_STATES
+    failed = node.kind in _STEP_KINDS and node.status.upper() in FAILED_STATES
     return f"{kind}{' FAILED' if failed else ''}\n{node.label}"
 
 
@@ -46,7 +51,7 @@ def to_dot(graph: LineageGraph, name: str = "lineage") -> str:
         shape, colour = _SHAPE[node.kind]
         attrs = [f"label={quote(_label(node))}", f"shape={shape}", f"color={quote(colour)}",
                  f"tooltip={quote(node.id)}"]
-        if node.kind is NodeKind.RUN and node.status.upper() in FAILED_STATES:
+        if node.kind in _STEP_KINDS and node.status.upper() in FAILED_STATES:
             attrs += [f"color={quote(FAILED_COLOUR)}", "penwidth=2"]
         lines.append(f"  {quote(node.id)} [{', '.join(attrs)}];")
     kinds: dict[tuple[str, str], list[str]] = {}

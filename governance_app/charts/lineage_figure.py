@@ -37,6 +37,9 @@ KIND_FILL: dict[NodeKind, str] = {
     NodeKind.RUN: "#F2F2F2",
     NodeKind.MODEL_VERSION: "#D9F2E9",
     NodeKind.NAMESPACE: "#EFE3F0",
+    NodeKind.STAGE: "#F5ECD9",
+    NodeKind.TASK: "#E3F1FA",
+    NodeKind.ARTIFACT: "#EDEDED",
 }
 KIND_EDGE: dict[NodeKind, str] = {
     NodeKind.DATASET: OKABE_ITO["blue"],
@@ -44,6 +47,9 @@ KIND_EDGE: dict[NodeKind, str] = {
     NodeKind.RUN: "#777777",
     NodeKind.MODEL_VERSION: OKABE_ITO["bluish_green"],
     NodeKind.NAMESPACE: OKABE_ITO["reddish_purple"],
+    NodeKind.STAGE: "#A6761D",
+    NodeKind.TASK: OKABE_ITO["sky_blue"],
+    NodeKind.ARTIFACT: "#999999",
 }
 KIND_CAPTION: dict[NodeKind, str] = {
     NodeKind.DATASET: "DATASET",
@@ -51,6 +57,9 @@ KIND_CAPTION: dict[NodeKind, str] = {
     NodeKind.RUN: "RUN",
     NodeKind.MODEL_VERSION: "MODEL VERSION",
     NodeKind.NAMESPACE: "NAMESPACE",
+    NodeKind.STAGE: "DVC STAGE",
+    NodeKind.TASK: "PIPELINE TASK",
+    NodeKind.ARTIFACT: "ARTIFACT",
 }
 
 _COLOUR_WORD: dict[NodeKind, str] = {
@@ -71,7 +80,7 @@ class LayoutLike(Protocol):
 
 def is_failed(node: LineageNode) -> bool:
     """Whether a node is a run that ended in failure (drawn in vermillion with FAILED)."""
-    return node.kind is NodeKind.RUN and node.status.upper() in FAILED_STATES
+    return node.kind in (NodeKind.RUN, NodeKind.TASK) and node.status.upper() in FAILED_STATES
 
 
 def caption(node: LineageNode) -> str:

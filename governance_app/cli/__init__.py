@@ -135,6 +135,12 @@ def cmd_models(args: argparse.Namespace, ws: Workspace) -> int:
     return 0
 
 
+def _pipeline_evidence(ws: Workspace, name: str, version: int) -> dict:
+    from governance_app.services.pipelines import version_evidence
+
+    return version_evidence(ws, name, version)
+
+
 def cmd_show(args: argparse.Namespace, ws: Workspace) -> int:
     name, version = model_service.parse_version_ref(args.ref)
     if version is None:
@@ -169,6 +175,7 @@ def cmd_show(args: argparse.Namespace, ws: Workspace) -> int:
                 "experiment": detail.experiment_name,
                 "run": detail.run,
                 "latest_metrics": detail.latest_metrics,
+                "pipeline_evidence": _pipeline_evidence(ws, name, version),
             }
         )
         return 0

@@ -8,7 +8,12 @@ produces these, so the sources join into one graph by node id alone. Node ids ar
 * ``JOB``: ``job:<namespace>/<name>``, e.g. ``job:readmission/train_model``;
 * ``RUN``: ``run:<runId>`` (run ids are globally unique UUIDs, so no namespace);
 * ``MODEL_VERSION``: ``model:<name>/<version>``, e.g. ``model:readmission_risk/4``;
-* ``NAMESPACE``: ``namespace:<namespace>``, only made by collapsing a namespace in a view.
+* ``NAMESPACE``: ``namespace:<namespace>``, only made by collapsing a namespace in a view;
+* ``STAGE``: ``stage:dvc://<project>/<stage>``, a DVC pipeline stage (or a ``.dvc`` file);
+* ``TASK``: ``task:<runId>/<executionId>``, a Kubeflow Pipelines task of one run (the ML
+  Metadata execution id; ``task:<runId>/<taskId>`` for a task that never ran);
+* ``ARTIFACT``: ``artifact:<uri>``, a pipeline artifact that is neither a dataset nor a
+  registered model version (a model file, metrics).
 
 The kind is always the text before the first ``:``; :func:`parse_node_id` reads it back.
 
@@ -23,7 +28,13 @@ Edges point the way data flows, so "upstream" always means "follow edges backwar
 * ``output``: run → dataset (or model version) it wrote (job → dataset for a JobEvent);
 * ``produced``: run → model version registered from it (MLflow's ``source run``);
 * ``parent``: parent run → child run (OpenLineage ``parent`` facet);
-* ``instance``: job → one of its runs.
+* ``instance``: job → one of its runs;
+* ``cached``: the task that first made an output → a task that reused it from the cache
+  (navigation only: the cached task's outputs already name their producer).
+
+Pipelines use the same kinds: a DVC stage or a KFP task reads its ``input`` datasets and
+artifacts and writes its ``output`` ones; a KFP run is the ``parent`` of its top-level tasks
+and a task of a sub-DAG the child of the DAG task.
 
 Closure rule: inputs and outputs belong to the RUN, because review boards ask what data trained
 *this* version, and a job's other runs may have read other data (last month's training set).
@@ -51,6 +62,9 @@ class NodeKind(StrEnum):
     RUN = "run"
     MODEL_VERSION = "model"
     NAMESPACE = "namespace"
+    STAGE = "stage"
+    TASK = "task"
+    ARTIFACT = "artifact"
 
 
 class EdgeKind(StrEnum):
@@ -61,13 +75,14 @@ class EdgeKind(StrEnum):
     PRODUCED = "produced"
     PARENT = "parent"
     INSTANCE = "instance"
+    CACHED = "cached"
 
 
 DATA_EDGE_KINDS = frozenset(
     {EdgeKind.INPUT.value, EdgeKind.OUTPUT.value, EdgeKind.PRODUCED.value, EdgeKind.PARENT.value}
 )
 """The edge kinds of this module that carry data; closures follow these (and unknown kinds)."""
-NAVIGATION_EDGE_KINDS = frozenset({EdgeKind.INSTANCE.value})
+NAVIGATION_EDGE_KINDS = frozenset({EdgeKind.INSTANCE.value, EdgeKind.CACHED.value})
 """Edge kinds kept for navigation only: closures of data never follow them."""
 
 
@@ -126,8 +141,8 @@ def canonical_node_id(
         if model is not None:
             return f"{NodeKind.MODEL_VERSION.value}:{model[0]}/{model[1]}"
         return f"dataset:{namespace}/{name}"
-    if kind is NodeKind.JOB:
-        return f"job:{namespace}/{name}"
+    if kind in (NodeKind.JOB, NodeKind.STAGE, NodeKind.TASK):
+        return f"{kind.value}:{namespace}/{name}"
     return f"{kind.value}:{name}"
 
 

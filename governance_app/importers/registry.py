@@ -118,8 +118,11 @@ def _load_builtin_importers() -> None:
     # Imported for their registration side effect; kept here so callers need one import only.
     from governance_app.importers import (  # noqa: F401
         bundle,
+        dvc_project,
         evidently,
         huggingface_card,
+        kubeflow_mlmd,
+        kubeflow_run,
         mlflow_filestore,
         mlflow_rest,
         mlflow_sqlite,

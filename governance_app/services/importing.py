@@ -33,6 +33,7 @@ def _writers() -> dict[type, Writer]:
     """
     from governance_app.domain.bundle_snapshot import BundleSnapshot
     from governance_app.domain.lineage_snapshot import LineageSnapshot
+    from governance_app.domain.pipeline_snapshot import PipelineSnapshot
     from governance_app.domain.registry import RegistrySnapshot
     from governance_app.importers.prediction_table import PredictionTableSnapshot
     from governance_app.services.drift import DriftSnapshot, save_drift
@@ -40,12 +41,13 @@ def _writers() -> dict[type, Writer]:
     from governance_app.services.model_cards import ModelCardSnapshot, store_card_snapshot
     from governance_app.store.bundle_writer import save_bundle
     from governance_app.store.lineage_writer import save_lineage
+    from governance_app.store.pipeline_writer import save_pipeline
     from governance_app.store.registry_writer import save_snapshot
 
     return {RegistrySnapshot: save_snapshot, LineageSnapshot: save_lineage,
             PredictionTableSnapshot: store_prediction_table,
             DriftSnapshot: save_drift, BundleSnapshot: save_bundle,
-            ModelCardSnapshot: store_card_snapshot}
+            ModelCardSnapshot: store_card_snapshot, PipelineSnapshot: save_pipeline}
 
 
 def import_path(

@@ -56,13 +56,19 @@ STATUS_COLOURS = {
     "RUNNING": "#E69F00",
     "START": "#E69F00",
     "ABORT": "#999999",
+    "FAILED": FAIL_COLOUR,
 }
 STATUS_WORDS = {"COMPLETE": "complete", "FAIL": "FAILED", "RUNNING": "running",
-                "START": "running", "ABORT": "aborted"}
+                "START": "running", "ABORT": "aborted", "FAILED": "FAILED",
+                "SUCCEEDED": "succeeded", "CACHED": "cached", "SKIPPED": "skipped",
+                "CANCELED": "cancelled", "FROZEN": "frozen"}
 KIND_WORDS = {NodeKind.DATASET: "dataset", NodeKind.JOB: "job", NodeKind.RUN: "run",
-              NodeKind.MODEL_VERSION: "model version", NodeKind.NAMESPACE: "namespace"}
+              NodeKind.MODEL_VERSION: "model version", NodeKind.NAMESPACE: "namespace",
+              NodeKind.STAGE: "DVC stage", NodeKind.TASK: "pipeline task",
+              NodeKind.ARTIFACT: "artifact"}
 KIND_COLOURS = {NodeKind.DATASET: "#56B4E9", NodeKind.JOB: "#E69F00", NodeKind.RUN: "#999999",
-                NodeKind.MODEL_VERSION: "#009E73", NodeKind.NAMESPACE: "#0072B2"}
+                NodeKind.MODEL_VERSION: "#009E73", NodeKind.NAMESPACE: "#0072B2",
+                NodeKind.STAGE: "#A6761D", NodeKind.TASK: "#56B4E9", NodeKind.ARTIFACT: "#999999"}
 
 
 _NODE_FLAGS = (QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
@@ -138,6 +144,29 @@ def _glyph(kind: NodeKind) -> QPainterPath:
         path.lineTo(13, 7)
         path.lineTo(2, 14)
         path.closeSubpath()
+    elif kind is NodeKind.STAGE:
+        # A pipeline stage: three stacked bars, the steps a command runs through.
+        for top in (1.0, 5.5, 10.0):
+            path.addRect(QRectF(0, top, 14, 3))
+    elif kind is NodeKind.TASK:
+        # A pipeline task: a square with a corner arrow, a containerised step.
+        path.addRect(QRectF(0, 3, 11, 11))
+        path.moveTo(6, 8)
+        path.lineTo(14, 0)
+        path.moveTo(9, 0)
+        path.lineTo(14, 0)
+        path.lineTo(14, 5)
+    elif kind is NodeKind.ARTIFACT:
+        # A file with a folded corner: metrics, a model file.
+        path.moveTo(1, 0)
+        path.lineTo(9, 0)
+        path.lineTo(13, 4)
+        path.lineTo(13, 14)
+        path.lineTo(1, 14)
+        path.closeSubpath()
+        path.moveTo(9, 0)
+        path.lineTo(9, 4)
+        path.lineTo(13, 4)
     elif kind is NodeKind.MODEL_VERSION:
         path.moveTo(7, 0)
         path.lineTo(14, 7)
@@ -243,7 +272,7 @@ class NodeItem(QGraphicsItem):
         self._bounds = self._rect.adjusted(-3, -3, 3, 3)
         self._title: str | None = None
         self._subtitle: str | None = None
-        self.failed = node.status.upper() == "FAIL"
+        self.failed = node.status.upper() in ("FAIL", "FAILED")
         self.setFlags(_NODE_FLAGS)
         self.setCacheMode(_NODE_CACHE)
         self.setZValue(1)

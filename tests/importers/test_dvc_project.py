@@ -1,0 +1,129 @@
+"""The DVC importer against DVC's own answers: stages, hashes, params and metrics as
+``Repo.index`` reported them (credit/expected.json), and the DAG exactly as ``dvc dag`` drew it
+at stage and at output level, for the credit project and for one with foreach, matrix, wdir,
+a folder output, a frozen and an always_changed stage (pipelines/, written by DVC 3.67.1)."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from governance_app.domain.lineage import NodeKind
+from governance_app.importers import registry
+from governance_app.importers.dvc_dag import output_edges, stage_edges
+from governance_app.importers.dvc_read import read_project
+from governance_app.importers.registry import ImportContext, ImportOptions
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "dvc"
+CREDIT = FIXTURES / "credit"
+PIPELINES = FIXTURES / "pipelines"
+
+
+def _dot_edges(text: str) -> set[tuple[str, str]]:
+    return set(re.findall(r'"([^"]+)" -> "([^"]+)"', text))
+
+
+def _mermaid_edges(text: str) -> set[tuple[str, str]]:
+    names = dict(re.findall(r'(node\d+)\["([^"]+)"\]', text))
+    return {(names[a], names[b]) for a, b in re.findall(r"(node\d+)-->(node\d+)", text)}
+
+
+@pytest.fixture
+def credit(tmp_path: Path) -> Path:
+    target = tmp_path / "credit"
+    shutil.copytree(CREDIT, target)
+    return target
+
+
+def test_credit_stages_exactly_as_dvc_index_reports_them(credit: Path) -> None:
+    expected: dict[str, Any] = json.loads((CREDIT / "expected.json").read_text())
+    project = read_project(credit, ImportContext())
+    stages = {s.name: s for s in project.stages}
+    assert set(stages) == {s["name"] for s in expected["stages"]}
+    for want in expected["stages"]:
+        stage = stages[want["name"]]
+        assert stage.dvcfile == want["dvcfile"]
+        assert stage.wdir == want["wdir"]
+        assert stage.cmd == (want["cmd"] or "")
+        assert stage.frozen == want["frozen"]
+        deps = {d.path: d for d in stage.deps}
+        assert set(deps) == {d["repo_path"] for d in want["deps"]}
+        for dep in want["deps"]:
+            assert (deps[dep["repo_path"]].md5, deps[dep["repo_path"]].size) == (
+                dep["md5"], dep["size"])
+        outs = {o.path: o for o in stage.outs}
+        assert set(outs) == {o["repo_path"] for o in want["outs"]}
+        for out in want["outs"]:
+            got = outs[out["repo_path"]]
+            assert (got.md5, got.size, got.kind, got.cache) == (
+                out["md5"], out["size"], out["kind"], out["cache"])
+        assert stage.params == want["params"]
+    metrics = json.loads((CREDIT / "metrics.json").read_text())
+    assert stages["evaluate"].metrics["eval/metrics.json"] == (
+        metrics[""]["data"]["eval/metrics.json"]["data"])
+
+
+def test_credit_dag_as_dvc_dag_draws_it(credit: Path) -> None:
+    project = read_project(credit, ImportContext())
+    assert set(stage_edges(project.stages)) == _dot_edges((CREDIT / "dag.dot").read_text())
+    assert set(stage_edges(project.stages)) == _mermaid_edges((CREDIT / "dag.md").read_text())
+    assert set(output_edges(project.stages)) == _mermaid_edges(
+        (CREDIT / "dag_outs.md").read_text())
+
+
+def test_foreach_matrix_wdir_and_flags_as_dvc_names_them() -> None:
+    project = read_project(PIPELINES / "project", ImportContext())
+    names = [s.name for s in project.stages if not s.is_data_source]
+    assert names == (PIPELINES / "stages.txt").read_text().split()
+    dot = (PIPELINES / "dag.dot").read_text()
+    assert set(stage_edges(project.stages)) == _dot_edges(dot)
+    assert set(output_edges(project.stages)) == _dot_edges((PIPELINES / "dag_outs.dot").read_text())
+    stages = {s.name: s for s in project.stages}
+    split_out = stages["split"].outs[0]
+    assert (split_out.path, split_out.is_dir, split_out.nfiles, split_out.size) == (
+        "data/shards", True, 2, 490)
+    assert split_out.md5.endswith(".dir")
+    report = stages["report"]
+    assert report.wdir == "reports"
+    assert [d.path for d in report.deps] == ["models/logreg-small.txt", "models/tree-large.txt"]
+    assert report.metrics == {"reports/metrics.json": {"auc": 0.81, "n": 4}}
+    assert stages["publish"].frozen and stages["publish"].status == "FROZEN"
+    assert stages["heartbeat"].always_changed
+    assert stages["features@large"].params == {"params.yaml": {"features.scale": True}}
+    assert stages["train@tree-small"].params == {"params.yaml": {"train.seed": 7}}
+    assert all(s.locked for s in project.stages)
+
+
+def test_detected_and_read_as_lineage(credit: Path) -> None:
+    assert registry.detect(credit) == "dvc"
+    snapshot = registry.load(credit)
+    graph = snapshot.graph
+    stage = graph.nodes["stage:dvc://credit/train"]
+    assert stage.kind is NodeKind.STAGE and stage.status == "LOCKED"
+    assert stage.facets["dvc"]["cmd"].startswith("python src/train.py")
+    model = graph.nodes["dataset:dvc://credit/models/loan_approval.pkl"]
+    assert model.facets["dvc"]["md5"] == "175385cc8f82dd1dddaa8162bdbe8141"
+    kinds = {(e.source, e.target, e.kind) for e in graph.edges}
+    assert ("stage:dvc://credit/train", model.id, "output") in kinds
+    assert ("dataset:dvc://credit/data/raw/loans.csv", "stage:dvc://credit/prepare",
+            "input") in kinds
+    assert ("stage:dvc://credit/data/raw/loans.csv.dvc",
+            "dataset:dvc://credit/data/raw/loans.csv", "output") in kinds
+    assert not graph.dangling_edges()
+    named = registry.load(credit, context=ImportContext(
+        options=ImportOptions(settings={"project": "loans"})))
+    assert "stage:dvc://loans/train" in named.graph.nodes
+
+
+def test_a_folder_output_links_to_the_files_read_from_it() -> None:
+    graph = registry.load(PIPELINES / "project", "dvc").graph
+    edges = {(e.source, e.target) for e in graph.edges}
+    shards = "dataset:dvc://project/data/shards"
+    assert (shards, "stage:dvc://project/clean@eu") in edges
+    assert (shards, "stage:dvc://project/clean@us") in edges
+    assert graph.nodes[shards].facets["dvc"]["nfiles"] == 2
