@@ -119,6 +119,8 @@ def _load_builtin_importers() -> None:
         model_card_toolkit,
         openlineage_import,
         prediction_table,
+        sagemaker_registry,
+        wandb_offline,
     )
 
 
