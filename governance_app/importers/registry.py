@@ -120,6 +120,7 @@ def _load_builtin_importers() -> None:
         openlineage_import,
         prediction_table,
         sagemaker_registry,
+        vertex_import,
         wandb_offline,
     )
 
