@@ -66,7 +66,7 @@ def cmd_import(args: argparse.Namespace, ws: Workspace) -> int:
 
 
 IMPORT_SETTINGS = ("label", "prediction", "score", "threshold", "sensitive", "features",
-                   "bins", "reference", "min_group_size", "bootstrap")
+                   "bins", "reference", "min_group_size", "bootstrap", "partial")
 
 
 def _import_settings(args: argparse.Namespace) -> dict[str, object]:
@@ -366,6 +366,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="smaller groups are flagged, not ranked or judged (default 30)")
     table.add_argument("--bootstrap", type=int, metavar="N",
                        help="bootstrap resamples for confidence intervals (0: none; default 200)")
+    logs = p.add_argument_group("W&B offline runs")  # issue 17
+    logs.add_argument("--partial", action="store_const", const=True, default=None,
+                      help="import what precedes a truncated or corrupt record of a run log "
+                      "instead of refusing the log (the damage's byte offset is recorded)")
     p.add_argument("--json", action="store_true")
     p = verb("kinds", "list the source kinds governance-app can import",
              "governance-app kinds")
