@@ -107,6 +107,12 @@ class _Artifact:
     run_id: str
     project: str
     logged_at: datetime | None = None
+    version: int = 0  # W&B's v0, v1… within the collection, in logging order
+
+    @property
+    def uri(self) -> str:
+        """``wandb://<project>/<name>:v<N>``, as W&B names an artifact version."""
+        return f"{NAMESPACE}{self.project}/{self.name}:v{self.version}"
 
 
 @dataclass
@@ -327,7 +333,18 @@ def _digest_refs(value: Any, where: str) -> list[tuple[str, str, str]]:
 
 
 def _node_id(art: _Artifact) -> str:
-    return f"dataset:{NAMESPACE}{art.project}/{art.name}@{art.digest}"
+    """The dataset node of an artifact version: the id the registry's lineage derives from a
+    run input whose source is :attr:`_Artifact.uri`, so both join into one node."""
+    return f"dataset:{art.uri}"
+
+
+def _number_versions(artifacts: list[_Artifact]) -> None:
+    """W&B numbers the versions of a collection as they reach it; the same content (digest)
+    logged again is the same version."""
+    seen: dict[tuple[str, str], dict[str, int]] = {}
+    for art in artifacts:
+        versions = seen.setdefault((art.project, art.name), {})
+        art.version = versions.setdefault(art.digest, len(versions))
 
 
 def _status(run: _RunLog) -> str:
@@ -366,6 +383,7 @@ def build(runs: list[_RunLog], path: Path, sha256: str) -> CloudSnapshot:
     """Runs, model versions, lineage and origins from decoded logs."""
     runs = sorted(runs, key=lambda r: (r.start or datetime.min.replace(tzinfo=UTC), r.run_id))
     artifacts = [a for r in runs for a in r.artifacts]
+    _number_versions(artifacts)
     by_digest: dict[str, _Artifact] = {}
     for art in artifacts:
         by_digest.setdefault(art.digest, art)
@@ -379,7 +397,8 @@ def build(runs: list[_RunLog], path: Path, sha256: str) -> CloudSnapshot:
                                                             "job_type": run.job_type}},
                                    run.start))
         for art in run.artifacts:
-            graph.add_node(LineageNode(_node_id(art), NodeKind.DATASET, f"{art.name}:{art.type}",
+            graph.add_node(LineageNode(_node_id(art), NodeKind.DATASET,
+                                       f"{art.name}:v{art.version}",
                                        NAMESPACE + art.project, "", {"wandb_artifact": {
                                            "type": art.type, "digest": art.digest,
                                            "aliases": art.aliases,
@@ -402,7 +421,7 @@ def build(runs: list[_RunLog], path: Path, sha256: str) -> CloudSnapshot:
                 continue
             inputs.append(DatasetInput(name=source.name, digest=digest,
                                        source_type="wandb-artifact",
-                                       source=f"{NAMESPACE}{source.project}/{source.name}",
+                                       source=source.uri,
                                        context="input", tags={"joined_by": "digest",
                                                               "named_in": where}))
             graph.add_edge(LineageEdge(_node_id(source), run_node, EdgeKind.INPUT.value))
@@ -424,14 +443,13 @@ def _models(artifacts: list[_Artifact], graph: LineageGraph
         if art.type != "model":
             continue
         model = models.setdefault(art.name, RegisteredModel(name=art.name))
-        if any(o.source_id.endswith(f"@{art.digest}") for o in origins
-               if o.model_name == art.name):
+        number = art.version + 1
+        if any(v.version == number for v in model.versions):
             continue  # the same content logged again is the same W&B version
-        number = len(model.versions) + 1
-        wandb_version = f"v{number - 1}"
+        wandb_version = f"v{art.version}"
         model.versions.append(ModelVersion(
             model_name=art.name, version=number, description=art.description,
-            source=f"{NAMESPACE}{art.project}/{art.name}:{wandb_version}", run_id=art.run_id,
+            source=art.uri, run_id=art.run_id,
             tags={"wandb.version": wandb_version, "wandb.digest": art.digest},
             created_at=art.logged_at,
             aliases=[], status="READY"))
@@ -439,7 +457,7 @@ def _models(artifacts: list[_Artifact], graph: LineageGraph
             model.aliases[alias] = number  # the newest version claiming an alias keeps it
         origins.append(VersionOrigin(
             model_name=art.name, version=number, origin="wandb",
-            source_id=f"{NAMESPACE}{art.project}/{art.name}:{wandb_version}@{art.digest}",
+            source_id=f"{art.uri}@{art.digest}",
             model_source_id=f"{NAMESPACE}{art.project}/{art.name}",
             details={"wandb_version": wandb_version, "claimed_aliases": art.aliases,
                      "digest": art.digest, "digest_algorithm": art.digest_algorithm,
@@ -449,6 +467,8 @@ def _models(artifacts: list[_Artifact], graph: LineageGraph
         graph.add_node(LineageNode(version_node, NodeKind.MODEL_VERSION, f"{art.name}/{number}"))
         graph.add_edge(LineageEdge(_node_id(art), version_node, EdgeKind.PRODUCED.value))
     for model in models.values():
+        stamps = [v.created_at for v in model.versions if v.created_at]
+        model.created_at, model.updated_at = min(stamps, default=None), max(stamps, default=None)
         for version in model.versions:
             version.aliases = sorted(a for a, v in model.aliases.items() if v == version.version)
     return list(models.values()), origins

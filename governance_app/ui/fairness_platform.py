@@ -80,12 +80,14 @@ class ClarifyCheckTableModel(RecordTableModel):
 SliceRow = tuple[ExternalEvaluation, EvaluationSlice]
 
 
-def _metric(key: str) -> Column:
+def _metric(key: str, title: str, tip: str) -> Column:
     def value(r: SliceRow) -> float | None:
         return r[1].metrics.get(key)
 
-    return Column(key, lambda r: _number(value(r)), sort_key=value, numeric=True,
-                  copy=lambda r: "" if value(r) is None else full_number(value(r)))
+    return Column(title, lambda r: _number(value(r)), sort_key=value, numeric=True,
+                  copy=lambda r: "" if value(r) is None else full_number(value(r)),
+                  tooltip=lambda r: f"{tip}: {full_number(value(r))}" if value(r) is not None
+                  else f"{tip}: not reported for this slice")
 
 
 class VertexSliceTableModel(RecordTableModel):
@@ -98,8 +100,13 @@ class VertexSliceTableModel(RecordTableModel):
                tooltip=lambda r: r[1].source_id),
         Column("Rows", lambda r: _number(r[1].metrics.get("count")),
                sort_key=lambda r: r[1].metrics.get("count"), numeric=True),
-        _metric("auRoc"), _metric("auPrc"), _metric("logLoss"), _metric("selection_rate"),
-        _metric("tpr"), _metric("fpr"), _metric("accuracy"),
+        _metric("auRoc", "AUC ROC", "Vertex auRoc"),
+        _metric("auPrc", "AUC PR", "Vertex auPrc"),
+        _metric("logLoss", "Log loss", "Vertex logLoss"),
+        _metric("selection_rate", "Selection rate", "from the slice's confusion matrix"),
+        _metric("tpr", "TPR", "true positive rate, from the slice's confusion matrix"),
+        _metric("fpr", "FPR", "false positive rate, from the slice's confusion matrix"),
+        _metric("accuracy", "Accuracy", "from the slice's confusion matrix"),
     ]
 
 
@@ -177,6 +184,8 @@ class PlatformEvidencePanel(QWidget):
         if rows:
             parts.append(f"{len(rows)} Vertex evaluation slice(s).")
         self.summary_label.setText("<b>Platform evidence</b> · " + " ".join(parts))
+        self.tabs.setTabVisible(0, bool(checks))
+        self.tabs.setTabVisible(1, bool(rows))
         self.tabs.setCurrentIndex(0 if checks else 1)
         for table in (self.clarify_table, self.slices_table):
             fit_columns(table)

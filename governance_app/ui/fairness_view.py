@@ -274,6 +274,8 @@ class FairnessPanel(QWidget):
         self.results = []
         self.analysis = None
         self.empty_state.sentence_label.setText(sentence)
+        label = self.empty_state.sentence_label  # a longer sentence needs more lines (issue 17)
+        label.setMinimumHeight(label.heightForWidth(label.width()))
         self.pages.setCurrentWidget(self.empty_state)
 
     # -- showing ------------------------------------------------------------------------------

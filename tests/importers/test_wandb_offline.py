@@ -101,7 +101,7 @@ def test_inputs_are_joined_to_artifacts_by_digest(snapshot: CloudSnapshot) -> No
         assert "wandb.unmatched_inputs" not in run.tags
     graph = snapshot.lineage
     producer = next(r["id"] for r in EXPECTED["runs"] if r["artifacts_logged"][0] is dataset)
-    dataset_node = f"dataset:wandb://credit-risk/{dataset['name']}@{dataset['digest']}"
+    dataset_node = f"dataset:wandb://credit-risk/{dataset['name']}:v0"
     sources = {e.source for e in graph.edges if e.target == dataset_node}
     assert sources == {f"run:{producer}"}
     assert sum(1 for e in graph.edges if e.source == dataset_node and e.kind == "input") == 3

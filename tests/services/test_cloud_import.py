@@ -49,6 +49,11 @@ def test_all_three_platforms_into_one_workspace(workspace_url: str) -> None:
     graph = workspace_graph(ws)
     assert "model:credit-risk-scorer/3" in graph.nodes
     assert "model:credit-risk-model/2" in graph.nodes
+    # the artifact a run logged and the input another run named by its digest are one node
+    data = graph.nodes["dataset:wandb://credit-risk/credit-applications:v0"]
+    assert "wandb_artifact" in data.facets and "mlflow" in data.facets
+    readers = {e.target for e in graph.edges if e.source == data.id and e.kind == "input"}
+    assert readers == {"run:mnl43iua", "run:xgphkru2", "run:zpz7cf6j"}
 
 
 def test_clarify_agrees_with_the_apps_numbers_and_flags_a_disagreement(tmp_path: Path) -> None:

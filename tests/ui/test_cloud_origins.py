@@ -123,5 +123,5 @@ def test_vertex_slices_of_a_version(make_panel, cloud_url: str, qtmodeltester) -
     assert platform.tabs.currentIndex() == 1
     slices = [model.index(r, _column(model, "Slice")).data() for r in range(model.rowCount())]
     assert sorted(slices) == ["sex = female", "sex = male"]
-    aucs = [model.index(r, _column(model, "auRoc")).data() for r in range(model.rowCount())]
+    aucs = [model.index(r, _column(model, "AUC ROC")).data() for r in range(model.rowCount())]
     assert all(a not in ("", "—") for a in aucs)
