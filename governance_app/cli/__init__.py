@@ -66,7 +66,7 @@ def cmd_import(args: argparse.Namespace, ws: Workspace) -> int:
 
 
 IMPORT_SETTINGS = ("label", "prediction", "score", "threshold", "sensitive", "features",
-                   "bins", "reference", "min_group_size", "bootstrap")
+                   "bins", "reference", "min_group_size", "bootstrap", "partial")
 
 
 def _import_settings(args: argparse.Namespace) -> dict[str, object]:
@@ -151,6 +151,7 @@ def cmd_show(args: argparse.Namespace, ws: Workspace) -> int:
         print(f"{model.name}  owner: {model.owner or '—'}  updated: {local_time(model.updated_at)}")
         if model.description:
             print(f"  {model.description}")
+        _print_model_origin(ws, model.name)  # issue 17
         table(
             ["version", "stage", "aliases", "created", "run", "status"],
             [
@@ -169,9 +170,13 @@ def cmd_show(args: argparse.Namespace, ws: Workspace) -> int:
         return 0
     detail = model_service.get_version_detail(ws, name, version)
     if args.json:
+        from governance_app.services.origins import external_evaluations, version_origin
+
         print_json(
             {
                 "version": detail.version,
+                "origin": version_origin(ws, name, version),
+                "external_evaluations": external_evaluations(ws, name, version),
                 "experiment": detail.experiment_name,
                 "run": detail.run,
                 "latest_metrics": detail.latest_metrics,
@@ -184,6 +189,7 @@ def cmd_show(args: argparse.Namespace, ws: Workspace) -> int:
     print(f"  source: {v.source or '—'}\n  created: {local_time(v.created_at)}")
     if v.description:
         print(f"  {v.description}")
+    _print_version_origin(ws, v.model_name, v.version)  # issue 17
     if detail.run is None:
         print(f"  run {v.run_id or '—'} is not in this workspace")
         return 0
@@ -204,6 +210,48 @@ def cmd_show(args: argparse.Namespace, ws: Workspace) -> int:
     for ds in run.inputs:
         print(f"  input: {ds.name} ({ds.context or 'no context'}) digest {ds.digest}")
     return 0
+
+
+def _print_model_origin(ws: Workspace, name: str) -> None:
+    """The platform a model came from and its id there (SageMaker group ARN, Vertex model)."""
+    from governance_app.domain.cloud import origin_label
+    from governance_app.services.origins import version_origins
+
+    origins = version_origins(ws, name)
+    kinds = sorted({origin_label(o.origin) for o in origins.values()})
+    ids = sorted({o.model_source_id for o in origins.values() if o.model_source_id})
+    if kinds:
+        print(f"  origin: {', '.join(kinds)}" + (f"  ({', '.join(ids)})" if ids else ""))
+        for (_, version), o in sorted(origins.items()):
+            if o.external_decision:
+                print(f"  v{version}: {origin_label(o.origin)} says {o.external_decision} "
+                      "(read-only; the board's review decides)")
+
+
+def _print_version_origin(ws: Workspace, name: str, version: int) -> None:
+    """Origin, source id and the platform's read-only decision with its history."""
+    from governance_app.domain.cloud import origin_label
+    from governance_app.services.origins import external_evaluations, version_origin
+
+    origin = version_origin(ws, name, version)
+    if origin is not None:
+        print(f"  origin: {origin_label(origin.origin)}  {origin.source_id}")
+        if origin.external_decision:
+            note = f" — {origin.decision_note}" if origin.decision_note else ""
+            print(f"  external decision ({origin_label(origin.origin)}, read-only; the board's "
+                  f"review decides the gate): {origin.external_decision}{note}")
+            for event in origin.decision_history[:-1]:
+                print(f"    earlier: {event.decision} {event.at or ''} {event.note}".rstrip())
+        for key in ("lifecycle_stage", "training_job", "images", "data_sources",
+                    "source_algorithms", "pipeline_job", "training_pipeline", "wandb_version"):
+            if origin.details.get(key):
+                value = origin.details[key]
+                shown = ", ".join(map(str, value)) if isinstance(value, list) else value
+                print(f"  {key.replace('_', ' ')}: {shown}")
+    for ev in external_evaluations(ws, name, version):
+        metrics = ", ".join(f"{k} {number(val)}" for k, val in sorted(ev.metrics.items()))
+        print(f"  evaluation {ev.display_name or ev.name} ({ev.source}): {metrics or '—'}"
+              + (f"; {len(ev.slices)} slices" if ev.slices else ""))
 
 
 def cmd_compare(args: argparse.Namespace, ws: Workspace) -> int:
@@ -331,6 +379,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="smaller groups are flagged, not ranked or judged (default 30)")
     table.add_argument("--bootstrap", type=int, metavar="N",
                        help="bootstrap resamples for confidence intervals (0: none; default 200)")
+    logs = p.add_argument_group("W&B offline runs")  # issue 17
+    logs.add_argument("--partial", action="store_const", const=True, default=None,
+                      help="import what precedes a truncated or corrupt record of a run log "
+                      "instead of refusing the log (the damage's byte offset is recorded)")
     p.add_argument("--json", action="store_true")
     p = verb("kinds", "list the source kinds governance-app can import",
              "governance-app kinds")

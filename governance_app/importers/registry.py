@@ -129,6 +129,10 @@ def _load_builtin_importers() -> None:
         model_card_toolkit,
         openlineage_import,
         prediction_table,
+        sagemaker_clarify,
+        sagemaker_registry,
+        vertex_import,
+        wandb_offline,
     )
 
 

@@ -32,6 +32,7 @@ def _writers() -> dict[type, Writer]:
     (tests/packaging/test_startup_imports.py).
     """
     from governance_app.domain.bundle_snapshot import BundleSnapshot
+    from governance_app.domain.cloud import CloudSnapshot
     from governance_app.domain.lineage_snapshot import LineageSnapshot
     from governance_app.domain.pipeline_snapshot import PipelineSnapshot
     from governance_app.domain.registry import RegistrySnapshot
@@ -40,6 +41,7 @@ def _writers() -> dict[type, Writer]:
     from governance_app.services.fairness import store_prediction_table
     from governance_app.services.model_cards import ModelCardSnapshot, store_card_snapshot
     from governance_app.store.bundle_writer import save_bundle
+    from governance_app.store.cloud_writer import save_cloud
     from governance_app.store.lineage_writer import save_lineage
     from governance_app.store.pipeline_writer import save_pipeline
     from governance_app.store.registry_writer import save_snapshot
@@ -47,7 +49,8 @@ def _writers() -> dict[type, Writer]:
     return {RegistrySnapshot: save_snapshot, LineageSnapshot: save_lineage,
             PredictionTableSnapshot: store_prediction_table,
             DriftSnapshot: save_drift, BundleSnapshot: save_bundle,
-            ModelCardSnapshot: store_card_snapshot, PipelineSnapshot: save_pipeline}
+            ModelCardSnapshot: store_card_snapshot, PipelineSnapshot: save_pipeline,
+            CloudSnapshot: save_cloud}
 
 
 def import_path(

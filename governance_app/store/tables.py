@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from governance_app.store import (  # noqa: F401  imported for their tables
     schema,  # registry: imports, runs, models
+    schema_cloud,  # version origins, external decisions and evaluations
     schema_drift,  # drift results
     schema_fairness,  # fairness results
     schema_governance,  # members, policies, reviews, signatures, audit

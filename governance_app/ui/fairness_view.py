@@ -59,6 +59,7 @@ from governance_app.ui.fairness_models import (
     parity_summary,
     worst,
 )
+from governance_app.ui.fairness_platform import PlatformEvidencePanel
 from governance_app.ui.selection import SelectedVersion
 from governance_app.ui.views import ViewContext
 from governance_app.ui.widgets import EmptyStatePanel, RecordTableView, fit_columns
@@ -187,7 +188,14 @@ class FairnessPanel(QWidget):
         self.pages.addWidget(content)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(self.pages)
+        # Below: what Clarify or Vertex computed, only when the version has some (issue 17).
+        self.platform_panel = PlatformEvidencePanel(ctx)
+        self.platform_splitter = QSplitter(Qt.Orientation.Vertical)
+        self.platform_splitter.addWidget(self.pages)
+        self.platform_splitter.addWidget(self.platform_panel)
+        self.platform_splitter.setSizes([560, 240])
+        self.platform_splitter.setChildrenCollapsible(False)
+        outer.addWidget(self.platform_splitter)
 
         self.controls.sig_table_chosen.connect(self._on_controls_table_chosen)
         self.controls.sig_attributes_chosen.connect(lambda _a: self._render())
@@ -212,6 +220,7 @@ class FairnessPanel(QWidget):
     def refresh(self) -> None:
         """Reload the current version's results; deferred until the view is shown."""
         self._stale = True
+        self.platform_panel.reload()
         if self.isVisible():
             self._load()
 
@@ -265,6 +274,8 @@ class FairnessPanel(QWidget):
         self.results = []
         self.analysis = None
         self.empty_state.sentence_label.setText(sentence)
+        label = self.empty_state.sentence_label  # a longer sentence needs more lines (issue 17)
+        label.setMinimumHeight(label.heightForWidth(label.width()))
         self.pages.setCurrentWidget(self.empty_state)
 
     # -- showing ------------------------------------------------------------------------------

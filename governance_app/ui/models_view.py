@@ -25,10 +25,12 @@ from PySide6.QtWidgets import (
 from governance_app.domain.registry import RegisteredModel
 from governance_app.domain.views import ModelSummary, VersionComparison, VersionDetail
 from governance_app.services.models import get_model, list_models
+from governance_app.services.origins import version_origins
 from governance_app.services.workspace import Workspace
 from governance_app.ui.compare_panel import VersionComparePanel
 from governance_app.ui.error_dialog import show_error
-from governance_app.ui.registry_models import ModelSummaryTableModel, VersionTableModel
+from governance_app.ui.origin_badges import OriginVersionTableModel
+from governance_app.ui.registry_models import ModelSummaryTableModel
 from governance_app.ui.selection import SelectedVersion, Selection
 from governance_app.ui.version_detail import VersionDetailPanel
 from governance_app.ui.widgets import EmptyStatePanel, RecordTableView, fit_columns
@@ -76,7 +78,7 @@ class ModelsPanel(QWidget):
             self._on_models_table_selection_changed)
         self.count_label = QLabel()
 
-        self.versions_model = VersionTableModel(parent=self)
+        self.versions_model = OriginVersionTableModel(parent=self)  # issue 17: origin column
         self.versions_table = RecordTableView(self.versions_model)
         self.versions_table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.versions_table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
@@ -228,6 +230,8 @@ class ModelsPanel(QWidget):
             if force or self.model is None or self.model.name != name:
                 self.model = get_model(self.workspace, name)
                 self.versions_model.set_rows(self.model.versions)
+                self.versions_model.set_origins(
+                    {v: o for (_, v), o in version_origins(self.workspace, name).items()})
                 # The versions pane is narrow at 1280×800: aliases give way, Status stays seen.
                 fit_columns(self.versions_table, squeeze=VERSION_ALIASES_COLUMN)
                 self.versions_label.setText(f"<b>Versions of {name}</b>")
@@ -264,6 +268,9 @@ class ModelsPanel(QWidget):
 
     def _show_detail(self, detail: VersionDetail) -> None:
         self.detail_panel.show_detail(detail)
+        self.detail_panel.show_origin(
+            self.versions_model.origin_of(detail.version.version)
+            if self.model is not None and self.model.name == detail.version.model_name else None)
         self.detail_stack.setCurrentWidget(self.detail_panel)
         self.sig_detail_shown.emit(detail)
 

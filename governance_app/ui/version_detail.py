@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from html import escape
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 
+from governance_app.domain.cloud import VersionOrigin, origin_label
 from governance_app.domain.views import VersionDetail
 from governance_app.ui.chart_holder import ChartHolder
 from governance_app.ui.item_models import format_aliases, format_local_time
+from governance_app.ui.origin_badges import origin_tooltip
 from governance_app.ui.registry_models import KeyValueTableModel, MetricTableModel, TagTableModel
 from governance_app.ui.widgets import RecordTableView, fit_columns
 
@@ -29,6 +32,11 @@ class VersionDetailPanel(QWidget):
         self.info_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.description_label = QLabel()
         self.description_label.setWordWrap(True)
+        # Where the version came from and what its platform decided (issue 17).
+        self.origin_label = QLabel()
+        self.origin_label.setWordWrap(True)
+        self.origin_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.origin_label.hide()
         self.metrics_model = MetricTableModel(parent=self)
         self.params_model = KeyValueTableModel(parent=self)
         self.tags_model = TagTableModel(parent=self)
@@ -44,7 +52,8 @@ class VersionDetailPanel(QWidget):
         self.tabs.addTab(self.tags_table, "Tags")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 0, 0, 0)
-        for widget in (self.title_label, self.info_label, self.description_label):
+        for widget in (self.title_label, self.info_label, self.origin_label,
+                       self.description_label):
             layout.addWidget(widget)
         layout.addWidget(self.tabs, 1)
         self.show_nothing()
@@ -56,6 +65,22 @@ class VersionDetailPanel(QWidget):
         self.description_label.clear()
         for model in (self.metrics_model, self.params_model, self.tags_model):
             model.set_rows([])
+
+    def show_origin(self, origin: VersionOrigin | None) -> None:
+        """The platform the version came from, its id there and its read-only decision."""
+        if origin is None:
+            self.origin_label.hide()
+            return
+        platform = origin_label(origin.origin)
+        text = f"Origin: <b>{escape(platform)}</b> <code>{escape(origin.source_id)}</code>"
+        if origin.external_decision:
+            note = f": {escape(origin.decision_note)}" if origin.decision_note else ""
+            text += (f"<br>{escape(platform)} says <b>{escape(origin.external_decision)}</b>"
+                     f"{note} <i>(external decision, read-only: the board's review decides "
+                     "the gate)</i>")
+        self.origin_label.setText(text)
+        self.origin_label.setToolTip(origin_tooltip(origin))
+        self.origin_label.show()
 
     def show_loading(self, what: str) -> None:
         self.info_label.setText(f"Loading {what}…")

@@ -1,0 +1,137 @@
+"""Store a :class:`CloudSnapshot` idempotently inside the caller's transaction.
+
+The registry part goes through :mod:`registry_writer` and the lineage part through
+:mod:`lineage_writer`, exactly as MLflow and OpenLineage imports do; what only the cloud
+platforms have (origins, external decisions, evaluations) is matched by its natural key
+(the version; version + source + platform id) and compared by content digest, so a re-import
+of the same export changes nothing and a newer one lists what moved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from governance_app.domain.cloud import CloudSnapshot, ExternalEvaluation, VersionOrigin
+from governance_app.domain.lineage_snapshot import LineageSnapshot
+from governance_app.domain.registry import content_digest
+from governance_app.store.lineage_writer import save_lineage
+from governance_app.store.registry_reader import version_pk
+from governance_app.store.registry_writer import ChangeLog, save_snapshot
+from governance_app.store.schema import SqlChange
+from governance_app.store.schema_cloud import SqlExternalEvaluation, SqlVersionOrigin
+
+Tick = Callable[[int, int, str], None]
+
+
+def save_cloud(
+    session: Session, snapshot: CloudSnapshot, import_id: int, tick: Tick
+) -> dict[str, int]:
+    """Write registry records, lineage, origins and evaluations; returns the change summary.
+
+    Raises:
+        NotFoundError: an evaluation names a version the workspace does not hold (a Clarify
+            report attached with ``--model`` before its registry was imported).
+    """
+    changes = save_snapshot(session, snapshot.registry, import_id, tick)
+    if snapshot.lineage.nodes:
+        lineage = LineageSnapshot(snapshot.kind, snapshot.source, snapshot.source_sha256,
+                                  snapshot.lineage)
+        for key, value in save_lineage(session, lineage, import_id, tick).items():
+            changes[key] = changes.get(key, 0) + value
+    log = ChangeLog()
+    _save_origins(session, snapshot.origins, log)
+    _save_evaluations(session, snapshot.evaluations, import_id, log)
+    if log.rows:
+        session.execute(
+            insert(SqlChange),
+            [{"import_id": import_id, "entity": e, "key": k, "change": c} for e, k, c in log.rows],
+        )
+    for key, value in log.summary().items():
+        changes[key] = changes.get(key, 0) + value
+    return changes
+
+
+def _origin_values(origin: VersionOrigin, pk: int) -> dict[str, Any]:
+    history = {"events": [asdict(e) for e in origin.decision_history]}
+    values: dict[str, Any] = {
+        "version_id": pk,
+        "origin": origin.origin,
+        "source_id": origin.source_id,
+        "model_source_id": origin.model_source_id,
+        "external_decision": origin.external_decision,
+        "decision_note": origin.decision_note,
+        "decision_history": history,
+        "details": origin.details,
+    }
+    values["digest"] = content_digest({k: v for k, v in values.items() if k != "version_id"})
+    return values
+
+
+def _save_origins(session: Session, origins: list[VersionOrigin], log: ChangeLog) -> None:
+    if not origins:
+        return
+    pks = {o.ref: version_pk(session, o.model_name, o.version) for o in origins}
+    existing = {
+        row.version_id: row
+        for row in session.execute(
+            select(SqlVersionOrigin.id, SqlVersionOrigin.version_id, SqlVersionOrigin.digest)
+            .where(SqlVersionOrigin.version_id.in_(list(pks.values())))
+        )
+    }
+    new_rows = []
+    for origin in origins:
+        values = _origin_values(origin, pks[origin.ref])
+        row = existing.get(values["version_id"])
+        if row is None:
+            new_rows.append(values)
+            log.add("origin", origin.ref, "added")
+        elif row.digest != values["digest"]:
+            session.execute(update(SqlVersionOrigin).where(SqlVersionOrigin.id == row.id)
+                            .values(values))
+            log.add("origin", origin.ref, "updated")
+    if new_rows:
+        session.execute(insert(SqlVersionOrigin), new_rows)
+
+
+def _evaluation_values(ev: ExternalEvaluation, pk: int, import_id: int) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "version_id": pk,
+        "source": ev.source,
+        "name": ev.name,
+        "display_name": ev.display_name,
+        "created_at": ev.created_at,
+        "metrics": ev.metrics,
+        "slices": {"slices": [asdict(s) for s in ev.slices]},
+        "details": ev.details,
+    }
+    values["digest"] = content_digest({k: v for k, v in values.items() if k != "version_id"})
+    values["import_id"] = import_id
+    return values
+
+
+def _save_evaluations(
+    session: Session, evaluations: list[ExternalEvaluation], import_id: int, log: ChangeLog
+) -> None:
+    for ev in evaluations:
+        pk = version_pk(session, ev.model_name, ev.version)
+        values = _evaluation_values(ev, pk, import_id)
+        row = session.execute(
+            select(SqlExternalEvaluation.id, SqlExternalEvaluation.digest).where(
+                SqlExternalEvaluation.version_id == pk,
+                SqlExternalEvaluation.source == ev.source,
+                SqlExternalEvaluation.name == ev.name,
+            )
+        ).first()
+        key = f"{ev.ref} {ev.source} {ev.name}"
+        if row is None:
+            session.execute(insert(SqlExternalEvaluation).values(values))
+            log.add("evaluation", key, "added")
+        elif row.digest != values["digest"]:
+            session.execute(update(SqlExternalEvaluation)
+                            .where(SqlExternalEvaluation.id == row.id).values(values))
+            log.add("evaluation", key, "updated")
