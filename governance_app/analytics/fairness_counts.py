@@ -375,6 +375,13 @@ def _histogram(n_groups: int, group: np.ndarray, score: np.ndarray, pos: np.ndar
     )
 
 
+def weighted_histogram(n_groups: int, group: np.ndarray, score: np.ndarray,
+                       positives: np.ndarray, negatives: np.ndarray) -> ScoreHistogram:
+    """A histogram from rows that already carry counts (an engine's ``GROUP BY`` result);
+    repeated (group, score) pairs are summed."""
+    return _histogram(n_groups, group, score, positives, negatives)
+
+
 def score_histogram(groups: GroupCodes, outcomes: Outcomes) -> ScoreHistogram:
     """Positives and negatives per group and distinct score, for exact rank-based ROC AUC.
 

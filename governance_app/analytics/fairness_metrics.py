@@ -293,14 +293,37 @@ def analyse_table(
     codes = encode_groups(frame, attributes, bins=bins, source=source)
     full = group_counts(codes, outcomes)
     hist = score_histogram(codes, outcomes) if outcomes.score is not None else None
-    overall_hist = marginal_histogram(hist, codes.shape, ()) if hist is not None else None
+    return reports_from_counts(full, hist, reference=reference, min_group_size=min_group_size,
+                               convention=convention)
+
+
+def reports_from_counts(
+    full: GroupCounts,
+    hist: ScoreHistogram | None,
+    *,
+    reference: Mapping[tuple[str, ...], GroupKey] | None = None,
+    min_group_size: int = 1,
+    convention: Convention = "strict",
+) -> dict[tuple[str, ...], FairnessReport]:
+    """Reports for each attribute and every intersection from the full intersection's counts.
+
+    This is the one path from sufficient statistics to reports, whichever engine counted:
+    smaller attribute sets are marginals of ``full`` (and of the score histogram ``hist``
+    over the same groups).
+
+    Raises:
+        InputError: an unknown reference group.
+    """
+    attributes = full.attributes
+    shape = tuple(len(lv) for lv in full.levels)
+    overall_hist = marginal_histogram(hist, shape, ()) if hist is not None else None
     reports = {}
     for size in range(1, len(attributes) + 1):
         for subset in combinations(range(len(attributes)), size):
             names = tuple(attributes[i] for i in subset)
             sub_hist = hist
             if hist is not None and size < len(attributes):
-                sub_hist = marginal_histogram(hist, codes.shape, subset)
+                sub_hist = marginal_histogram(hist, shape, subset)
             reports[names] = fairness_report(
                 full.marginal(names), reference=(reference or {}).get(names),
                 min_group_size=min_group_size, convention=convention,

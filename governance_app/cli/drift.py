@@ -11,6 +11,7 @@ import argparse
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from governance_app.cli.engine_options import add_engine_options
 from governance_app.cli.output import local_time, number, print_json, table
 from governance_app.domain.drift import METHOD_LABELS
 from governance_app.domain.drift_records import DriftResult
@@ -85,7 +86,8 @@ def cmd_drift(args: argparse.Namespace, ws: Workspace | None) -> int:
 
     result = drift_service.compute_drift(Path(args.reference), Path(args.current),
                                          columns=args.columns or None,
-                                         policy_path=Path(args.policy) if args.policy else None)
+                                         policy_path=Path(args.policy) if args.policy else None,
+                                         engine=args.engine, spark_master=args.spark_master)
     if args.json:
         print_json(_result_json(result))
     else:
@@ -143,8 +145,11 @@ def register(verb: Callable[[str, str, str], argparse.ArgumentParser]) -> dict[s
 
     p = verb("drift", "compute drift of a current table against a reference table",
              "governance-app drift --reference train.csv --current week-12.csv --json")
-    p.add_argument("--reference", required=True, metavar="FILE", help="CSV or Parquet")
-    p.add_argument("--current", required=True, metavar="FILE", help="CSV or Parquet")
+    p.add_argument("--reference", required=True, metavar="FILE",
+                   help="CSV or Parquet (a folder or glob of Parquet with duckdb/spark)")
+    p.add_argument("--current", required=True, metavar="FILE",
+                   help="CSV or Parquet (a folder or glob of Parquet with duckdb/spark)")
+    add_engine_options(p)
     p.add_argument("--columns", nargs="+", metavar="COL", help="only these columns")
     p.add_argument("--policy", metavar="FILE", help=POLICY_HELP)
     p.add_argument("--json", action="store_true")

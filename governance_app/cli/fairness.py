@@ -12,6 +12,7 @@ import argparse
 from collections.abc import Callable
 
 from governance_app.cli import Verb
+from governance_app.cli.engine_options import add_engine_options
 from governance_app.cli.output import local_time, number, print_json, table
 from governance_app.domain.fairness import FairnessReport, MetricValue, ParityVerdict
 from governance_app.domain.fairness_evidence import AttributeAnalysis, FairnessAnalysis
@@ -165,7 +166,7 @@ def cmd_fairness(args: argparse.Namespace, ws: Workspace | None) -> int:
             print(f"\n### {r.ref}  result #{r.id}, computed {local_time(r.created_at)}")
             _print_analysis(r.analysis)
         return 0
-    if not args.table:
+    if not args.table and not args.catalogue_table:
         raise InputError("fairness", "no prediction table given",
                          expected="TABLE with --label and --sensitive, or --model NAME:VERSION")
     analysis = service.analyse_file(
@@ -173,7 +174,8 @@ def cmd_fairness(args: argparse.Namespace, ws: Workspace | None) -> int:
         prediction=args.prediction, score=args.score, threshold=args.threshold,
         reference=args.reference, bootstrap=args.bootstrap, seed=args.seed,
         min_group_size=args.min_group_size, convention=args.convention,
-        features=[c for c in (args.features or "").split(",") if c], tau=args.tau)
+        features=[c for c in (args.features or "").split(",") if c], tau=args.tau,
+        engine=args.engine, spark_master=args.spark_master, table=args.catalogue_table)
     if args.json:
         print_json(encode_analysis(analysis))
     else:
@@ -211,7 +213,8 @@ def register(verb: VerbFactory) -> dict[str, Verb]:
     p = verb("fairness", "fairness of a prediction table (or the results stored for a version)",
              "governance-app fairness preds.csv --label y --prediction yhat --sensitive sex,age\n"
              "  governance-app fairness --model credit_default:4")
-    p.add_argument("table", nargs="?", metavar="TABLE", help="a .csv or .parquet file")
+    p.add_argument("table", nargs="?", metavar="TABLE",
+                   help="a .csv or .parquet file (a folder or glob of Parquet with duckdb/spark)")
     p.add_argument("--model", metavar="NAME:VERSION", help="print the results stored for it")
     _outcome_options(p)
     p.add_argument("--sensitive", help="sensitive attribute columns, comma-separated")
@@ -226,6 +229,7 @@ def register(verb: VerbFactory) -> dict[str, Verb]:
                    help="undefined rates: stay undefined (strict) or count as 0 (fairlearn)")
     p.add_argument("--tau", type=float, default=0.8, help="parity threshold (default 0.8)")
     p.add_argument("--features", help="columns for the slice finder, comma-separated")
+    add_engine_options(p, table=True)
     p = verb("slices", "the slices of a prediction table where the model does worst",
              "governance-app slices preds.csv --label y --prediction yhat --metric fnr")
     p.add_argument("table", metavar="TABLE", help="a .csv or .parquet file")

@@ -58,6 +58,10 @@ class FairnessAnalysis:
             group size, bootstrap resamples and seed, convention, tau: all that shaped the numbers.
         analyses: per attribute tuple, single attributes first, then intersections.
         slices: the slice finder's top slices when feature columns were given.
+        computation: how the numbers were computed: the engine and its version, the source's
+            fingerprint and (for DuckDB and Spark) the sufficient statistics they counted, so
+            a threshold or policy can be judged again without the rows. Not part of equality:
+            the same numbers from two engines are the same evidence.
     """
 
     source: str
@@ -67,6 +71,7 @@ class FairnessAnalysis:
     settings: dict[str, Any]
     analyses: dict[tuple[str, ...], AttributeAnalysis]
     slices: SliceReport | None = None
+    computation: dict[str, Any] | None = field(default=None, compare=False)
 
     def analysis(self, sensitive: str | Sequence[str]) -> AttributeAnalysis:
         """The analysis of one attribute or intersection (order as given at import).

@@ -16,8 +16,16 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from governance_app.analytics.fairness_counts import binary_outcomes, encode_groups, group_counts
-from governance_app.analytics.fairness_metrics import analyse_table
+from governance_app.analytics.fairness_counts import (
+    GroupCounts,
+    ScoreHistogram,
+    binary_outcomes,
+    encode_groups,
+    group_counts,
+    score_histogram,
+)
+from governance_app.analytics.fairness_metrics import reports_from_counts
+from governance_app.analytics.sufficient_stats import from_count_frame
 from governance_app.analytics.fairness_uncertainty import bootstrap, parity_test
 from governance_app.analytics.slice_finder import SliceSearchCancelled, find_slices
 from governance_app.domain.fairness import GroupKey, SliceReport
@@ -27,6 +35,14 @@ from governance_app.domain.fairness_evidence import (
     StoredFairnessResult,
     attribute_key,
 )
+from governance_app.engines.base import (
+    DEFAULT_SPARK_MASTER,
+    EngineCancelled,
+    FairnessSpec,
+    open_engine,
+    pick_engine,
+)
+from governance_app.engines.source import TableSource, resolve_source
 from governance_app.errors import GovernanceError, InputError, NotFoundError
 from governance_app.importers import prediction_table
 from governance_app.importers.prediction_table import (
@@ -103,26 +119,12 @@ def analyse_frame(
         report(done, total, message)
 
     step(0, "counting confusion cells per group")
-    reports = analyse_table(
-        frame, attributes=attrs, label=settings.label, prediction=settings.prediction,
-        score=settings.score, threshold=settings.threshold, bins=settings.bins or None,
-        reference=_references(attrs, settings.reference), min_group_size=settings.min_group_size,
-        convention=settings.convention,  # type: ignore[arg-type]
-        source=source)
     outcomes = binary_outcomes(frame, label=settings.label, prediction=settings.prediction,
                                score=settings.score, threshold=settings.threshold, source=source)
-    counts = group_counts(encode_groups(frame, attrs, bins=settings.bins or None, source=source),
-                          outcomes)
-    analyses: dict[tuple[str, ...], AttributeAnalysis] = {}
-    for done, (names, fairness) in enumerate(reports.items(), start=1):
-        step(done, f"bootstrap and parity for {' × '.join(names)}")
-        boot = None
-        if settings.bootstrap > 0:
-            boot = bootstrap(counts.marginal(names), n_resamples=settings.bootstrap,
-                             seed=settings.seed, min_group_size=settings.min_group_size,
-                             convention=settings.convention)  # type: ignore[arg-type]
-        analyses[names] = AttributeAnalysis(names, fairness, boot,
-                                            parity_test(fairness, tau=settings.tau))
+    codes = encode_groups(frame, attrs, bins=settings.bins or None, source=source)
+    counts = group_counts(codes, outcomes)
+    hist = score_histogram(codes, outcomes) if outcomes.score is not None else None
+    analyses = _analyses(counts, hist, settings, step)
     slices = None
     if settings.features:
         step(total - 1, "searching for weak slices")
@@ -137,7 +139,96 @@ def analyse_frame(
             raise FairnessCancelled("fairness analysis cancelled; nothing was stored") from exc
     report(total, total, "fairness analysis complete")
     return FairnessAnalysis(source, source_sha256, len(frame), table_schema(frame),
-                            settings.as_dict(), analyses, slices)
+                            settings.as_dict(), analyses, slices,
+                            computation={"engine": "memory", "version": _numpy_version()})
+
+
+def _numpy_version() -> str:
+    import numpy
+
+    return f"numpy {numpy.__version__}"
+
+
+def _analyses(counts: GroupCounts, hist: ScoreHistogram | None, settings: PredictionSettings,
+              step: Callable[[int, str], None]) -> dict[tuple[str, ...], AttributeAnalysis]:
+    """Reports, bootstrap intervals and parity verdicts from the counts: the one path from
+    sufficient statistics to stored results, whichever engine counted."""
+    reports = reports_from_counts(
+        counts, hist, reference=_references(list(settings.sensitive), settings.reference),
+        min_group_size=settings.min_group_size,
+        convention=settings.convention)  # type: ignore[arg-type]
+    analyses: dict[tuple[str, ...], AttributeAnalysis] = {}
+    for done, (names, fairness) in enumerate(reports.items(), start=1):
+        step(done, f"bootstrap and parity for {' × '.join(names)}")
+        boot = None
+        if settings.bootstrap > 0:
+            boot = bootstrap(counts.marginal(names), n_resamples=settings.bootstrap,
+                             seed=settings.seed, min_group_size=settings.min_group_size,
+                             convention=settings.convention)  # type: ignore[arg-type]
+        analyses[names] = AttributeAnalysis(names, fairness, boot,
+                                            parity_test(fairness, tau=settings.tau))
+    return analyses
+
+
+def analyse_source(
+    source: TableSource,
+    settings: PredictionSettings,
+    engine_name: str,
+    *,
+    spark_master: str = DEFAULT_SPARK_MASTER,
+    progress: ProgressFn | None = None,
+    is_cancelled: Callable[[], bool] | None = None,
+) -> FairnessAnalysis:
+    """Every fairness result for a table counted by DuckDB or Spark where the rows are.
+
+    The engine returns one count table; validation, metrics, bootstrap and parity run on it
+    exactly as on counts made in memory. The result records the engine, its version, the
+    source's fingerprint and the counts themselves.
+
+    Raises:
+        InputError: bad data or settings, or slice search asked of an engine (it runs in
+            memory only).
+        EngineUnavailable: the engine cannot run here.
+        FairnessCancelled: ``is_cancelled()`` became true.
+    """
+    if settings.features:
+        raise InputError("--features", "the slice search reads rows in memory",
+                         expected="--engine memory for slices, or no --features")
+    report = progress or _no_progress
+    cancelled = is_cancelled or (lambda: False)
+    total = 2 + (2 ** len(settings.sensitive) - 1)
+
+    def step(done: int, message: str) -> None:
+        if cancelled():
+            raise FairnessCancelled("fairness analysis cancelled; nothing was stored")
+        report(done, total, message)
+
+    spec = FairnessSpec(settings.sensitive, settings.label, settings.prediction, settings.score,
+                        settings.threshold)
+    engine = open_engine(engine_name, spark_master=spark_master, is_cancelled=cancelled)
+    try:
+        step(0, f"counting rows with {engine_name}")
+        try:
+            frame, decimals = engine.fairness_counts(source, spec, None)
+        except EngineCancelled as exc:
+            raise FairnessCancelled("fairness analysis cancelled; nothing was stored") from exc
+        unbinned = [a for a in settings.bins if a not in settings.sensitive]
+        if unbinned:
+            raise InputError("--bins", f"bins for {unbinned}, which are not sensitive attributes",
+                             expected=f"bins for some of {list(settings.sensitive)}")
+        counted = from_count_frame(frame, attributes=settings.sensitive, label=settings.label,
+                                   prediction=settings.prediction, score=settings.score,
+                                   bins=settings.bins or None, score_decimals=decimals,
+                                   source=source.text)
+        schema = engine.schema(source)
+        computation = {"engine": engine_name, "version": engine.version(),
+                       "source": source.fingerprint(), "statistics": counted.record()}
+    finally:
+        engine.close()
+    analyses = _analyses(counted.counts, counted.scores, settings, step)
+    report(total, total, "fairness analysis complete")
+    return FairnessAnalysis(source.text, source.digest(), counted.rows, schema,
+                            settings.as_dict(), analyses, None, computation=computation)
 
 
 def analyse_file(
@@ -158,6 +249,9 @@ def analyse_file(
     tau: float = prediction_table.DEFAULT_TAU,
     progress: ProgressFn | None = None,
     is_cancelled: Callable[[], bool] | None = None,
+    engine: str = "auto",
+    spark_master: str = DEFAULT_SPARK_MASTER,
+    table: str | None = None,
 ) -> FairnessAnalysis:
     """Analyse a CSV or Parquet prediction table without a workspace (``governance-app
     fairness TABLE``, the Fairness view's "analyse a file").
@@ -174,6 +268,11 @@ def analyse_file(
         "score": score, "threshold": threshold, "reference": reference, "bootstrap": bootstrap,
         "seed": seed, "min_group_size": min_group_size, "convention": convention,
         "bins": dict(bins or {}), "features": list(features or []), "tau": tau})
+    source = resolve_source(None if table else path, table=table)
+    chosen = pick_engine(engine, [source])
+    if chosen != "memory":
+        return analyse_source(source, settings, chosen, spark_master=spark_master,
+                              progress=progress, is_cancelled=is_cancelled)
     path = Path(path)
     frame = read_table(path)
     return analyse_frame(frame, settings, source=str(path), source_sha256=sha256_of_path(path),

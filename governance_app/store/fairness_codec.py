@@ -182,6 +182,7 @@ def encode_results(a: FairnessAnalysis) -> dict[str, Any]:
             for x in a.analyses.values()
         ],
         "slices": None if a.slices is None else encode_slices(a.slices),
+        **({} if a.computation is None else {"computation": a.computation}),
     }
 
 
@@ -202,4 +203,5 @@ def decode_analysis(d: dict[str, Any]) -> FairnessAnalysis:
             tuple(_uparity(p) for p in x["parity"]))
     return FairnessAnalysis(
         d["source"], d["source_sha256"], d["row_count"], dict(d["schema"]), dict(d["settings"]),
-        analyses, None if d["slices"] is None else decode_slices(d["slices"]))
+        analyses, None if d["slices"] is None else decode_slices(d["slices"]),
+        computation=d.get("computation"))

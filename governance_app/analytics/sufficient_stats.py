@@ -1,0 +1,170 @@
+"""An engine's fairness counts -> the confusion counts and score histogram of the analytics.
+
+DuckDB and Spark reduce a prediction table to one small table of counts:
+``GROUP BY (sensitive attributes…, label, prediction, score)`` with the number of rows of each
+combination. That table is the sufficient statistic of every fairness number: confusion counts
+per group are its sums over the score, the score histogram per group (exact ROC AUC, threshold
+sweeps) its sums over the prediction. This module validates it (labels and predictions binary,
+no missing value anywhere, rows counted) and turns it into the :class:`GroupCounts` and
+:class:`ScoreHistogram` that :func:`~.fairness_metrics.reports_from_counts` and the bootstrap
+read, so every engine's counts take the one path to the reported numbers.
+
+Distinct scores: the histogram is exact while the table has at most :data:`MAX_EXACT_SCORES`
+distinct scores. Above that the engine rounds scores to :data:`SCORE_DECIMALS` decimals before
+counting and says so; rounding is monotone, so no positive-negative pair changes order, only
+pairs whose rounded scores tie become half-counted: :func:`rounding_bound` gives the largest
+change this can make to each group's ROC AUC, computed from the rounded counts and stored with
+the result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from governance_app.analytics.fairness_counts import (
+    GroupCounts,
+    ScoreHistogram,
+    encode_groups,
+    weighted_histogram,
+)
+from governance_app.errors import InputError
+
+MAX_EXACT_SCORES = 1_000_000
+"""Distinct scores counted exactly; above it, scores are rounded to SCORE_DECIMALS."""
+SCORE_DECIMALS = 6
+COUNT = "__n"
+LABEL = "__label"
+PREDICTION = "__prediction"
+SCORE = "__score"
+
+
+@dataclass(frozen=True, slots=True)
+class FairnessCounts:
+    """A prediction table reduced: counts, row count and how the scores were counted.
+
+    Attributes:
+        counts: confusion counts over the full intersection of the attributes.
+        scores: positives and negatives per (group, distinct score); ``None`` without a score.
+        rows: rows in the table.
+        score_decimals: ``None`` when scores were counted exactly, else the rounding used.
+    """
+
+    counts: GroupCounts
+    scores: ScoreHistogram | None
+    rows: int
+    score_decimals: int | None
+
+    def record(self) -> dict[str, Any]:
+        """The sufficient statistics as plain JSON, to be stored with the result."""
+        out: dict[str, Any] = {
+            "attributes": list(self.counts.attributes),
+            "levels": [list(lv) for lv in self.counts.levels],
+            "cells": self.counts.flat().tolist(), "rows": self.rows,
+            "score_decimals": self.score_decimals,
+        }
+        if self.scores is not None:
+            out["scores"] = {"group": self.scores.group.tolist(),
+                             "score": self.scores.score.tolist(),
+                             "positives": self.scores.positives.tolist(),
+                             "negatives": self.scores.negatives.tolist()}
+            if self.score_decimals is not None:
+                out["roc_auc_bound"] = rounding_bound(self.scores).tolist()
+        return out
+
+
+def _missing(frame: pd.DataFrame, column: str, name: str, source: str) -> None:
+    nan = frame[column].isna().to_numpy()
+    if nan.any():
+        rows = int(frame[COUNT].to_numpy()[nan].sum())
+        raise InputError(source, f"{rows} missing value(s) in {name!r}", location=f"column {name!r}",
+                         expected="a value on every row")
+
+
+def _binary(frame: pd.DataFrame, column: str, name: str, source: str,
+            positive: object | None) -> np.ndarray:
+    _missing(frame, column, name, source)
+    values = frame[column]
+    if positive is not None:
+        distinct = pd.unique(values)
+        if len(distinct) > 2:
+            raise InputError(source, f"{name!r} has {len(distinct)} distinct values "
+                             f"{list(distinct[:5])}", location=f"column {name!r}",
+                             expected=f"two classes, one of them {positive!r}")
+        return (values.to_numpy() == positive).astype(np.int64)
+    if pd.api.types.is_bool_dtype(values.dtype):
+        return values.to_numpy(dtype=bool).astype(np.int64)
+    if pd.api.types.is_numeric_dtype(values.dtype):
+        arr = values.to_numpy()
+        bad = (arr != 0) & (arr != 1)
+        if not bad.any():
+            return arr.astype(np.int64)
+        found = list(pd.unique(arr[bad])[:5])
+    else:
+        found = list(pd.unique(values)[:5])
+    raise InputError(source, f"{name!r} is not binary: found {found}", location=f"column {name!r}",
+                     expected="0/1 or true/false values (or name the positive class)")
+
+
+def from_count_frame(
+    frame: pd.DataFrame,
+    *,
+    attributes: Sequence[str],
+    label: str,
+    prediction: str | None,
+    score: str | None,
+    bins: Mapping[str, Sequence[float]] | None = None,
+    positive_label: object | None = None,
+    score_decimals: int | None = None,
+    source: str = "prediction table",
+) -> FairnessCounts:
+    """Validate an engine's count table and build the analytics' counts from it.
+
+    ``frame`` has the attribute columns (named as in the table), ``__label``,
+    ``__prediction`` (computed from the score and threshold by the engine when the table has
+    no prediction column), ``__score`` when a score is analysed, and ``__n``.
+
+    Raises:
+        InputError: an empty table, missing values, non-binary labels or predictions, too many
+            groups or values outside declared bins, naming the column.
+    """
+    if len(frame) == 0 or int(frame[COUNT].sum()) == 0:
+        raise InputError(source, "the table has no rows", expected="at least one row")
+    weights = frame[COUNT].to_numpy(dtype=np.int64)
+    y = _binary(frame, LABEL, label, source, positive_label)
+    pred_name = prediction or f"{score} >= threshold"
+    p = _binary(frame, PREDICTION, pred_name, source, positive_label if prediction else None)
+    for attribute in attributes:
+        _missing(frame, attribute, f"sensitive attribute {attribute}", source)
+    groups = encode_groups(frame, list(attributes), bins=bins, source=source)
+    n_groups = int(np.prod(groups.shape))
+    cells = np.bincount(groups.codes * 4 + y * 2 + p, weights=weights,
+                        minlength=n_groups * 4).astype(np.int64).reshape(*groups.shape, 4)
+    counts = GroupCounts(groups.attributes, groups.levels, cells)
+    hist = None
+    if score is not None:
+        _missing(frame, SCORE, score, source)
+        hist = weighted_histogram(n_groups, groups.codes, frame[SCORE].to_numpy(np.float64),
+                                  weights * y, weights * (1 - y))
+    return FairnessCounts(counts, hist, int(weights.sum()), score_decimals)
+
+
+def rounding_bound(hist: ScoreHistogram) -> np.ndarray:
+    """Per group, the largest change rounding the scores can have made to its ROC AUC.
+
+    Rounding never reverses a positive-negative pair; it can only turn a strictly ordered pair
+    into a tie, worth one half instead of 0 or 1. At most the pairs tied after rounding were
+    affected, so ``|AUC_exact - AUC_rounded| <= sum(pos_k neg_k) / (2 P N)`` over the rounded
+    score levels ``k`` of the group. ``NaN`` for a group without both classes.
+    """
+    pos = hist.positives.astype(np.float64)
+    neg = hist.negatives.astype(np.float64)
+    tied = np.bincount(hist.group, pos * neg, minlength=hist.n_groups)
+    p = np.bincount(hist.group, pos, minlength=hist.n_groups)
+    n = np.bincount(hist.group, neg, minlength=hist.n_groups)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where((p > 0) & (n > 0), tied / (2 * p * n), np.nan)

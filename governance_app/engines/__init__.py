@@ -1,0 +1,1 @@
+"""Engines that reduce rows to sufficient statistics where the rows are (DuckDB, Spark)."""

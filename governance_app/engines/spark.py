@@ -1,0 +1,262 @@
+"""Spark: counts computed on the user's cluster, where the rows live; only counts come back.
+
+Fairness is one ``groupBy`` whose (small) result is collected. For numeric drift, the counts
+per distinct value are range-partitioned by value and sorted within each partition; the passes
+of :mod:`~governance_app.analytics.ks_from_counts` then run *on the executors*, one call per
+partition: the first returns each partition's totals, the driver turns them into offsets, and
+the following passes (exact KS gap, Wasserstein area, order statistics, bins) use them. No
+partition ever holds more than its own range of values, and what travels back is a few numbers
+per partition.
+
+PySpark is an optional extra (``governance-app[spark]``) and Spark needs a Java 17 runtime; a
+missing one is a clear :class:`EngineUnavailable`, never a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from governance_app.analytics.drift_from_counts import CategoryTally, labels_of
+from governance_app.analytics.ks_from_counts import MapParts, ValueCounts
+from governance_app.analytics.sufficient_stats import (
+    COUNT,
+    LABEL,
+    MAX_EXACT_SCORES,
+    PREDICTION,
+    SCORE,
+    SCORE_DECIMALS,
+)
+from governance_app.engines.base import (
+    ColumnSummary,
+    EngineCancelled,
+    EngineUnavailable,
+    FairnessSpec,
+    IsCancelled,
+)
+from governance_app.engines.source import TableSource
+from governance_app.errors import InputError
+
+INSTALL = ('pip install "governance-app[spark]" and a Java 17 runtime (e.g. apt-get install '
+           "openjdk-17-jre-headless)")
+NUMERIC = ("tinyint", "smallint", "int", "bigint", "float", "double", "decimal")
+
+
+def _java_found() -> bool:
+    home = os.environ.get("JAVA_HOME")
+    return shutil.which("java") is not None or bool(home and os.path.exists(
+        os.path.join(home, "bin", "java")))
+
+
+def _run_part(index: int, rows: Any, fn: Callable[[ValueCounts, int], Any],
+              ordinal: dict[int, int]) -> list[tuple[int, Any]]:
+    """On an executor: one partition's rows as a :class:`ValueCounts`, then ``fn`` on it."""
+    got = list(rows)
+    if not got:
+        return []
+    part = ValueCounts(np.array([r[0] for r in got], dtype=np.float64),
+                       np.array([r[1] for r in got], dtype=np.int64),
+                       np.array([r[2] for r in got], dtype=np.int64))
+    return [(index, fn(part, ordinal.get(index, 0)))]
+
+
+class SparkEngine:
+    """A Spark session (created, or the active one reused) and the reductions run on it."""
+
+    name = "spark"
+
+    def __init__(self, session: Any, owns: bool, is_cancelled: IsCancelled | None) -> None:
+        self._spark = session
+        self._owns = owns
+        self._is_cancelled = is_cancelled
+
+    @classmethod
+    def connect(cls, master: str, *, is_cancelled: IsCancelled | None = None) -> SparkEngine:
+        """Start (or reuse) a session on ``master``.
+
+        Raises:
+            EngineUnavailable: PySpark or Java is missing, or Spark does not start.
+        """
+        try:
+            from pyspark.sql import SparkSession
+        except ImportError:
+            raise EngineUnavailable("--engine spark", "PySpark is not installed",
+                                    expected=INSTALL) from None
+        if not _java_found():
+            raise EngineUnavailable("--engine spark", "no Java runtime found (java on PATH or "
+                                    "JAVA_HOME)", expected=INSTALL)
+        active = SparkSession.getActiveSession()
+        if active is not None:
+            return cls(active, False, is_cancelled)
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+        try:
+            session = (SparkSession.builder.master(master).appName("governance-app")
+                       .config("spark.ui.enabled", "false")
+                       .config("spark.sql.session.timeZone", "UTC").getOrCreate())
+        except Exception as exc:  # the JVM's errors arrive as py4j/Runtime errors of any kind
+            raise EngineUnavailable("--spark-master", f"Spark did not start on {master!r}: "
+                                    f"{str(exc).splitlines()[0] if str(exc) else exc!r}",
+                                    expected=INSTALL) from None
+        return cls(session, True, is_cancelled)
+
+    def version(self) -> str:
+        return str(self._spark.version)
+
+    def close(self) -> None:
+        if self._owns:
+            self._spark.stop()
+
+    def _check(self) -> None:
+        if self._is_cancelled is not None and self._is_cancelled():
+            raise EngineCancelled("cancelled; nothing was stored")
+
+    def _read(self, source: TableSource) -> Any:
+        self._check()
+        try:
+            if source.kind == "table":
+                return self._spark.table(source.text)
+            if source.format == "csv":
+                return self._spark.read.csv(list(source.files), header=True, inferSchema=True)
+            return self._spark.read.parquet(*source.files)
+        except Exception as exc:  # AnalysisException: no such table, unreadable files
+            raise InputError(source.text, f"Spark cannot read it: {str(exc).splitlines()[0]}",
+                             expected="a readable Parquet/CSV path or catalogue table") from None
+
+    def schema(self, source: TableSource) -> dict[str, str]:
+        return {name: kind for name, kind in self._read(source).dtypes}
+
+    def _require(self, source: TableSource, columns: Sequence[str]) -> tuple[Any, dict[str, str]]:
+        frame = self._read(source)
+        schema = dict(frame.dtypes)
+        missing = [c for c in columns if c not in schema]
+        if missing:
+            raise InputError(source.text, f"missing column{'s' if len(missing) > 1 else ''} "
+                             f"{', '.join(map(repr, missing))}", location="columns",
+                             expected=f"the table's columns {list(schema)[:30]}")
+        return frame, schema
+
+    @staticmethod
+    def _numeric(kind: str) -> bool:
+        return kind.lower().startswith(NUMERIC)
+
+    def fairness_counts(self, source: TableSource, spec: FairnessSpec,
+                        score_decimals: int | None = None) -> tuple[Any, int | None]:
+        from pyspark.sql import functions as F
+
+        frame, schema = self._require(source, spec.columns())
+        cols = [F.col(f"`{a}`") for a in spec.attributes]
+        label = F.col(f"`{spec.label}`")
+        if schema[spec.label] in ("float", "double"):
+            label = F.when(F.isnan(label), None).otherwise(label)
+        cols.append(label.alias(LABEL))
+        score = None
+        if spec.score is not None:
+            if not self._numeric(schema[spec.score]):
+                raise InputError(source.text, f"{spec.score!r} is not numeric",
+                                 location=f"column {spec.score!r}", expected="a numeric score")
+            raw = F.col(f"`{spec.score}`").cast("double")
+            score = F.when(F.isnan(raw), None).otherwise(raw)
+            if score_decimals is None:
+                distinct = frame.select(F.approx_count_distinct(score)).first()[0]
+                score_decimals = SCORE_DECIMALS if distinct > MAX_EXACT_SCORES else None
+        if spec.prediction is not None:
+            cols.append(F.col(f"`{spec.prediction}`").alias(PREDICTION))
+        else:
+            cols.append(F.when(score.isNull(), None)  # type: ignore[union-attr]
+                        .when(score >= float(spec.threshold), 1).otherwise(0).alias(PREDICTION))
+        if score is not None:
+            shown = score if score_decimals is None else F.round(score, score_decimals)
+            cols.append(shown.alias(SCORE))
+        self._check()
+        counted = frame.select(*cols).groupBy(*[c for c in frame.select(*cols).columns]).count()
+        result = counted.withColumnRenamed("count", COUNT).toPandas()
+        return result, score_decimals
+
+    def _finite(self, column: str) -> Any:
+        from pyspark.sql import functions as F
+
+        v = F.col(f"`{column}`").cast("double")
+        return v.isNotNull() & ~F.isnan(v) & (F.abs(v) != float("inf"))
+
+    def drift_summaries(self, reference: TableSource, current: TableSource,
+                        columns: Sequence[str]) -> list[ColumnSummary]:
+        from pyspark.sql import functions as F
+
+        ref, ref_schema = self._require(reference, columns)
+        cur, _ = self._require(current, columns)
+        numeric = {c: self._numeric(ref_schema[c]) for c in columns}
+        rows = []
+        for frame in (ref, cur):
+            self._check()
+            exprs = [F.count(F.lit(1))] + [
+                F.count(F.when(self._finite(c), 1)) if numeric[c] else F.count(F.col(f"`{c}`"))
+                for c in columns]
+            rows.append(frame.agg(*exprs).first())
+        return [ColumnSummary(c, numeric[c], int(rows[0][i]), int(rows[1][i]),
+                              int(rows[0][0] - rows[0][i]), int(rows[1][0] - rows[1][i]), -1)
+                for i, c in enumerate(columns, start=1)]
+
+    def distinct_reference(self, reference: TableSource, column: str, numeric: bool) -> int:
+        from pyspark.sql import functions as F
+
+        frame = self._read(reference)
+        kept = frame.where(self._finite(column) if numeric else F.col(f"`{column}`").isNotNull())
+        return int(kept.select(F.countDistinct(F.col(f"`{column}`"))).first()[0])
+
+    def _both(self, reference: TableSource, current: TableSource, column: str,
+              numeric: bool) -> Any:
+        from pyspark.sql import functions as F
+
+        value = F.col(f"`{column}`")
+        if numeric:
+            value = value.cast("double")
+        ref = self._read(reference)
+        cur = self._read(current)
+        if numeric:
+            ref, cur = ref.where(self._finite(column)), cur.where(self._finite(column))
+        return (ref.select(value.alias("v"), F.lit(0).alias("s"))
+                .unionAll(cur.select(value.alias("v"), F.lit(1).alias("s"))))
+
+    def numeric_parts(self, reference: TableSource, current: TableSource,
+                      column: str) -> MapParts:
+        """Counts per distinct value, range-partitioned by value and sorted in each part."""
+        from pyspark.sql import functions as F
+
+        counts = (self._both(reference, current, column, True).groupBy("v")
+                  .agg(F.sum(F.when(F.col("s") == 0, 1).otherwise(0)).alias("r"),
+                       F.sum(F.when(F.col("s") == 1, 1).otherwise(0)).alias("c")))
+        parts = max(2, self._spark.sparkContext.defaultParallelism * 2)
+        ranged = counts.repartitionByRange(parts, "v").sortWithinPartitions("v").cache()
+        rdd = ranged.select("v", "r", "c").rdd
+        ordinal: dict[int, int] = {}
+
+        def run(fn: Callable[[ValueCounts, int], Any]) -> list[Any]:
+            self._check()
+            known = dict(ordinal)
+            found = sorted(rdd.mapPartitionsWithIndex(
+                lambda i, rows: _run_part(i, rows, fn, known)).collect(), key=lambda x: x[0])
+            if not ordinal:
+                ordinal.update({index: k for k, (index, _) in enumerate(found)})
+            return [result for _, result in found]
+
+        return run
+
+    def category_counts(self, reference: TableSource, current: TableSource,
+                        column: str) -> CategoryTally:
+        from pyspark.sql import functions as F
+
+        self._check()
+        rows = (self._both(reference, current, column, False).groupBy("v")
+                .agg(F.sum(F.when(F.col("s") == 0, 1).otherwise(0)),
+                     F.sum(F.when(F.col("s") == 1, 1).otherwise(0))).collect())
+        nulls = [r for r in rows if r[0] is None]
+        kept = [r for r in rows if r[0] is not None]
+        return CategoryTally(labels_of([r[0] for r in kept]),
+                             np.array([r[1] for r in kept], dtype=np.int64),
+                             np.array([r[2] for r in kept], dtype=np.int64),
+                             int(nulls[0][1]) if nulls else 0, int(nulls[0][2]) if nulls else 0)
