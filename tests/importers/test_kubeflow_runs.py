@@ -1,0 +1,119 @@
+"""The Kubeflow importers against what KFP's API and ML Metadata said (expected.json of the
+credit and control sets): every task's state, parent, error and cache origin; a task that
+never ran without a state; loops, conditions, the exit handler and the nested pipeline as
+parent/child tasks; artifacts linked to tasks by MLMD's events. Read without a database."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from governance_app.domain.lineage import LineageGraph, NodeKind
+from governance_app.importers import registry
+
+KFP = Path(__file__).resolve().parents[1] / "fixtures" / "kubeflow"
+SETS = ("credit", "control")
+
+
+def _expected(name: str) -> dict[str, Any]:
+    return json.loads((KFP / name / "expected.json").read_text(encoding="utf-8"))
+
+
+def _joined(name: str) -> LineageGraph:
+    """The run JSON's graph with the MLMD store's merged in (as two imports would store it)."""
+    api = registry.load(KFP / name / "api" / "list_runs.json")
+    store = registry.load(KFP / name / "mlmd" / "metadata.sqlite")
+    graph = LineageGraph()
+    graph.merge(api.graph)
+    graph.merge(store.lineage)
+    return graph
+
+
+@pytest.mark.parametrize("name", SETS)
+def test_detection(name: str) -> None:
+    assert registry.detect(KFP / name / "api" / "list_runs.json") == "kubeflow-run"
+    assert registry.detect(KFP / name / "mlmd" / "metadata.sqlite") == "kubeflow-mlmd"
+    assert registry.detect(KFP / name / "mlmd" / "mlmd_export.json") == "kubeflow-mlmd"
+    run_file = next((KFP / name / "api" / "runs").glob("*.json"))
+    assert registry.detect(run_file) == "kubeflow-run"
+
+
+@pytest.mark.parametrize("name", SETS)
+def test_tasks_exactly_as_the_api_reported_them(name: str) -> None:
+    graph = registry.load(KFP / name / "api" / "list_runs.json").graph
+    for run in _expected(name)["runs"]:
+        assert graph.nodes[f"run:{run['run_id']}"].status == run["state"]
+        by_task = {}
+        for task in run["tasks"]:
+            key = task["mlmd_execution_id"] if task["mlmd_execution_id"] else task["task_id"]
+            node = graph.nodes[f"task:{run['run_id']}/{key}"]
+            by_task[task["task_id"]] = node.id
+            assert node.kind is NodeKind.TASK
+            assert node.status == (task["api_state"] or "")
+            assert node.name == task["name"]
+            api = node.facets["kfpApi"]
+            assert api.get("never_ran", False) == (task["api_state"] is None)
+            assert (api.get("error") or {}).get("message") == task["error"]
+        parents = {(e.source, e.target) for e in graph.edges if e.kind == "parent"}
+        for task in run["tasks"]:
+            parent = (by_task[task["parent_task_id"]] if task.get("parent_task_id")
+                      else f"run:{run['run_id']}")
+            assert (parent, by_task[task["task_id"]]) in parents
+
+
+@pytest.mark.parametrize("name", SETS)
+def test_mlmd_states_cache_origins_and_artifacts(name: str) -> None:
+    for source in ("metadata.sqlite", "mlmd_export.json"):
+        snapshot = registry.load(KFP / name / "mlmd" / source)
+        graph = snapshot.lineage
+        cached = {(e.source, e.target) for e in graph.edges if e.kind == "cached"}
+        for run in _expected(name)["runs"]:
+            for task in run["tasks"]:
+                if not task["mlmd_execution_id"] or task["mlmd_type"] == "system.DAGExecution" \
+                        and task["parent_task_id"] is None and task["name"] == "root":
+                    continue
+                node = graph.nodes[f"task:{run['run_id']}/{task['mlmd_execution_id']}"]
+                state = {"COMPLETE": "SUCCEEDED"}.get(task["mlmd_state"], task["mlmd_state"])
+                assert node.status == state, (source, task)
+                origin = task["cached_from_execution_id"]
+                if origin:
+                    assert node.status == "CACHED"
+                    from_id = node.facets["kfp"]["cached_from"]
+                    assert from_id.endswith(f"/{origin}")
+                    assert (from_id, node.id) in cached
+            for edge in run["artifact_edges"]["produced"]:
+                kinds = {n.kind for n in graph.nodes.values()
+                         if n.facets.get("kfp", {}).get("uri") == edge["uri"]}
+                assert kinds, edge
+        assert not graph.dangling_edges()
+
+
+def test_control_flow_shapes_survive() -> None:
+    graph = _joined("control")
+    failed = _expected("control")["runs"][1]
+    run = f"run:{failed['run_id']}"
+    assert graph.nodes[run].status == "FAILED"
+    assert "train inside condition-5" in graph.nodes[run].facets["kfpApi"]["error"]["message"]
+    train = next(n for n in graph.nodes.values()
+                 if n.namespace == failed["run_id"] and n.name == "train")
+    assert train.status == "FAILED"
+    assert "training diverged" in train.facets["kfpApi"]["error"]["message"]
+    never = next(n for n in graph.nodes.values()
+                 if n.namespace == failed["run_id"] and n.name == "evaluate")
+    assert never.status == "" and never.facets["kfpApi"]["never_ran"]
+    api = registry.load(KFP / "control" / "api" / "list_runs.json").graph
+    skipped = next(n for n in api.nodes.values()
+                   if n.namespace == failed["run_id"] and n.name == "quality-low")
+    assert skipped.status == "SKIPPED"  # ML Metadata records the branch as CANCELED
+    assert graph.nodes[skipped.id].status == "CANCELED"
+    children = {graph.nodes[e.target].name for e in graph.edges
+                if e.kind == "parent" and graph.nodes[e.source].name == "report-pipeline"
+                and graph.nodes[e.source].namespace == failed["run_id"]}
+    assert children == {"summarise", "publish"}
+    iterations = [n for n in graph.nodes.values()
+                  if n.namespace == failed["run_id"] and n.name == "score-region"]
+    assert len(iterations) == 3
+    assert all(n.status == "CACHED" for n in iterations)
