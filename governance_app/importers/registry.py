@@ -115,6 +115,7 @@ def _load_builtin_importers() -> None:
         evidently,
         huggingface_card,
         kubeflow_mlmd,
+        kubeflow_pipeline,
         kubeflow_run,
         mlflow_filestore,
         mlflow_rest,

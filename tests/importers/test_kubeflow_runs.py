@@ -117,3 +117,49 @@ def test_control_flow_shapes_survive() -> None:
                   if n.namespace == failed["run_id"] and n.name == "score-region"]
     assert len(iterations) == 3
     assert all(n.status == "CACHED" for n in iterations)
+
+
+@pytest.mark.parametrize("name", SETS)
+def test_compiled_pipeline_as_the_compiler_wrote_it(name: str) -> None:
+    want = _expected(name)["pipeline"]
+    path = KFP / name / "pipeline.yaml"
+    assert registry.detect(path) == "kubeflow-pipeline"
+    graph = registry.load(path).graph
+    pipeline = graph.nodes[f"job:kfp://{want['name']}/{want['name']}"]
+    facet = pipeline.facets["kfpPipeline"]
+    assert facet["description"] == want["description"]
+    assert facet["sdk_version"] == want["sdk_version"]
+    assert facet["schema_version"] == want["schema_version"]
+    assert sorted(facet["inputs"]["parameters"]) == want["root_parameters"]
+    assert facet["components"] == want["components"]
+    assert not graph.dangling_edges()
+
+
+def test_control_flow_in_the_compiled_pipeline() -> None:
+    graph = registry.load(KFP / "control" / "pipeline.yaml").graph
+    tasks = {n.id.split("/", 3)[-1]: n.facets["kfpTask"] for n in graph.nodes.values()
+             if "kfpTask" in n.facets}
+    assert tasks["exit-handler-1/for-loop-3"]["kind"] == "loop"
+    assert tasks["exit-handler-1/for-loop-3"]["iterator"]["items"]["raw"] == (
+        '["eu", "us", "apac"]')
+    assert tasks["exit-handler-1/condition-branches-4/condition-5"]["kind"] == "condition"
+    assert "pipelinechannel--prepare-Output" in tasks[
+        "exit-handler-1/condition-branches-4/condition-5"]["condition"]
+    assert tasks["notify"]["kind"] == "exit-task"
+    assert tasks["exit-handler-1"]["kind"] == "exit-handler"
+    assert tasks["exit-handler-1/report-pipeline"]["kind"] == "pipeline"
+    assert tasks["exit-handler-1/prepare"]["image"] == "python:3.11-slim"
+    after = {(e.source.rsplit("/", 1)[-1], e.target.rsplit("/", 1)[-1])
+             for e in graph.edges if e.kind == "after"}
+    assert ("exit-handler-1", "notify") in after and ("summarise", "publish") in after
+
+
+def test_a_component_that_contains_itself_is_refused(tmp_path: Path) -> None:
+    text = (KFP / "control" / "pipeline.yaml").read_text()
+    broken = tmp_path / "pipeline.yaml"
+    # The nested pipeline's DAG now runs the nested pipeline again.
+    broken.write_text(text.replace("name: comp-summarise\n", "name: comp-report-pipeline\n", 1))
+    from governance_app.errors import InputError
+
+    with pytest.raises(InputError, match="contains itself"):
+        registry.load(broken)
