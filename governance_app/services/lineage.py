@@ -47,13 +47,20 @@ def workspace_graph(ws: Workspace) -> LineageGraph:
     """Every lineage node and edge the workspace knows: stored imports joined with MLflow's.
 
     Stored lineage goes in first and the registry's second, so a model version's registry
-    stage and an MLflow run's status win over what an event said about the same node.
+    stage and an MLflow run's status win over what an event said about the same node. DVC
+    files are then joined with the same files other sources name, by content hash or path
+    only when unambiguous; the rest are listed as candidates on the DVC node
+    (:mod:`governance_app.analytics.pipeline_join`).
     """
     with ws.session() as session:
         stored = lineage_reader.stored_graph(session)
         derived = lineage_reader.registry_graph(session, frozenset(stored.nodes))
     stored.merge(derived)
-    return stored
+    # DVC files join the datasets and versions other sources know (docs/pipelines.md).
+    from governance_app.analytics.pipeline_join import join_pipelines
+
+    joined, _report = join_pipelines(stored)
+    return joined
 
 
 def lineage_graph(
