@@ -65,7 +65,7 @@ def _print_summary(part: LineageGraph, focus: str, direction: str) -> None:
 
     candidates = candidate_rows(part, part.nodes)
     if candidates:
-        print("\nnot joined (same file? check by hand; docs/pipelines.md says how joins are decided):")
+        print("\nnot joined (the same file? check by hand; docs/pipelines.md has the rules):")
         table(["pipeline file", "candidate", "why not joined"], [list(r) for r in candidates])
 
 
