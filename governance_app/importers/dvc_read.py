@@ -53,10 +53,10 @@ def read_project(root: Path, ctx: ImportContext, name: str | None = None) -> Dvc
             writer, entries = read_lock(root, lock)
             apply_lock(root, lock, stages, entries)
             project.lock_writer = project.lock_writer or writer
-            project.lock_schema = "2.0"
-            if writer == "DVC 2.x":
+            project.lock_schema = "1" if writer == "DVC 1.x" else "2.0"
+            if writer != "DVC 3.x":
                 project.notes.append(f"{lock.relative_to(root).as_posix()} was written by "
-                                     "DVC 2.x: its md5 hashes are DVC 2's (md5-dos2unix)")
+                                     f"{writer}: its md5 hashes are DVC 2's (md5-dos2unix)")
         project.stages.extend(stages)
     for file in dvc_files:
         ctx.check_cancelled()

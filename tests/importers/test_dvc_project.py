@@ -127,3 +127,29 @@ def test_a_folder_output_links_to_the_files_read_from_it() -> None:
     assert (shards, "stage:dvc://project/clean@eu") in edges
     assert (shards, "stage:dvc://project/clean@us") in edges
     assert graph.nodes[shards].facets["dvc"]["nfiles"] == 2
+
+
+@pytest.mark.parametrize(("major", "writer"), [("dvc1", "DVC 1.x"), ("dvc2", "DVC 2.x")])
+def test_locks_of_older_majors_import_with_their_hashes(
+    tmp_path: Path, major: str, writer: str
+) -> None:
+    source = FIXTURES / "majors" / major
+    project = read_project(source, ImportContext())
+    assert project.lock_writer == writer
+    assert any(writer in note for note in project.notes)
+    stages = {s.name: s for s in project.stages}
+    assert all(s.locked for s in project.stages)
+    # The same files hash alike in both majors (their lock files agree on every md5).
+    other = read_project(FIXTURES / "majors" / ("dvc2" if major == "dvc1" else "dvc1"),
+                         ImportContext())
+    for stage in other.stages:
+        assert [(o.path, o.md5, o.size) for o in stage.outs] == [
+            (o.path, o.md5, o.size) for o in stages[stage.name].outs]
+    assert stages["train"].params == {"params.yaml": {"train": {"epochs": 5, "lr": 0.1}}}
+    assert stages["train"].metrics == {"metrics.json": {"rows": 4}}
+    drawn = _dot_edges((source / "dag.dot").read_text()) | {
+        (a, b) for a, b in re.findall(r'^"?([\w./@-]+)"? -> "?([\w./@-]+)"?;', (
+            source / "dag.dot").read_text(), re.M)}
+    if major == "dvc1":  # DVC 1 drew its edges from consumer to producer
+        drawn = {(b, a) for a, b in drawn}
+    assert set(stage_edges(project.stages)) == drawn
