@@ -111,6 +111,7 @@ def _load_builtin_importers() -> None:
     # Imported for their registration side effect; kept here so callers need one import only.
     from governance_app.importers import (  # noqa: F401
         bundle,
+        dvc_experiments,
         dvc_project,
         evidently,
         huggingface_card,

@@ -153,3 +153,28 @@ def test_locks_of_older_majors_import_with_their_hashes(
     if major == "dvc1":  # DVC 1 drew its edges from consumer to producer
         drawn = {(b, a) for a, b in drawn}
     assert set(stage_edges(project.stages)) == drawn
+
+
+def test_experiments_as_dvc_exp_show_reports_them() -> None:
+    expected = json.loads((CREDIT / "expected.json").read_text())["experiments"]
+    path = CREDIT / "exp_show.json"
+    assert registry.detect(path) == "dvc-experiments"
+    snapshot = registry.load(path)
+    runs = {r.run_id: r for r in snapshot.runs}
+    wanted = [e for e in expected if e["role"] != "workspace"]
+    assert set(runs) == {e["rev"] for e in wanted}
+    for want in wanted:
+        run = runs[want["rev"]]
+        assert run.experiment_name == "dvc://credit"
+        assert run.tags["dvc.role"] == want["role"]
+        if want["name"]:
+            assert run.name == want["name"]
+        if want.get("baseline_rev"):
+            assert run.tags["dvc.baseline_rev"] == want["baseline_rev"]
+        assert run.params == {
+            k: json.dumps(v, sort_keys=True) if isinstance(v, list)
+            else ("true" if v is True else "false" if v is False else str(v))
+            for k, v in want["params"].items()}
+        assert run.latest_metrics == pytest.approx(
+            {k: float(v) for k, v in want["metrics"].items()})
+        assert {i.name: i.digest for i in run.inputs} == want["deps_md5"]

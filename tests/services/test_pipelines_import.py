@@ -132,3 +132,18 @@ def test_dvc_upstream_reaches_raw_data_through_stages(ws: Workspace, tmp_path: P
     assert "dataset:dvc://credit/data/raw/loans.csv" in part.nodes
     stages = {n.name for n in part.nodes.values() if n.kind is NodeKind.STAGE}
     assert stages == {"evaluate", "train", "featurize", "prepare", "data/raw/loans.csv.dvc"}
+
+
+def test_dvc_experiments_join_the_project_lineage(ws: Workspace, tmp_path: Path) -> None:
+    project = tmp_path / "credit"
+    shutil.copytree(FIXTURES / "dvc" / "credit", project)
+    import_path(ws, project)
+    import_path(ws, project / "exp_show.json")
+    graph = lineage.workspace_graph(ws)
+    runs = [n for n in graph.nodes.values() if n.kind is NodeKind.RUN]
+    names = {n.facets["mlflow"]["name"] for n in runs}
+    assert names == {"weak-reg", "strong-reg", "main"}
+    raw = "dataset:dvc://credit/data/raw/loans.csv"
+    readers = {e.target for e in graph.edges if e.source == raw and e.kind == "input"}
+    assert {n.id for n in runs} <= readers
+    assert "stage:dvc://credit/prepare" in readers
