@@ -50,12 +50,14 @@ def read_dvc_yaml(root: Path, file: Path, params: dict[str, Any]) -> list[DvcSta
                          expected="stage name: definition")
     dvcfile = file.relative_to(root).as_posix()
     out: list[DvcStage] = []
+    params_files: dict[str, dict[str, Any]] = {}  # each params file read once per dvc.yaml
     for name, body in stages.items():
         if not isinstance(body, dict):
             raise InputError(file, f"stage {name!r} is a {type(body).__name__}",
                              location=f"stages.{name}", expected="a mapping with cmd")
         for generated, stage_body, stage_context in expand(str(name), body, context, file):
-            out.append(_stage(root, file, dvcfile, base, generated, stage_body, stage_context))
+            out.append(_stage(root, file, dvcfile, base, generated, stage_body, stage_context,
+                              params_files))
     return out
 
 
@@ -97,7 +99,7 @@ def read_params_file(root: Path, path: Path) -> dict[str, Any]:
 
 def _stage(
     root: Path, file: Path, dvcfile: str, base: str, name: str, body: dict[str, Any],
-    context: dict[str, Any],
+    context: dict[str, Any], params_files: dict[str, dict[str, Any]],
 ) -> DvcStage:
     field = f"stages.{name}"
     unknown = sorted(set(body) - _STAGE_KEYS)
@@ -129,7 +131,7 @@ def _stage(
                 repo_path(root, wdir, path, file, f"{field}.{section}[{i}]"), kind=kind,
                 cache=bool(options.get("cache", kind == "out")),
             ))
-    stage.params = _declared_params(root, file, wdir, body.get("params"), field)
+    stage.params = _declared_params(root, file, wdir, body.get("params"), field, params_files)
     return stage
 
 
@@ -162,7 +164,8 @@ def _entry(file: Path, entry: Any, field: str) -> tuple[str, dict[str, Any]]:
 
 
 def _declared_params(
-    root: Path, file: Path, wdir: str, value: Any, field: str
+    root: Path, file: Path, wdir: str, value: Any, field: str,
+    params_files: dict[str, dict[str, Any]],
 ) -> dict[str, dict[str, Any]]:
     """Parameter keys a stage declares, with their values from the params files.
 
@@ -180,7 +183,9 @@ def _declared_params(
                              location=f"{field}.params[{i}]", expected="a key or file: [keys]")
         for params_file, keys in pairs:
             path = repo_path(root, wdir, params_file, file, f"{field}.params[{i}]")
-            loaded = read_params_file(root, root / path)
+            if path not in params_files:
+                params_files[path] = read_params_file(root, root / path)
+            loaded = params_files[path]
             values = out.setdefault(path, {})
             for key in keys or list(loaded):
                 values[str(key)] = _dotted(loaded, str(key))
