@@ -46,6 +46,17 @@ def lookup(context: Mapping[str, Any], key: str, where: Path, field: str) -> Any
     return value
 
 
+def has_reference(value: Any) -> bool:
+    """Whether ``${`` appears anywhere in a stage body (most stages have none: skip the walk)."""
+    if isinstance(value, str):
+        return "${" in value
+    if isinstance(value, dict):
+        return any(has_reference(k) or has_reference(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(has_reference(v) for v in value)
+    return False
+
+
 def interpolate(value: Any, context: Mapping[str, Any], where: Path, field: str) -> Any:
     """``value`` with every ``${…}`` replaced, lists and dictionaries walked."""
     if isinstance(value, str):

@@ -13,7 +13,7 @@ from typing import Any
 from governance_app.domain.dvc import DvcFile, DvcStage
 from governance_app.errors import InputError
 from governance_app.importers.dvc_paths import repo_path, wdir_path
-from governance_app.importers.dvc_templating import expand, interpolate
+from governance_app.importers.dvc_templating import expand, has_reference, interpolate
 from governance_app.importers.pipeline_yaml import read_strict_yaml
 
 _OUT_SECTIONS = (("outs", "out"), ("metrics", "metric"), ("plots", "plot"))
@@ -107,7 +107,8 @@ def _stage(
         raise InputError(file, f"stage {name!r} has unknown key {unknown[0]!r}",
                          location=f"{field}.{unknown[0]}",
                          expected=f"only {', '.join(sorted(_STAGE_KEYS - {'foreach', 'do'}))}")
-    body = interpolate(body, context, file, field)
+    if has_reference(body):
+        body = interpolate(body, context, file, field)
     wdir = wdir_path(root, base, body.get("wdir"), file, f"{field}.wdir")
     cmd = body.get("cmd", "")
     if isinstance(cmd, list):
