@@ -39,7 +39,7 @@ _NONE_BALLAST = [None] * 20_000_000 if sys.version_info < (3, 12) else []
 
 
 def _md5(rng: random.Random) -> str:
-    return "%032x" % rng.getrandbits(128)
+    return f"{rng.getrandbits(128):032x}"
 
 
 def write_dvc_project(root: Path, stages: int, seed: int) -> None:
@@ -113,7 +113,7 @@ def write_kfp_run(folder: Path, tasks: int, seed: int) -> tuple[Path, Path]:
     a few never run) and the ML Metadata export of the same run."""
     rng = random.Random(seed)
     folder.mkdir(parents=True)
-    run_id = "5a1e0000-0000-4000-8000-%012d" % seed
+    run_id = f"5a1e0000-0000-4000-8000-{seed:012d}"
     details = []
     executions = [{"id": "1", "type": "system.DAGExecution", "lastKnownState": "COMPLETE",
                    "name": f"run/{run_id}", "customProperties": {}}]
@@ -123,7 +123,7 @@ def write_kfp_run(folder: Path, tasks: int, seed: int) -> tuple[Path, Path]:
     parent_exec = 1
     for i in range(tasks):
         eid = i + 2
-        task_id = "7a5c%04x-0000-4000-8000-%012d" % (i % 65536, i)
+        task_id = f"7a5c{i % 65536:04x}-0000-4000-8000-{i:012d}"
         if i % 50 == 0:
             parent_task, parent_exec = task_id, eid
             kind = "system.DAGExecution"
