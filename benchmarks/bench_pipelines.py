@@ -247,7 +247,8 @@ def view_figures(graphs: dict[str, object]) -> None:
         widths_s, widths = timed(lambda g=graph: node_widths(g.nodes.values(), style))
         layout_s, layout = timed(lambda g=graph, w=widths: layout_lineage(g, w))
         scene = LineageScene()
-        scene_s, _ = timed(lambda g=graph, lay=layout, w=widths, sc=scene: sc.build(g, lay, w, style))
+        scene_s, _ = timed(lambda g=graph, lay=layout, w=widths, sc=scene:
+                           sc.build(g, lay, w, style))
         print(f"{label}: {len(graph.nodes):,} nodes, {len(graph.edges):,} edges — "
               f"labels {widths_s * 1000:.0f} ms (GUI), layout {layout_s * 1000:.0f} ms "
               f"(worker), scene {scene_s * 1000:.0f} ms (GUI)")
