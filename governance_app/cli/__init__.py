@@ -66,7 +66,7 @@ def cmd_import(args: argparse.Namespace, ws: Workspace) -> int:
 
 
 IMPORT_SETTINGS = ("label", "prediction", "score", "threshold", "sensitive", "features",
-                   "bins", "reference", "min_group_size", "bootstrap")
+                   "bins", "reference", "min_group_size", "bootstrap", "project")
 
 
 def _import_settings(args: argparse.Namespace) -> dict[str, object]:
@@ -325,6 +325,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="smaller groups are flagged, not ranked or judged (default 30)")
     table.add_argument("--bootstrap", type=int, metavar="N",
                        help="bootstrap resamples for confidence intervals (0: none; default 200)")
+    pipes = p.add_argument_group("DVC projects and experiments")
+    pipes.add_argument("--project", metavar="NAME", help="the project's name in lineage ids "
+                       "(default: the project folder's name; docs/pipelines.md)")
     p.add_argument("--json", action="store_true")
     p = verb("kinds", "list the source kinds governance-app can import",
              "governance-app kinds")
