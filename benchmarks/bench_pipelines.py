@@ -109,33 +109,41 @@ def _lock_entry(name: str, cmd: str, deps: list[str], outs: list[str], rng: rand
 
 
 def write_kfp_run(folder: Path, tasks: int, seed: int) -> tuple[Path, Path]:
-    """A v2beta1 Run of ``tasks`` tasks (loop DAGs of 50 iterations, 1 % failed, 1 % skipped,
-    a few never run) and the ML Metadata export of the same run."""
+    """A v2beta1 Run of ``tasks`` tasks shaped like a big KFP run: ``ParallelFor`` DAGs of 50
+    tasks (48 iterations, each reading the loop's input and writing its own dataset, then an
+    aggregate reading them all), each loop reading the aggregate of one of the three loops
+    before it; 1 % failed, 1 % skipped, a few never run; and the ML Metadata export of the
+    same run."""
     rng = random.Random(seed)
     folder.mkdir(parents=True)
     run_id = f"5a1e0000-0000-4000-8000-{seed:012d}"
     details = []
     executions = [{"id": "1", "type": "system.DAGExecution", "lastKnownState": "COMPLETE",
                    "name": f"run/{run_id}", "customProperties": {}}]
-    artifacts = []
+    artifacts = [{"id": "1", "type": "system.Dataset", "state": "LIVE",
+                  "uri": f"minio://mlpipeline/v2/artifacts/bench/{run_id}/raw",
+                  "customProperties": {"md5": {"stringValue": _md5(rng)}}}]
     events = []
-    parent_task = None
-    parent_exec = 1
+    aggregates = [1]
+    loop_task = loop_exec = None
+    loop_input = 1
+    outputs: list[int] = []
     for i in range(tasks):
         eid = i + 2
         task_id = f"7a5c{i % 65536:04x}-0000-4000-8000-{i:012d}"
-        if i % 50 == 0:
-            parent_task, parent_exec = task_id, eid
-            kind = "system.DAGExecution"
-        else:
-            kind = "system.ContainerExecution"
+        position = i % 50
+        kind = "system.DAGExecution" if position == 0 else "system.ContainerExecution"
+        if position == 0:
+            loop_task, loop_exec = task_id, eid
+            loop_input = rng.choice(aggregates[-3:])
+            outputs = []
         roll = rng.random()
         state = "FAILED" if roll < 0.01 else "SKIPPED" if roll < 0.02 else "SUCCEEDED"
         task = {"run_id": run_id, "task_id": task_id, "display_name": f"task-{i}",
                 "create_time": "2026-12-01T10:00:00Z", "start_time": "2026-12-01T10:00:01Z",
                 "end_time": "2026-12-01T10:00:05Z", "execution_id": str(eid)}
-        if i % 50 and parent_task:
-            task["parent_task_id"] = parent_task
+        if position:
+            task["parent_task_id"] = loop_task
         if roll > 0.995:  # never ran: no state, no execution (the API omits both)
             del task["execution_id"], task["start_time"], task["end_time"]
         else:
@@ -146,21 +154,25 @@ def write_kfp_run(folder: Path, tasks: int, seed: int) -> tuple[Path, Path]:
         mlmd_state = {"FAILED": "FAILED", "SKIPPED": "CANCELED"}.get(state, "COMPLETE")
         props = {"task_name": {"stringValue": f"task-{i}"},
                  "display_name": {"stringValue": f"task-{i}"},
-                 "parent_dag_id": {"intValue": str(parent_exec if i % 50 else 1)}}
+                 "parent_dag_id": {"intValue": str(loop_exec if position else 1)}}
         executions.append({"id": str(eid), "type": kind, "lastKnownState": mlmd_state,
                            "customProperties": props})
-        if kind == "system.ContainerExecution":
-            aid = len(artifacts) + 1
-            artifacts.append({"id": str(aid), "type": "system.Dataset",
-                              "uri": f"minio://mlpipeline/v2/artifacts/bench/{run_id}/t{i}/out",
-                              "state": "LIVE",
-                              "customProperties": {"md5": {"stringValue": _md5(rng)}}})
-            events.append({"artifactId": str(aid), "executionId": str(eid), "type": "OUTPUT",
-                           "path": {"steps": [{"key": "out"}]}})
-            if aid > 1:
-                events.append({"artifactId": str(rng.randint(max(1, aid - 100), aid - 1)),
-                               "executionId": str(eid), "type": "INPUT",
-                               "path": {"steps": [{"key": "in"}]}})
+        if kind != "system.ContainerExecution":
+            continue
+        reads = outputs if position == 49 else [loop_input]
+        for source in reads:
+            events.append({"artifactId": str(source), "executionId": str(eid), "type": "INPUT",
+                           "path": {"steps": [{"key": "in"}]}})
+        aid = len(artifacts) + 1
+        artifacts.append({"id": str(aid), "type": "system.Dataset", "state": "LIVE",
+                          "uri": f"minio://mlpipeline/v2/artifacts/bench/{run_id}/t{i}/out",
+                          "customProperties": {"md5": {"stringValue": _md5(rng)}}})
+        events.append({"artifactId": str(aid), "executionId": str(eid), "type": "OUTPUT",
+                       "path": {"steps": [{"key": "out"}]}})
+        if position == 49:
+            aggregates.append(aid)
+        else:
+            outputs.append(aid)
     run = {"run_id": run_id, "display_name": "bench", "state": "FAILED",
            "created_at": "2026-12-01T10:00:00Z", "finished_at": "2026-12-01T11:00:00Z",
            "pipeline_version_reference": {"pipeline_id": "p", "pipeline_version_id": "v"},
