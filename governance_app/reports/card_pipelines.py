@@ -33,7 +33,7 @@ def pipeline_steps(graph: LineageGraph | None, frame: float) -> list[Flowable]:
     if not steps:
         return []
     rows = []
-    for node in sorted(steps, key=lambda n: (n.kind.value, n.namespace, n.name))[:MAX_STEPS]:
+    for node in _in_flow_order(graph, steps)[:MAX_STEPS]:
         dvc = node.facets.get("dvc") or {}
         kfp = node.facets.get("kfp") or {}
         api = node.facets.get("kfpApi") or {}
@@ -58,6 +58,26 @@ def pipeline_steps(graph: LineageGraph | None, frame: float) -> list[Flowable]:
     return out
 
 
+def _in_flow_order(graph: LineageGraph, steps: list[Any]) -> list[Any]:
+    """Steps in the order data flows through them (a topological order), ties by name."""
+    rank: dict[str, int] = {}
+    indegree = {node_id: 0 for node_id in graph.nodes}
+    children: dict[str, list[str]] = {node_id: [] for node_id in graph.nodes}
+    for edge in graph.edges:
+        if edge.source in children and edge.target in indegree:
+            children[edge.source].append(edge.target)
+            indegree[edge.target] += 1
+    ready = sorted(n for n, d in indegree.items() if d == 0)
+    while ready:
+        node_id = ready.pop(0)
+        rank[node_id] = len(rank)
+        for child in children[node_id]:
+            indegree[child] -= 1
+            if indegree[child] == 0:
+                ready.append(child)
+    return sorted(steps, key=lambda n: (rank.get(n.id, len(rank)), n.name))
+
+
 def pipeline_evidence(evidence: dict[str, Any], frame: float) -> list[Flowable]:
     """Confusion matrices, ROC sizes and slice metrics a Kubeflow run recorded."""
     out: list[Flowable] = []
@@ -75,6 +95,7 @@ def pipeline_evidence(evidence: dict[str, Any], frame: float) -> list[Flowable]:
                                frame, right=list(range(1, len(labels) + 1)))]
         roc = item.get("roc") or []
         if roc:
+            out.append(spacer(1.5))
             out.append(para(f"ROC curve: {len(roc)} points recorded, thresholds "
                             f"{_fmt(min(p.get('threshold') or 0 for p in roc))} to "
                             f"{_fmt(max(p.get('threshold') or 0 for p in roc))}."))
