@@ -139,7 +139,7 @@ def node_id_for(ref: str, graph: LineageGraph | None = None) -> str:
         if candidate in graph.nodes:
             return candidate
     for split in _splits(ref):
-        for kind in (NodeKind.DATASET, NodeKind.JOB):
+        for kind in (NodeKind.DATASET, NodeKind.JOB, NodeKind.STAGE):
             node_id = canonical_node_id(*split, kind)
             if node_id in graph.nodes:
                 return node_id
@@ -149,7 +149,7 @@ def node_id_for(ref: str, graph: LineageGraph | None = None) -> str:
             return node_id
     named = sorted(
         n.id for n in graph.nodes.values()
-        if n.name == ref and n.kind in (NodeKind.JOB, NodeKind.DATASET)
+        if n.name == ref and n.kind in (NodeKind.JOB, NodeKind.DATASET, NodeKind.STAGE)
     )
     if len(named) == 1:
         return named[0]

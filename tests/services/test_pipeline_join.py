@@ -93,3 +93,21 @@ def test_the_cli_lists_the_candidates(ws: Workspace, tmp_path: Path) -> None:
     assert "not joined" in result.stdout
     assert "dataset:s3://lake/2025/train.csv" in result.stdout
     assert "same file name, different path" in result.stdout
+
+
+def test_lineage_upstream_on_the_command_line(ws: Workspace, tmp_path: Path) -> None:
+    from governance_app.cli import main
+
+    out = tmp_path / "up.json"
+    code = main(["--db", f"sqlite:///{tmp_path / 'ws.db'}", "lineage", "loan_approval:1",
+                 "--upstream", "--format", "json", "-o", str(out)])
+    assert code == 0
+    payload = json.loads(out.read_text(encoding="utf-8"))
+    ids = {n["id"] for n in payload["nodes"]}
+    assert {"stage:dvc://credit/train", "stage:dvc://credit/prepare",
+            "stage:dvc://credit/data/raw/loans.csv.dvc"} <= ids
+    assert "dataset:file//srv/share/loans-copy.csv" in ids  # the raw data, joined by md5
+    code = main(["--db", f"sqlite:///{tmp_path / 'ws.db'}", "lineage", "dvc://credit/train",
+                 "--downstream", "--format", "json", "-o", str(out)])
+    assert code == 0
+    assert "model:loan_approval/1" in {n["id"] for n in json.loads(out.read_text())["nodes"]}
