@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -44,13 +43,22 @@ def _bundle(path: Path) -> Path:
     return path
 
 
-@pytest.fixture
-def ws(tmp_path: Path):
-    with Workspace.open(f"sqlite:///{tmp_path / 'ws.db'}") as opened:
-        project = tmp_path / "credit"
+@pytest.fixture(scope="module")
+def url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """One workspace for the module (the tests only read it): the DVC project and a bundle."""
+    folder = tmp_path_factory.mktemp("join")
+    url = f"sqlite:///{folder / 'ws.db'}"
+    with Workspace.open(url) as opened:
+        project = folder / "credit"
         shutil.copytree(CREDIT, project)
         import_path(opened, project)
-        import_path(opened, _bundle(tmp_path / "bundle.json"))
+        import_path(opened, _bundle(folder / "bundle.json"))
+    return url
+
+
+@pytest.fixture
+def ws(url: str):
+    with Workspace.open(url) as opened:
         yield opened
 
 
@@ -82,24 +90,24 @@ def test_a_shared_file_name_is_a_candidate_not_a_join(ws: Workspace) -> None:
     assert {"node": other, "reason": "same file name, different path"} in candidates
 
 
-def test_the_cli_lists_the_candidates(ws: Workspace, tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-c",
-         "import sys; sys.stdout.isatty = lambda: True; from governance_app.cli import main; "
-         f"sys.exit(main(['--db', 'sqlite:///{tmp_path / 'ws.db'}', 'lineage', "
-         "'dataset:dvc://credit/data/features/train.csv', '--downstream']))"],
-        capture_output=True, text=True, timeout=120, check=False)
-    assert result.returncode == 0, result.stderr
-    assert "not joined" in result.stdout
-    assert "dataset:s3://lake/2025/train.csv" in result.stdout
-    assert "same file name, different path" in result.stdout
+def test_the_cli_lists_the_candidates(url: str, capsys, monkeypatch) -> None:
+    from governance_app.cli import main
+
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)  # the human summary, not JSON
+    code = main(["--db", url, "lineage", "dataset:dvc://credit/data/features/train.csv",
+                 "--downstream"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "not joined" in out
+    assert "dataset:s3://lake/2025/train.csv" in out
+    assert "same file name, different path" in out
 
 
-def test_lineage_upstream_on_the_command_line(ws: Workspace, tmp_path: Path) -> None:
+def test_lineage_upstream_on_the_command_line(url: str, tmp_path: Path) -> None:
     from governance_app.cli import main
 
     out = tmp_path / "up.json"
-    code = main(["--db", f"sqlite:///{tmp_path / 'ws.db'}", "lineage", "loan_approval:1",
+    code = main(["--db", url, "lineage", "loan_approval:1",
                  "--upstream", "--format", "json", "-o", str(out)])
     assert code == 0
     payload = json.loads(out.read_text(encoding="utf-8"))
@@ -107,7 +115,7 @@ def test_lineage_upstream_on_the_command_line(ws: Workspace, tmp_path: Path) -> 
     assert {"stage:dvc://credit/train", "stage:dvc://credit/prepare",
             "stage:dvc://credit/data/raw/loans.csv.dvc"} <= ids
     assert "dataset:file//srv/share/loans-copy.csv" in ids  # the raw data, joined by md5
-    code = main(["--db", f"sqlite:///{tmp_path / 'ws.db'}", "lineage", "dvc://credit/train",
+    code = main(["--db", url, "lineage", "dvc://credit/train",
                  "--downstream", "--format", "json", "-o", str(out)])
     assert code == 0
     assert "model:loan_approval/1" in {n["id"] for n in json.loads(out.read_text())["nodes"]}
