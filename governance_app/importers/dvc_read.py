@@ -139,8 +139,3 @@ def _refuse_duplicates(root: Path, stages: list[DvcStage]) -> None:
                     f"{other.name!r}", location=f"stages.{stage.name}.outs",
                     expected="each output written by one stage")
             producer[out.path] = stage
-
-
-def declared_files(stage: DvcStage) -> list[DvcFile]:
-    """Deps then outs of a stage (a convenience for the DAG and the lineage builder)."""
-    return [*stage.deps, *stage.outs]

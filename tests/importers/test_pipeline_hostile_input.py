@@ -129,7 +129,7 @@ def test_an_mlmd_file_that_is_not_sqlite(tmp_path: Path) -> None:
     fake.write_bytes(b"not a database at all\n" * 10)
     db = tmp_path / "ws.db"
     with Workspace.open(f"sqlite:///{db}") as ws, pytest.raises(InputError) as caught:
-        import_path(ws, fake, "kubeflow-mlmd")
+        import_path(ws, fake)  # detected by MLMD's default name, refused by its content
     assert "metadata.sqlite: is not a SQLite database" in str(caught.value)
 
 
