@@ -163,3 +163,14 @@ def test_a_component_that_contains_itself_is_refused(tmp_path: Path) -> None:
 
     with pytest.raises(InputError, match="contains itself"):
         registry.load(broken)
+
+
+def test_a_pipeline_with_a_duplicate_key_is_refused(tmp_path: Path) -> None:
+    from governance_app.errors import InputError
+
+    text = (KFP / "credit" / "pipeline.yaml").read_text()
+    broken = tmp_path / "pipeline.yaml"
+    broken.write_text(text.replace("components:\n", "components:\n  comp-train-credit-model: {}\n",
+                                   1))
+    with pytest.raises(InputError, match=r"pipeline.yaml, line \d+.*appears twice"):
+        registry.load(broken)

@@ -147,3 +147,22 @@ def test_dvc_experiments_join_the_project_lineage(ws: Workspace, tmp_path: Path)
     readers = {e.target for e in graph.edges if e.source == raw and e.kind == "input"}
     assert {n.id for n in runs} <= readers
     assert "stage:dvc://credit/prepare" in readers
+
+
+def test_kfp_version_labels_get_free_numbers_and_keep_them(ws: Workspace, tmp_path: Path) -> None:
+    bundle = tmp_path / "bundle.json"
+    bundle.write_text(json.dumps({
+        "format": "governance-app/bundle", "format_version": "1.0",
+        "exported_at": "2026-12-01T00:00:00Z", "source": {"system": "tests"},
+        "models": [{"name": "credit-risk-scorer", "versions": [
+            {"version": 1, "status": "READY", "source": "s3://elsewhere/model"}]}]}))
+    import_path(ws, bundle)
+    import_path(ws, STORE)
+    versions = {v.version: v.tags.get("kfp.model_version")
+                for v in models.get_model(ws, "credit-risk-scorer").versions}
+    assert versions == {1: None, 2: "1.0.0", 3: "1.1.0"}
+    graph = lineage.workspace_graph(ws)
+    assert graph.nodes["model:credit-risk-scorer/2"].facets["kfpEvidence"]
+    record = import_path(ws, EXPORT)  # the same store as JSON: the same numbers, no change
+    assert not any(record.changes.values()), record.changes
+    assert {v.version for v in models.get_model(ws, "credit-risk-scorer").versions} == {1, 2, 3}
