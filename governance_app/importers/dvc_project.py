@@ -62,8 +62,11 @@ def project_graph(project: DvcProject) -> LineageGraph:
     index = OutputIndex(project.stages)
     for stage in project.stages:
         stage_id = stage_node_id(project.name, stage.name)
+        facet = _stage_facet(stage)
+        if stage.locked and not stage.is_data_source and project.lock_writer:
+            facet["lock_written_by"] = project.lock_writer  # whose md5 the hashes are
         graph.add_node(LineageNode(stage_id, NodeKind.STAGE, stage.name, namespace,
-                                   stage.status, {DVC_FACET: _stage_facet(stage)}))
+                                   stage.status, {DVC_FACET: facet}))
         for out in stage.outs:
             node = _file_node(project.name, out.path)
             node.facets[DVC_FACET] = {**out.facet(), "stage": stage.name}

@@ -136,6 +136,8 @@ def test_locks_of_older_majors_import_with_their_hashes(
     source = FIXTURES / "majors" / major
     project = read_project(source, ImportContext())
     assert project.lock_writer == writer
+    graph = registry.load(source, "dvc").graph
+    assert graph.nodes[f"stage:dvc://{major}/train"].facets["dvc"]["lock_written_by"] == writer
     assert any(writer in note for note in project.notes)
     stages = {s.name: s for s in project.stages}
     assert all(s.locked for s in project.stages)
