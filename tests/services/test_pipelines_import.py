@@ -60,6 +60,9 @@ def test_kfp_store_gives_versions_metrics_and_evidence(
             want["labels"])
         detail = models.get_version_detail(ws, "credit-risk-scorer", version.version)
         assert detail.latest_metrics["auc"] == pytest.approx(want["eval_auc"])
+        # The run's dataset inputs are the datasets its tasks read, with their digests.
+        assert {(i.name, i.digest) for i in detail.run.inputs} == {
+            (d["name"], d["sha256"]) for d in want["lineage"]["datasets"]}
         evidence = pipelines.version_evidence(ws, "credit-risk-scorer", version.version)
         run = next(r for r in expected["runs"] if r["run_id"] == want["run_id"])
         matrix = next(m for m in run["metrics"] if m["type"] == "system.ClassificationMetrics")
