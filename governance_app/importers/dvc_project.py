@@ -86,6 +86,12 @@ def project_graph(project: DvcProject) -> LineageGraph:
                 produced_ids = [file_node_id(project.name, p) for p in produced]
             for source in produced_ids:
                 graph.add_edge(LineageEdge(source, stage_id, EdgeKind.INPUT.value))
+    for path, facts in project.declared.items():
+        node = graph.nodes.get(file_node_id(project.name, path))
+        if node is None:  # a declared file no stage writes or reads: still a file of the project
+            node = graph.add_node(_file_node(project.name, path))
+            node.facets[DVC_FACET] = {"path": path}
+        node.facets[DVC_FACET]["declared"] = facts
     return graph
 
 

@@ -47,7 +47,7 @@ def read_project(root: Path, ctx: ImportContext, name: str | None = None) -> Dvc
     for i, file in enumerate(yamls):
         ctx.check_cancelled()
         ctx.report(i, len(yamls) + 1, f"reading {file.relative_to(root).as_posix()}")
-        stages = read_dvc_yaml(root, file, params)
+        stages = read_dvc_yaml(root, file, params, project.declared)
         lock = file.parent / "dvc.lock"
         if lock.exists():
             writer, entries = read_lock(root, lock)
@@ -62,6 +62,7 @@ def read_project(root: Path, ctx: ImportContext, name: str | None = None) -> Dvc
         ctx.check_cancelled()
         project.stages.append(_data_source(root, file))
     _read_metrics(root, project.stages)
+    _read_declared_metrics(root, project.declared)
     _refuse_duplicates(root, project.stages)
     return project
 
@@ -119,6 +120,16 @@ def _read_metrics(root: Path, stages: list[DvcStage]) -> None:
             value: Any = (safe_io.parse_json(path, text) if path.suffix.lower() == ".json"
                           else safe_io.parse_yaml(path, text))
             stage.metrics[out.path] = value
+
+
+def _read_declared_metrics(root: Path, declared: dict[str, dict[str, Any]]) -> None:
+    """Values of the top-level metrics files that are in the folder."""
+    for path, facts in declared.items():
+        file = root / path
+        if "metrics" in facts["roles"] and file.is_file():
+            text = safe_io.read_text(file, limit=MAX_METRICS_BYTES, root=root)
+            facts["values"] = (safe_io.parse_json(file, text) if file.suffix.lower() == ".json"
+                               else safe_io.parse_yaml(file, text))
 
 
 def _refuse_duplicates(root: Path, stages: list[DvcStage]) -> None:

@@ -4,10 +4,10 @@ Only what decides *which* stages exist and *which* files they name is evaluated,
 documents it: ``${name}`` looks a dotted key up in the variables (``params.yaml``, ``vars``,
 and ``item``/``key`` in a ``foreach`` or ``item.<axis>`` in a ``matrix``); a string that is
 exactly one ``${…}`` keeps the value's type, otherwise the value is written into the text.
-Nothing is ever executed. Generated names follow DVC 3 (``dvc/parsing/__init__.py``): ``stage@<item>`` for a list of
-plain values, ``stage@<index>`` for every item of a list holding any list or mapping,
-``stage@<key>`` for a mapping entry, and for a matrix the axis values joined with ``-`` (a list
-or mapping value is named ``<axis><index>``).
+Nothing is ever executed. Generated names follow DVC 3 (``dvc/parsing/__init__.py``):
+``stage@<item>`` for a list of plain values, ``stage@<index>`` for every item of a list holding
+any list or mapping, ``stage@<key>`` for a mapping entry, and for a matrix the axis values
+joined with ``-`` (a list or mapping value is named ``<axis><index>``).
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ from typing import Any
 
 from governance_app.domain.dvc import DvcFile, DvcStage
 from governance_app.errors import InputError
+from governance_app.importers.dvc_declarations import declarations
 from governance_app.importers.dvc_paths import repo_path, wdir_path
 from governance_app.importers.dvc_templating import expand, has_reference, interpolate
 from governance_app.importers.pipeline_yaml import read_strict_yaml
@@ -24,13 +25,17 @@ _STAGE_KEYS = frozenset({
 DEFAULT_PARAMS = "params.yaml"
 
 
-def read_dvc_yaml(root: Path, file: Path, params: dict[str, Any]) -> list[DvcStage]:
+def read_dvc_yaml(
+    root: Path, file: Path, params: dict[str, Any], declared: dict[str, Any] | None = None
+) -> list[DvcStage]:
     """Every stage of one ``dvc.yaml`` (``foreach``/``matrix`` expanded), in file order.
 
     Args:
         root: the project folder.
         file: the ``dvc.yaml`` (may sit in a sub-folder: its stages work from there).
         params: the parsed ``params.yaml`` of the project root (DVC's default variables).
+        declared: filled with the files the top-level ``metrics``, ``plots`` and
+            ``artifacts`` sections name (:mod:`dvc_declarations`).
 
     Raises:
         InputError: malformed YAML or a stage that is not what DVC accepts (names field).
@@ -42,6 +47,11 @@ def read_dvc_yaml(root: Path, file: Path, params: dict[str, Any]) -> list[DvcSta
         raise InputError(file, f"top level is a {type(data).__name__}",
                          expected="a mapping with a 'stages' key")
     base = file.parent.relative_to(root).as_posix() or "."
+    if declared is not None:
+        for path, facts in declarations(root, file, data, base).items():
+            have = declared.setdefault(path, {"roles": []})
+            have["roles"] += facts.pop("roles")
+            have.update(facts)
     context = dict(params)
     context.update(_vars(root, file, data.get("vars"), base))
     stages = data.get("stages") or {}

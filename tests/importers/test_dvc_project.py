@@ -180,3 +180,16 @@ def test_experiments_as_dvc_exp_show_reports_them() -> None:
         assert run.latest_metrics == pytest.approx(
             {k: float(v) for k, v in want["metrics"].items()})
         assert {i.name: i.digest for i in run.inputs} == want["deps_md5"]
+
+
+def test_top_level_metrics_plots_and_artifacts_describe_their_files() -> None:
+    graph = registry.load(PIPELINES / "project", "dvc").graph
+    metrics = graph.nodes["dataset:dvc://project/reports/metrics.json"].facets["dvc"]
+    assert sorted(metrics["declared"]["roles"]) == ["metrics", "plot"]
+    assert metrics["declared"]["values"] == {"auc": 0.81, "n": 4}
+    assert metrics["declared"]["plot"]["id"] == "quality"
+    model = graph.nodes["dataset:dvc://project/models/logreg-small.txt"].facets["dvc"]
+    assert model["declared"]["artifact"] == {
+        "name": "logreg-small", "type": "model",
+        "desc": "Logistic regression on the small features", "labels": ["logreg", "small"]}
+    assert model["md5"]  # still the output of train@logreg-small, with its hash
