@@ -174,3 +174,17 @@ def test_a_pipeline_with_a_duplicate_key_is_refused(tmp_path: Path) -> None:
                                    1))
     with pytest.raises(InputError, match=r"pipeline.yaml, line \d+.*appears twice"):
         registry.load(broken)
+
+
+def test_a_lineage_subgraph_export_reads_as_its_run() -> None:
+    want = _expected("credit")["registered_model_versions"][0]
+    path = KFP / "credit" / "mlmd" / f"lineage_subgraph.run-{want['run_id']}.json"
+    assert registry.detect(path) == "kubeflow-mlmd"
+    snapshot = registry.load(path)
+    assert [r.run_id for r in snapshot.runs] == [want["run_id"]]
+    assert snapshot.runs[0].experiment_name == "credit-risk-training"
+    (model,) = snapshot.models
+    assert [v.tags["kfp.model_version"] for v in model.versions] == [want["model_version"]]
+    whole = registry.load(KFP / "credit" / "mlmd" / "metadata.sqlite")
+    part = {n for n in snapshot.lineage.nodes if want["run_id"] in n}
+    assert part and part <= set(whole.lineage.nodes)
