@@ -153,11 +153,13 @@ def read(path: Path, ctx: ImportContext) -> LineageSnapshot:
 
 
 def _digest(path: Path, project: DvcProject) -> str:
-    """SHA-256 over the pipeline files read (not the data: a project may hold gigabytes)."""
+    """SHA-256 over the pipeline files read: dvc.yaml, locks, .dvc, params and metrics files
+    (not the data: a project may hold gigabytes)."""
     h = hashlib.sha256()
     files = sorted({s.dvcfile for s in project.stages} | {
-        str(Path(s.dvcfile).parent / "dvc.lock") for s in project.stages
-        if not s.is_data_source})
+        (Path(s.dvcfile).parent / "dvc.lock").as_posix() for s in project.stages
+        if not s.is_data_source} | {p for s in project.stages for p in s.params} | set(
+        project.declared) | {m for s in project.stages for m in s.metrics})
     for rel in files:
         file = path / rel
         if file.is_file():

@@ -193,3 +193,12 @@ def test_top_level_metrics_plots_and_artifacts_describe_their_files() -> None:
         "name": "logreg-small", "type": "model",
         "desc": "Logistic regression on the small features", "labels": ["logreg", "small"]}
     assert model["md5"]  # still the output of train@logreg-small, with its hash
+
+
+def test_the_source_digest_covers_params_and_locks_not_data(credit: Path) -> None:
+    before = registry.load(credit).source_sha256
+    (credit / "data" / "raw" / "extra.bin").write_bytes(b"data the digest need not read")
+    assert registry.load(credit).source_sha256 == before
+    text = (credit / "params.yaml").read_text().replace("threshold: 0.5", "threshold: 0.6")
+    (credit / "params.yaml").write_text(text)
+    assert registry.load(credit).source_sha256 != before
