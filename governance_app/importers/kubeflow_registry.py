@@ -115,20 +115,20 @@ def registry_records(
 
 
 def _dataset_inputs(store: MlmdStore, index: StoreIndex, run_id: str) -> list[DatasetInput]:
-    """Every ``system.Dataset`` a task of the run read, once per (dataset, task): what the
-    version detail counts as the run's dataset inputs. The source is the artifact's URI, so
-    the registry's dataset node is the same one the lineage import made."""
+    """Every ``system.Dataset`` a task of the run read, once (its context: the first task that
+    read it): what the version detail counts as the run's dataset inputs. The source is the
+    artifact's URI, so the registry's dataset node is the same one the lineage import made."""
     out: list[DatasetInput] = []
-    seen: set[tuple[int, str]] = set()
+    seen: set[int] = set()
     for event in store.events:
         artifact = store.artifacts.get(event.artifact_id)
         if (event.type != "INPUT" or artifact is None or artifact.type != "system.Dataset"
                 or index.run_of.get(event.execution_id) != run_id):
             continue
-        task = store.executions[event.execution_id].task_name
-        if (artifact.id, task) in seen:
+        if artifact.id in seen:
             continue
-        seen.add((artifact.id, task))
+        seen.add(artifact.id)
+        task = store.executions[event.execution_id].task_name
         meta = artifact.properties
         digest = str(meta.get("sha256") or meta.get("md5") or "")
         out.append(DatasetInput(name=artifact.display_name, digest=digest, source_type="kfp",
