@@ -235,6 +235,8 @@ def main(argv: list[str] | None = None) -> int:
     save(crash, args.out, "23-crash-dialog")
     crash.close()
 
+    pipeline_screenshots(scratch, args.out)  # issue 16
+
     # Dark scheme: the same view, to check the custom colours stay readable.
     apply_color_scheme(app, Qt.ColorScheme.Dark)
     if panel.compare_panel.comparison is not None:
@@ -245,6 +247,44 @@ def main(argv: list[str] | None = None) -> int:
     apply_color_scheme(app, Qt.ColorScheme.Light)
     window.close()
     return 0
+
+
+def pipeline_screenshots(scratch: Path, out: Path) -> None:
+    """DVC and Kubeflow in the Lineage view (a failed task selected) and a KFP version's
+    pipeline evidence, from the test fixtures imported into a workspace of their own."""
+    import shutil
+
+    from governance_app.services.importing import import_path
+
+    fixtures = REPO / "tests" / "fixtures"
+    url = f"sqlite:///{scratch / 'pipelines.db'}"
+    project = scratch / "credit"
+    shutil.copytree(fixtures / "dvc" / "credit", project)
+    with Workspace.open(url) as ws:
+        for source in (project, fixtures / "kubeflow" / "control" / "api" / "list_runs.json",
+                       fixtures / "kubeflow" / "control" / "mlmd" / "metadata.sqlite",
+                       fixtures / "kubeflow" / "credit" / "mlmd" / "metadata.sqlite"):
+            import_path(ws, source)
+    window = MainWindow(Workspace.open(url))
+    window.resize(*SIZE)
+    window.show()
+    window.selection.select("credit-risk-scorer", 1)
+    detail = window.models_panel.detail_panel
+    wait_until(lambda: detail.detail is not None)
+    detail.tabs.setCurrentIndex(detail.evidence_tab)
+    wait_until(lambda: True)
+    save(window, out, "01c-models-pipeline-evidence")
+    lineage = window.views.get("Lineage")
+    if lineage is not None and hasattr(lineage, "is_ready"):
+        window.show_view_named("Lineage")
+        wait_until(lineage.is_ready)
+        failed = next((i for i, item in lineage.scene.node_items.items()
+                       if item.failed and item.node.name == "train"), None)
+        if failed is not None:
+            lineage.select_node(failed)
+        wait_until(lambda: True)
+        save(window, out, "03c-lineage-pipelines")
+    window.close()
 
 
 def _example_crash_report() -> str:

@@ -67,6 +67,9 @@ _COLOUR_WORD: dict[NodeKind, str] = {
     NodeKind.JOB: "orange",
     NodeKind.RUN: "grey",
     NodeKind.MODEL_VERSION: "green",
+    NodeKind.STAGE: "brown",
+    NodeKind.TASK: "light blue",
+    NodeKind.ARTIFACT: "light grey",
 }
 
 

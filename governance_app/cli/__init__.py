@@ -66,7 +66,8 @@ def cmd_import(args: argparse.Namespace, ws: Workspace) -> int:
 
 
 IMPORT_SETTINGS = ("label", "prediction", "score", "threshold", "sensitive", "features",
-                   "bins", "reference", "min_group_size", "bootstrap", "partial")
+                   "bins", "reference", "min_group_size", "bootstrap", "partial",
+                   "project")
 
 
 def _import_settings(args: argparse.Namespace) -> dict[str, object]:
@@ -383,6 +384,9 @@ def build_parser() -> argparse.ArgumentParser:
     logs.add_argument("--partial", action="store_const", const=True, default=None,
                       help="import what precedes a truncated or corrupt record of a run log "
                       "instead of refusing the log (the damage's byte offset is recorded)")
+    pipes = p.add_argument_group("DVC projects and experiments")
+    pipes.add_argument("--project", metavar="NAME", help="the project's name in lineage ids "
+                       "(default: the project folder's name; docs/pipelines.md)")
     p.add_argument("--json", action="store_true")
     p = verb("kinds", "list the source kinds governance-app can import",
              "governance-app kinds")

@@ -61,6 +61,12 @@ def _print_summary(part: LineageGraph, focus: str, direction: str) -> None:
         for n in sorted(part.nodes.values(), key=lambda n: (n.kind.value, n.id))
     ]
     table(["kind", "namespace", "name", "status", "ended"], rows)
+    from governance_app.analytics.pipeline_join import candidate_rows
+
+    candidates = candidate_rows(part, part.nodes)
+    if candidates:
+        print("\nnot joined (the same file? check by hand; docs/pipelines.md has the rules):")
+        table(["pipeline file", "candidate", "why not joined"], [list(r) for r in candidates])
 
 
 def register(verb: VerbFactory) -> dict[str, Verb]:

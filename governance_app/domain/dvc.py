@@ -114,7 +114,7 @@ class DvcProject:
         name: the project's name in node ids (the folder name unless given).
         stages: every stage and data source, in ``dvc.yaml`` order, then ``.dvc`` files.
         lock_schema: the ``dvc.lock`` schema read (``2.0``), ``""`` without a lock.
-        lock_writer: which DVC majors write that lock form (``DVC 3.x``, ``DVC 2.x``).
+        lock_writer: which DVC major wrote that lock form (``DVC 3.x``, ``2.x``, ``1.x``).
         notes: what was assumed while reading.
     """
 
@@ -123,3 +123,7 @@ class DvcProject:
     lock_schema: str = ""
     lock_writer: str = ""
     notes: list[str] = field(default_factory=list)
+    declared: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Files the top-level ``metrics``/``plots``/``artifacts`` sections name, by repository
+    path: their roles, an artifact's name/type/description/labels, a plot's axes, and a
+    metrics file's values when it is in the folder."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from governance_app.domain.bundle_snapshot import BundleSnapshot
+from governance_app.domain.lineage import NodeKind
 
 
 @dataclass(slots=True)
@@ -25,3 +26,12 @@ class PipelineSnapshot(BundleSnapshot):
 
     version_tag: str = ""
     placeholder_ids: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def counts(self) -> dict[str, int]:
+        """The bundle's counts, plus pipeline tasks and artifacts in the lineage."""
+        out = BundleSnapshot.counts(self)
+        if self.lineage is not None:
+            for kind in (NodeKind.TASK, NodeKind.ARTIFACT):
+                out[f"lineage_{kind.value}s"] = sum(
+                    1 for n in self.lineage.nodes.values() if n.kind is kind)
+        return out

@@ -30,6 +30,9 @@ class VersionDetail:
     version: ModelVersion
     run: Run | None
     experiment_name: str = ""
+    pipeline_evidence: dict = field(default_factory=dict)
+    """Evaluation evidence a pipeline run recorded (Kubeflow ClassificationMetrics, slice
+    metrics), as :func:`governance_app.services.pipelines.version_evidence` gives it."""
 
     @property
     def metric_series(self) -> dict[str, MetricSeries]:

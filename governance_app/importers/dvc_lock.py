@@ -8,10 +8,11 @@ Lock forms by the DVC major that writes them (from DVC's own ``dvc/schema.py`` a
 * DVC 2.x: the same ``schema: '2.0'`` layout without the ``hash`` field (its ``md5`` was
   computed after a dos2unix pass; DVC 3 calls it ``md5-dos2unix`` and still reads it). Read,
   noting that the hashes are DVC 2's.
-* DVC 1.x: no ``schema`` key, stage names at the top level, entries with ``path`` and ``md5``
-  only. Refused, naming DVC 1.x: its hashes cannot be compared with later ones and a lock
-  that old needs ``dvc`` 2 or later to be rewritten (``dvc commit``) before a review.
-* Any other ``schema`` value is refused, naming it.
+* DVC 1.x: no ``schema`` key, stage names at the top level, entries with ``path``, ``md5`` and
+  ``size`` (1.11). Read, noting the writer: its md5 is DVC 2's (dos2unix) as well.
+* Any other ``schema`` value (a lock of a later DVC) is refused, naming it.
+
+The ``tests/fixtures/dvc/majors`` project was written by DVC 1.11.16 and 2.58.2 for this.
 
 A lock that contradicts ``dvc.yaml`` (a stage the pipeline no longer has, a dep or out the
 stage does not declare) is refused: the record would describe a pipeline that is not this one.
@@ -45,12 +46,12 @@ def read_lock(root: Path, file: Path) -> tuple[str, dict[str, dict[str, Any]]]:
         raise InputError(file, f"top level is a {type(data).__name__}",
                          expected="a mapping with schema and stages")
     if "schema" not in data:
+        if all(isinstance(v, dict) and ("cmd" in v or "outs" in v or "deps" in v)
+               for v in data.values()):
+            return "DVC 1.x", data
         raise InputError(
-            file, "is a dvc.lock written by DVC 1.x (no 'schema' key, stages at the top level)",
-            location="schema",
-            expected=f"a lock of schema {LOCK_SCHEMA} (DVC 2.x or 3.x); rewrite it with "
-                     "DVC 2 or later (dvc commit) before importing",
-        )
+            file, "has no 'schema' key and is not a DVC 1.x lock either", location="schema",
+            expected=f"a lock of schema {LOCK_SCHEMA} (DVC 2.x or 3.x) or a DVC 1.x lock")
     schema = str(data["schema"])
     if schema != LOCK_SCHEMA:
         raise InputError(file, f"has lock schema {schema!r}, which this version cannot read",
@@ -60,7 +61,7 @@ def read_lock(root: Path, file: Path) -> tuple[str, dict[str, dict[str, Any]]]:
     if not isinstance(stages, dict):
         raise InputError(file, "stages is not a mapping", location="stages",
                          expected="stage name: locked state")
-    writer = "DVC 2.x"
+    writer = "DVC 2.x"  # the 2.0 schema without the hash field
     for entry in stages.values():
         if isinstance(entry, dict):
             for section in ("deps", "outs"):

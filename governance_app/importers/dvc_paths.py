@@ -10,8 +10,10 @@ dependencies, kept as written and never fetched.
 
 from __future__ import annotations
 
+import os
 import posixpath
 import re
+import stat
 from pathlib import Path
 
 from governance_app.errors import InputError
@@ -56,16 +58,25 @@ def repo_path(root: Path, wdir: str, path: str, where: Path, field: str) -> str:
 
 
 def _confined(root: Path, rel: str, where: Path, field: str) -> None:
-    """Refuse a path whose existing part resolves outside ``root`` (a link out)."""
-    probe = root / rel
-    # Only the part that exists can be a link; an output not yet produced is just a name.
-    while not probe.exists() and not probe.is_symlink() and probe != root:
-        probe = probe.parent
-    try:
-        safe_io.ensure_within(root, probe)
-    except InputError as exc:
-        raise InputError(where, f"{field} {rel!r}: {exc.problem}", location=field,
-                         expected="a path inside the project folder") from exc
+    """Refuse a path whose existing part passes through a link leading outside ``root``.
+
+    Inside a folder walked from its root only a link can lead out, so each existing component
+    is checked with one ``lstat`` and only links are resolved: a 2,000-stage project names
+    20,000 paths, and resolving each one cost seconds.
+    """
+    probe = os.fspath(root)
+    for part in rel.split("/"):
+        probe = os.path.join(probe, part)
+        try:
+            mode = os.lstat(probe).st_mode
+        except OSError:
+            return  # not there (an output not produced yet): nothing below can be a link
+        if stat.S_ISLNK(mode):
+            try:
+                safe_io.ensure_within(root, Path(probe))
+            except InputError as exc:
+                raise InputError(where, f"{field} {rel!r}: {exc.problem}", location=field,
+                                 expected="a path inside the project folder") from exc
 
 
 def wdir_path(root: Path, base: str, wdir: object, where: Path, field: str) -> str:

@@ -62,8 +62,11 @@ def project_graph(project: DvcProject) -> LineageGraph:
     index = OutputIndex(project.stages)
     for stage in project.stages:
         stage_id = stage_node_id(project.name, stage.name)
+        facet = _stage_facet(stage)
+        if stage.locked and not stage.is_data_source and project.lock_writer:
+            facet["lock_written_by"] = project.lock_writer  # whose md5 the hashes are
         graph.add_node(LineageNode(stage_id, NodeKind.STAGE, stage.name, namespace,
-                                   stage.status, {DVC_FACET: _stage_facet(stage)}))
+                                   stage.status, {DVC_FACET: facet}))
         for out in stage.outs:
             node = _file_node(project.name, out.path)
             node.facets[DVC_FACET] = {**out.facet(), "stage": stage.name}
@@ -83,6 +86,12 @@ def project_graph(project: DvcProject) -> LineageGraph:
                 produced_ids = [file_node_id(project.name, p) for p in produced]
             for source in produced_ids:
                 graph.add_edge(LineageEdge(source, stage_id, EdgeKind.INPUT.value))
+    for path, facts in project.declared.items():
+        node = graph.nodes.get(file_node_id(project.name, path))
+        if node is None:  # a declared file no stage writes or reads: still a file of the project
+            node = graph.add_node(_file_node(project.name, path))
+            node.facets[DVC_FACET] = {"path": path}
+        node.facets[DVC_FACET]["declared"] = facts
     return graph
 
 
@@ -144,11 +153,13 @@ def read(path: Path, ctx: ImportContext) -> LineageSnapshot:
 
 
 def _digest(path: Path, project: DvcProject) -> str:
-    """SHA-256 over the pipeline files read (not the data: a project may hold gigabytes)."""
+    """SHA-256 over the pipeline files read: dvc.yaml, locks, .dvc, params and metrics files
+    (not the data: a project may hold gigabytes)."""
     h = hashlib.sha256()
     files = sorted({s.dvcfile for s in project.stages} | {
-        str(Path(s.dvcfile).parent / "dvc.lock") for s in project.stages
-        if not s.is_data_source})
+        (Path(s.dvcfile).parent / "dvc.lock").as_posix() for s in project.stages
+        if not s.is_data_source} | {p for s in project.stages for p in s.params} | set(
+        project.declared) | {m for s in project.stages for m in s.metrics})
     for rel in files:
         file = path / rel
         if file.is_file():

@@ -47,21 +47,22 @@ def read_project(root: Path, ctx: ImportContext, name: str | None = None) -> Dvc
     for i, file in enumerate(yamls):
         ctx.check_cancelled()
         ctx.report(i, len(yamls) + 1, f"reading {file.relative_to(root).as_posix()}")
-        stages = read_dvc_yaml(root, file, params)
+        stages = read_dvc_yaml(root, file, params, project.declared)
         lock = file.parent / "dvc.lock"
         if lock.exists():
             writer, entries = read_lock(root, lock)
             apply_lock(root, lock, stages, entries)
             project.lock_writer = project.lock_writer or writer
-            project.lock_schema = "2.0"
-            if writer == "DVC 2.x":
+            project.lock_schema = "1" if writer == "DVC 1.x" else "2.0"
+            if writer != "DVC 3.x":
                 project.notes.append(f"{lock.relative_to(root).as_posix()} was written by "
-                                     "DVC 2.x: its md5 hashes are DVC 2's (md5-dos2unix)")
+                                     f"{writer}: its md5 hashes are DVC 2's (md5-dos2unix)")
         project.stages.extend(stages)
     for file in dvc_files:
         ctx.check_cancelled()
         project.stages.append(_data_source(root, file))
     _read_metrics(root, project.stages)
+    _read_declared_metrics(root, project.declared)
     _refuse_duplicates(root, project.stages)
     return project
 
@@ -121,6 +122,16 @@ def _read_metrics(root: Path, stages: list[DvcStage]) -> None:
             stage.metrics[out.path] = value
 
 
+def _read_declared_metrics(root: Path, declared: dict[str, dict[str, Any]]) -> None:
+    """Values of the top-level metrics files that are in the folder."""
+    for path, facts in declared.items():
+        file = root / path
+        if "metrics" in facts["roles"] and file.is_file():
+            text = safe_io.read_text(file, limit=MAX_METRICS_BYTES, root=root)
+            facts["values"] = (safe_io.parse_json(file, text) if file.suffix.lower() == ".json"
+                               else safe_io.parse_yaml(file, text))
+
+
 def _refuse_duplicates(root: Path, stages: list[DvcStage]) -> None:
     """Two stages writing one output is what DVC itself refuses (an ambiguous producer)."""
     producer: dict[str, DvcStage] = {}
@@ -139,8 +150,3 @@ def _refuse_duplicates(root: Path, stages: list[DvcStage]) -> None:
                     f"{other.name!r}", location=f"stages.{stage.name}.outs",
                     expected="each output written by one stage")
             producer[out.path] = stage
-
-
-def declared_files(stage: DvcStage) -> list[DvcFile]:
-    """Deps then outs of a stage (a convenience for the DAG and the lineage builder)."""
-    return [*stage.deps, *stage.outs]

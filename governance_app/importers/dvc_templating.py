@@ -4,10 +4,10 @@ Only what decides *which* stages exist and *which* files they name is evaluated,
 documents it: ``${name}`` looks a dotted key up in the variables (``params.yaml``, ``vars``,
 and ``item``/``key`` in a ``foreach`` or ``item.<axis>`` in a ``matrix``); a string that is
 exactly one ``${…}`` keeps the value's type, otherwise the value is written into the text.
-Nothing is ever executed. Generated names follow DVC 3: ``stage@<item>`` for a list item,
-``stage@<key>`` for a dictionary entry, ``stage@<index>`` for a list of dictionaries, and for
-a matrix the axis values joined with ``-`` (a list or dictionary value is named
-``<axis><index>``).
+Nothing is ever executed. Generated names follow DVC 3 (``dvc/parsing/__init__.py``):
+``stage@<item>`` for a list of plain values, ``stage@<index>`` for every item of a list holding
+any list or mapping, ``stage@<key>`` for a mapping entry, and for a matrix the axis values
+joined with ``-`` (a list or mapping value is named ``<axis><index>``).
 """
 
 from __future__ import annotations
@@ -44,6 +44,17 @@ def lookup(context: Mapping[str, Any], key: str, where: Path, field: str) -> Any
             raise InputError(where, f"${{{key}}} names nothing defined", location=field,
                              expected="a key of params.yaml, vars, item or key")
     return value
+
+
+def has_reference(value: Any) -> bool:
+    """Whether ``${`` appears anywhere in a stage body (most stages have none: skip the walk)."""
+    if isinstance(value, str):
+        return "${" in value
+    if isinstance(value, dict):
+        return any(has_reference(k) or has_reference(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(has_reference(v) for v in value)
+    return False
 
 
 def interpolate(value: Any, context: Mapping[str, Any], where: Path, field: str) -> Any:
@@ -108,12 +119,12 @@ def _foreach(
     field: str,
 ) -> Iterator[tuple[str, dict[str, Any], dict[str, Any]]]:
     if isinstance(items, Mapping):
-        pairs = [(str(k), {"item": v, "key": k}) for k, v in items.items()]
+        pairs = [(_plain(k), {"item": v, "key": k}) for k, v in items.items()]
     elif isinstance(items, list):
-        pairs = [
-            (str(i) if isinstance(v, (dict, list)) else _plain(v), {"item": v})
-            for i, v in enumerate(items)
-        ]
+        # DVC keys every item by its index as soon as one item is a list or a mapping.
+        composite = any(isinstance(v, (dict, list)) for v in items)
+        pairs = [(str(i) if composite else _plain(v), {"item": v})
+                 for i, v in enumerate(items)]
     else:
         raise InputError(where, f"{field}.foreach is a {type(items).__name__}",
                          location=f"{field}.foreach", expected="a list or a mapping")

@@ -12,8 +12,9 @@ from typing import Any
 
 from governance_app.domain.dvc import DvcFile, DvcStage
 from governance_app.errors import InputError
+from governance_app.importers.dvc_declarations import declarations
 from governance_app.importers.dvc_paths import repo_path, wdir_path
-from governance_app.importers.dvc_templating import expand, interpolate
+from governance_app.importers.dvc_templating import expand, has_reference, interpolate
 from governance_app.importers.pipeline_yaml import read_strict_yaml
 
 _OUT_SECTIONS = (("outs", "out"), ("metrics", "metric"), ("plots", "plot"))
@@ -24,13 +25,17 @@ _STAGE_KEYS = frozenset({
 DEFAULT_PARAMS = "params.yaml"
 
 
-def read_dvc_yaml(root: Path, file: Path, params: dict[str, Any]) -> list[DvcStage]:
+def read_dvc_yaml(
+    root: Path, file: Path, params: dict[str, Any], declared: dict[str, Any] | None = None
+) -> list[DvcStage]:
     """Every stage of one ``dvc.yaml`` (``foreach``/``matrix`` expanded), in file order.
 
     Args:
         root: the project folder.
         file: the ``dvc.yaml`` (may sit in a sub-folder: its stages work from there).
         params: the parsed ``params.yaml`` of the project root (DVC's default variables).
+        declared: filled with the files the top-level ``metrics``, ``plots`` and
+            ``artifacts`` sections name (:mod:`dvc_declarations`).
 
     Raises:
         InputError: malformed YAML or a stage that is not what DVC accepts (names field).
@@ -42,6 +47,11 @@ def read_dvc_yaml(root: Path, file: Path, params: dict[str, Any]) -> list[DvcSta
         raise InputError(file, f"top level is a {type(data).__name__}",
                          expected="a mapping with a 'stages' key")
     base = file.parent.relative_to(root).as_posix() or "."
+    if declared is not None:
+        for path, facts in declarations(root, file, data, base).items():
+            have = declared.setdefault(path, {"roles": []})
+            have["roles"] += facts.pop("roles")
+            have.update(facts)
     context = dict(params)
     context.update(_vars(root, file, data.get("vars"), base))
     stages = data.get("stages") or {}
@@ -50,12 +60,14 @@ def read_dvc_yaml(root: Path, file: Path, params: dict[str, Any]) -> list[DvcSta
                          expected="stage name: definition")
     dvcfile = file.relative_to(root).as_posix()
     out: list[DvcStage] = []
+    params_files: dict[str, dict[str, Any]] = {}  # each params file read once per dvc.yaml
     for name, body in stages.items():
         if not isinstance(body, dict):
             raise InputError(file, f"stage {name!r} is a {type(body).__name__}",
                              location=f"stages.{name}", expected="a mapping with cmd")
         for generated, stage_body, stage_context in expand(str(name), body, context, file):
-            out.append(_stage(root, file, dvcfile, base, generated, stage_body, stage_context))
+            out.append(_stage(root, file, dvcfile, base, generated, stage_body, stage_context,
+                              params_files))
     return out
 
 
@@ -97,7 +109,7 @@ def read_params_file(root: Path, path: Path) -> dict[str, Any]:
 
 def _stage(
     root: Path, file: Path, dvcfile: str, base: str, name: str, body: dict[str, Any],
-    context: dict[str, Any],
+    context: dict[str, Any], params_files: dict[str, dict[str, Any]],
 ) -> DvcStage:
     field = f"stages.{name}"
     unknown = sorted(set(body) - _STAGE_KEYS)
@@ -105,7 +117,8 @@ def _stage(
         raise InputError(file, f"stage {name!r} has unknown key {unknown[0]!r}",
                          location=f"{field}.{unknown[0]}",
                          expected=f"only {', '.join(sorted(_STAGE_KEYS - {'foreach', 'do'}))}")
-    body = interpolate(body, context, file, field)
+    if has_reference(body):
+        body = interpolate(body, context, file, field)
     wdir = wdir_path(root, base, body.get("wdir"), file, f"{field}.wdir")
     cmd = body.get("cmd", "")
     if isinstance(cmd, list):
@@ -129,7 +142,7 @@ def _stage(
                 repo_path(root, wdir, path, file, f"{field}.{section}[{i}]"), kind=kind,
                 cache=bool(options.get("cache", kind == "out")),
             ))
-    stage.params = _declared_params(root, file, wdir, body.get("params"), field)
+    stage.params = _declared_params(root, file, wdir, body.get("params"), field, params_files)
     return stage
 
 
@@ -162,7 +175,8 @@ def _entry(file: Path, entry: Any, field: str) -> tuple[str, dict[str, Any]]:
 
 
 def _declared_params(
-    root: Path, file: Path, wdir: str, value: Any, field: str
+    root: Path, file: Path, wdir: str, value: Any, field: str,
+    params_files: dict[str, dict[str, Any]],
 ) -> dict[str, dict[str, Any]]:
     """Parameter keys a stage declares, with their values from the params files.
 
@@ -180,7 +194,9 @@ def _declared_params(
                              location=f"{field}.params[{i}]", expected="a key or file: [keys]")
         for params_file, keys in pairs:
             path = repo_path(root, wdir, params_file, file, f"{field}.params[{i}]")
-            loaded = read_params_file(root, root / path)
+            if path not in params_files:
+                params_files[path] = read_params_file(root, root / path)
+            loaded = params_files[path]
             values = out.setdefault(path, {})
             for key in keys or list(loaded):
                 values[str(key)] = _dotted(loaded, str(key))

@@ -91,12 +91,16 @@ class StoreIndex:
         self.run_of: dict[int, str] = {}
         self.pipeline_of: dict[str, str] = {}
         self.root_of: dict[str, MlmdExecution] = {}
+        pipelines = [c.name for c in store.contexts.values() if c.type == "system.Pipeline"]
+        # A lineage subgraph export carries the contexts but not their parent links: with one
+        # pipeline in it, that pipeline is every run's.
+        only = pipelines[0] if len(pipelines) == 1 else ""
         for cid, context in store.contexts.items():
             if context.type != "system.PipelineRun":
                 continue
             parents = [store.contexts[p] for p in store.parents.get(cid, [])
                        if p in store.contexts]
-            pipeline = next((p.name for p in parents if p.type == "system.Pipeline"), "")
+            pipeline = next((p.name for p in parents if p.type == "system.Pipeline"), only)
             self.pipeline_of[context.name] = pipeline
             for eid in store.executions_of.get(cid, []):
                 self.run_of[eid] = context.name

@@ -8,6 +8,7 @@ error when imported as this kind. The store is opened read-only and never writte
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from governance_app.domain.pipeline_snapshot import PipelineSnapshot
@@ -29,8 +30,6 @@ _HEAD_BYTES = 64 * 1024
 def _sqlite_is_mlmd(path: Path) -> bool:
     if not is_sqlite(path):
         return False
-    import sqlite3
-
     try:
         con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
         try:
@@ -54,9 +53,15 @@ def _json_is_export(path: Path) -> bool:
         '"lastKnownState"' in head or '"customProperties"' in head or '"artifactTypes"' in head)
 
 
+STORE_NAME = "metadata.sqlite"
+"""ML Metadata's default file name: claimed even when it is not SQLite, so the reader can say
+exactly that instead of "not a source governance-app can read"."""
+
+
 def detect(path: Path) -> bool:
-    """An MLMD SQLite store, or its JSON export."""
-    return path.is_file() and (_sqlite_is_mlmd(path) or _json_is_export(path))
+    """An MLMD SQLite store (or a file with its default name), or its JSON export."""
+    return path.is_file() and (
+        path.name == STORE_NAME or _sqlite_is_mlmd(path) or _json_is_export(path))
 
 
 @importer(KIND, "Kubeflow Pipelines ML Metadata store (metadata.sqlite, read-only) or its "

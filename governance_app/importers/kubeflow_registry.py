@@ -23,6 +23,7 @@ from typing import Any
 
 from governance_app.domain.mlmd import MlmdArtifact, MlmdStore
 from governance_app.domain.registry import (
+    DatasetInput,
     Experiment,
     ModelVersion,
     RegisteredModel,
@@ -91,6 +92,7 @@ def registry_records(
                   end_time=ms_to_utc(root.updated_ms) if root else None,
                   params={str(k): _text(v) for k, v in params.items()},
                   tags={"kfp.pipeline": pipeline})
+        run.inputs = _dataset_inputs(store, index, run_id)
         produced = outputs.get(run_id, [])
         for artifact in produced:
             if artifact.type == "system.Metrics" and not is_slice_metrics(artifact):
@@ -110,6 +112,28 @@ def registry_records(
     for model in models.values():
         _number_versions(model)
     return list(experiments.values()), runs, list(models.values()), evidence
+
+
+def _dataset_inputs(store: MlmdStore, index: StoreIndex, run_id: str) -> list[DatasetInput]:
+    """Every ``system.Dataset`` a task of the run read, once (its context: the first task that
+    read it): what the version detail counts as the run's dataset inputs. The source is the
+    artifact's URI, so the registry's dataset node is the same one the lineage import made."""
+    out: list[DatasetInput] = []
+    seen: set[int] = set()
+    for event in store.events:
+        artifact = store.artifacts.get(event.artifact_id)
+        if (event.type != "INPUT" or artifact is None or artifact.type != "system.Dataset"
+                or index.run_of.get(event.execution_id) != run_id):
+            continue
+        if artifact.id in seen:
+            continue
+        seen.add(artifact.id)
+        task = store.executions[event.execution_id].task_name
+        meta = artifact.properties
+        digest = str(meta.get("sha256") or meta.get("md5") or "")
+        out.append(DatasetInput(name=artifact.display_name, digest=digest, source_type="kfp",
+                                source=artifact.uri, context=task))
+    return out
 
 
 def _text(value: Any) -> str:

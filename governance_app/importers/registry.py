@@ -118,10 +118,12 @@ def _load_builtin_importers() -> None:
     # Imported for their registration side effect; kept here so callers need one import only.
     from governance_app.importers import (  # noqa: F401
         bundle,
+        dvc_experiments,
         dvc_project,
         evidently,
         huggingface_card,
         kubeflow_mlmd,
+        kubeflow_pipeline,
         kubeflow_run,
         mlflow_filestore,
         mlflow_rest,

@@ -27,6 +27,11 @@ from governance_app.domain.lineage import LineageGraph, LineageNode
 from governance_app.domain.model_card import EffectiveCard
 from governance_app.domain.views import VersionDetail
 from governance_app.governance.keys import grouped
+from governance_app.reports.card_pipelines import (
+    pipeline_digest,
+    pipeline_evidence,
+    pipeline_steps,
+)
 from governance_app.reports.card_text import card_metrics_story, card_text_story
 from governance_app.reports.document import (
     data_table,
@@ -157,6 +162,7 @@ def _data(data: CardData, frame: float) -> list[Flowable]:
                 f"The data path has {len(graph.nodes)} datasets, too many to draw readably on "
                 f"a page; the table above lists them, and governance-app lineage {data.ref} "
                 "--upstream --format svg draws the whole graph.", styles().small))
+        out += pipeline_steps(graph, frame)
     return out
 
 
@@ -170,6 +176,9 @@ MIN_PRINT_PT = 7.0
 
 def _dataset_digest(node: LineageNode) -> str:
     """The dataset's content digest when the lineage carries one, else its schema size."""
+    pipeline = pipeline_digest(node)
+    if pipeline:
+        return pipeline
     for key in ("digest", "sha256", "version"):
         facet = node.facets.get(key) or node.facets.get("datasetVersion", {}).get(key)
         if isinstance(facet, str) and facet:
@@ -192,7 +201,7 @@ def _metrics(data: CardData, frame: float) -> list[Flowable]:
         figure = metric_history_figure(run.metrics, f"{data.ref}: metric history "
                                        f"(run {run.run_id[:8]})", figsize=(8.0, 5.0))
         out += [spacer(), figure_image(figure, frame, max_height=380)]
-    return out + stated
+    return out + pipeline_evidence(data.detail.pipeline_evidence, frame) + stated
 
 
 def _fairness(data: CardData, frame: float) -> list[Flowable]:

@@ -48,13 +48,20 @@ def workspace_graph(ws: Workspace) -> LineageGraph:
     """Every lineage node and edge the workspace knows: stored imports joined with MLflow's.
 
     Stored lineage goes in first and the registry's second, so a model version's registry
-    stage and an MLflow run's status win over what an event said about the same node.
+    stage and an MLflow run's status win over what an event said about the same node. DVC
+    files are then joined with the same files other sources name, by content hash or path
+    only when unambiguous; the rest are listed as candidates on the DVC node
+    (:mod:`governance_app.analytics.pipeline_join`).
     """
     with ws.session() as session:
         stored = lineage_reader.stored_graph(session)
         derived = lineage_reader.registry_graph(session, frozenset(stored.nodes))
     stored.merge(derived)
-    return stored
+    # DVC files join the datasets and versions other sources know (docs/pipelines.md).
+    from governance_app.analytics.pipeline_join import join_pipelines
+
+    joined, _report = join_pipelines(stored)
+    return joined
 
 
 def lineage_graph(
@@ -133,7 +140,7 @@ def node_id_for(ref: str, graph: LineageGraph | None = None) -> str:
         if candidate in graph.nodes:
             return candidate
     for split in _splits(ref):
-        for kind in (NodeKind.DATASET, NodeKind.JOB):
+        for kind in (NodeKind.DATASET, NodeKind.JOB, NodeKind.STAGE):
             node_id = canonical_node_id(*split, kind)
             if node_id in graph.nodes:
                 return node_id
@@ -143,7 +150,7 @@ def node_id_for(ref: str, graph: LineageGraph | None = None) -> str:
             return node_id
     named = sorted(
         n.id for n in graph.nodes.values()
-        if n.name == ref and n.kind in (NodeKind.JOB, NodeKind.DATASET)
+        if n.name == ref and n.kind in (NodeKind.JOB, NodeKind.DATASET, NodeKind.STAGE)
     )
     if len(named) == 1:
         return named[0]

@@ -14,7 +14,7 @@ from governance_app.domain.views import (
 )
 from governance_app.errors import InputError, NotFoundError
 from governance_app.services.workspace import Workspace
-from governance_app.store import registry_reader
+from governance_app.store import pipeline_reader, registry_reader
 
 
 def list_models(ws: Workspace) -> list[ModelSummary]:
@@ -37,10 +37,11 @@ def get_version_detail(ws: Workspace, name: str, version: int) -> VersionDetail:
         if not match:
             raise NotFoundError(f"model {name!r} has no version {version}")
         mv = match[0]
+        evidence = pipeline_reader.version_evidence(session, name, version)
         if mv.run_id and registry_reader.has_run(session, mv.run_id):
             run, experiment = registry_reader.get_run(session, mv.run_id)
-            return VersionDetail(mv, run, experiment)
-        return VersionDetail(mv, None)
+            return VersionDetail(mv, run, experiment, evidence)
+        return VersionDetail(mv, None, pipeline_evidence=evidence)
 
 
 def compare_versions(ws: Workspace, name: str, a: int, b: int) -> VersionComparison:

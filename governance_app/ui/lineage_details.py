@@ -174,10 +174,11 @@ class LineageDetailsPanel(QWidget):
         rows.append(("Id", _escape(node.id)))
         if node.status:
             word = STATUS_WORDS.get(node.status.upper(), node.status)
-            if node.status.upper() == "FAIL":
+            if node.status.upper() in ("FAIL", "FAILED"):
                 colour = readable_colour(FAIL_COLOUR).name()
                 word = f"<b style='color:{colour}'>✖ FAILED</b>"
             rows.append(("Status", word))
+        rows += pipeline_rows(node)
         if node.started_at or node.ended_at:
             rows.append(("Started", format_local_time(node.started_at)))
             rows.append(("Ended", format_local_time(node.ended_at) + _duration(node)))
@@ -220,6 +221,38 @@ class LineageDetailsPanel(QWidget):
         target = self.model_version()
         if target is not None:
             self.sig_open_model_requested.emit(*target)
+
+
+def pipeline_rows(node: LineageNode) -> list[tuple[str, str]]:
+    """Rows a pipeline node adds to the record: a DVC stage's command, a task's error and
+    cache origin, a file's hash, and the files it was *not* joined with (and why)."""
+    rows: list[tuple[str, str]] = []
+    dvc = node.facets.get("dvc") or {}
+    kfp = node.facets.get("kfp") or {}
+    api = node.facets.get("kfpApi") or {}
+    if node.kind is NodeKind.STAGE and dvc.get("cmd"):
+        # Shortened: a long command wraps the record table out of its space (Facets has it).
+        command = str(dvc["cmd"])
+        rows.append(("Command", _escape(command if len(command) <= 60
+                                        else command[:59] + "…")))
+    if dvc.get("md5"):
+        files = f" · {dvc['nfiles']} files" if dvc.get("nfiles") is not None else ""
+        rows.append(("md5", _escape(str(dvc["md5"])) + files))
+    error = api.get("error") if isinstance(api.get("error"), dict) else None
+    if error and error.get("message"):
+        colour = readable_colour(FAIL_COLOUR).name()
+        rows.append(("Error", f"<span style='color:{colour}'>"
+                              f"{_escape(str(error['message']))}</span>"))
+    if api.get("never_ran"):
+        rows.append(("Ran", "never (no state reported)"))
+    if kfp.get("cached_from"):
+        rows.append(("Cached from", _escape(str(kfp["cached_from"]))))
+    for item in node.facets.get("joinedFrom") or []:
+        rows.append(("Joined with", f"{_escape(str(item.get('node')))} (same {item.get('rule')})"))
+    for item in node.facets.get("joinCandidates") or []:
+        rows.append(("Not joined", f"{_escape(str(item.get('node')))} — "
+                                   f"{_escape(str(item.get('reason')))}"))
+    return rows
 
 
 def _escape(text: str) -> str:

@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from governance_app.domain.lineage import LineageNode, NodeKind
+from governance_app.domain.lineage import LineageGraph, LineageNode, NodeKind
 
 NODE_HEIGHT = 46.0
 MIN_WIDTH, MAX_WIDTH = 110.0, 320.0
@@ -64,7 +64,7 @@ STATUS_WORDS = {"COMPLETE": "complete", "FAIL": "FAILED", "RUNNING": "running",
                 "CANCELED": "cancelled", "FROZEN": "frozen"}
 KIND_WORDS = {NodeKind.DATASET: "dataset", NodeKind.JOB: "job", NodeKind.RUN: "run",
               NodeKind.MODEL_VERSION: "model version", NodeKind.NAMESPACE: "namespace",
-              NodeKind.STAGE: "DVC stage", NodeKind.TASK: "pipeline task",
+              NodeKind.STAGE: "DVC stage", NodeKind.TASK: "task",
               NodeKind.ARTIFACT: "artifact"}
 KIND_COLOURS = {NodeKind.DATASET: "#56B4E9", NodeKind.JOB: "#E69F00", NodeKind.RUN: "#999999",
                 NodeKind.MODEL_VERSION: "#009E73", NodeKind.NAMESPACE: "#0072B2",
@@ -118,6 +118,18 @@ def node_widths(nodes: Iterable[LineageNode], style: LineageStyle) -> dict[str, 
                    small.horizontalAdvance(status_word(node)) + 30.0)
         widths[node.id] = min(MAX_WIDTH, max(MIN_WIDTH, text))
     return widths
+
+
+def pipeline_task_summary(graph: LineageGraph) -> str:
+    """`` · 2 FAILED tasks · 9 cached`` for the status line ("" without pipeline tasks)."""
+    failed = cached = 0
+    for node in graph.nodes.values():
+        if node.kind is NodeKind.TASK:
+            state = node.status.upper()
+            failed += state == "FAILED"
+            cached += state == "CACHED"
+    text = f" · {failed} FAILED task{'s' if failed > 1 else ''}" if failed else ""
+    return text + (f" · {cached} cached" if cached else "")
 
 
 def status_word(node: LineageNode) -> str:

@@ -33,7 +33,7 @@ from governance_app.ui.error_dialog import show_error
 from governance_app.ui.lineage_controls import LineageControls
 from governance_app.ui.lineage_details import LineageDetailsPanel
 from governance_app.ui.lineage_export import export_lineage, export_with_dialog
-from governance_app.ui.lineage_items import LineageStyle, node_widths
+from governance_app.ui.lineage_items import LineageStyle, node_widths, pipeline_task_summary
 from governance_app.ui.lineage_scene import LineageGraphicsView, LineageScene
 from governance_app.ui.lineage_tasks import layout_lineage, load_lineage
 from governance_app.ui.selection import SelectedVersion
@@ -230,6 +230,7 @@ class LineagePanel(QWidget):
         text = f"{len(graph.nodes):,} nodes · {len(self.scene.edge_items):,} edges"
         if failed:
             text += f" · {failed} FAILED run{'s' if failed > 1 else ''}"
+        text += pipeline_task_summary(graph)
         if len(graph.nodes) < len(self.full_graph.nodes):
             text += f" (of {len(self.full_graph.nodes):,})"
         self.status_label.setText(text)

@@ -13,6 +13,7 @@ from governance_app.domain.views import VersionDetail
 from governance_app.ui.chart_holder import ChartHolder
 from governance_app.ui.item_models import format_aliases, format_local_time
 from governance_app.ui.origin_badges import origin_tooltip
+from governance_app.ui.pipeline_evidence import PipelineEvidenceTableModel, evidence_rows
 from governance_app.ui.registry_models import KeyValueTableModel, MetricTableModel, TagTableModel
 from governance_app.ui.widgets import RecordTableView, fit_columns
 
@@ -50,6 +51,9 @@ class VersionDetailPanel(QWidget):
         self.tabs.addTab(self.chart, "Metric history")
         self.tabs.addTab(self.params_table, "Parameters")
         self.tabs.addTab(self.tags_table, "Tags")
+        self.evidence_model = PipelineEvidenceTableModel(parent=self)
+        self.evidence_table = RecordTableView(self.evidence_model)
+        self.evidence_tab = self.tabs.addTab(self.evidence_table, "Pipeline evidence")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 0, 0, 0)
         for widget in (self.title_label, self.info_label, self.origin_label,
@@ -63,7 +67,8 @@ class VersionDetailPanel(QWidget):
         self.title_label.setText("<h3>No version selected</h3>")
         self.info_label.setText("Choose a model and one of its versions to see its evidence.")
         self.description_label.clear()
-        for model in (self.metrics_model, self.params_model, self.tags_model):
+        for model in (self.metrics_model, self.params_model, self.tags_model,
+                      self.evidence_model):
             model.set_rows([])
 
     def show_origin(self, origin: VersionOrigin | None) -> None:
@@ -114,6 +119,12 @@ class VersionDetailPanel(QWidget):
             fit_columns(table)
         self.tabs.setTabText(2, f"Parameters ({self.params_model.rowCount()})")
         self.tabs.setTabText(3, f"Tags ({self.tags_model.rowCount()})")
+        self.evidence_model.set_rows(evidence_rows(detail.pipeline_evidence))
+        fit_columns(self.evidence_table)
+        count = self.evidence_model.rowCount()
+        self.tabs.setTabText(self.evidence_tab,
+                             f"Pipeline evidence ({count})" if count else "Pipeline evidence")
+        self.tabs.setTabEnabled(self.evidence_tab, bool(count))
         title = f"{v.model_name} v{v.version}: metric history by training step"
 
         def build(size: tuple[float, float]) -> Figure:

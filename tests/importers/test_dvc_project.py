@@ -127,3 +127,78 @@ def test_a_folder_output_links_to_the_files_read_from_it() -> None:
     assert (shards, "stage:dvc://project/clean@eu") in edges
     assert (shards, "stage:dvc://project/clean@us") in edges
     assert graph.nodes[shards].facets["dvc"]["nfiles"] == 2
+
+
+@pytest.mark.parametrize(("major", "writer"), [("dvc1", "DVC 1.x"), ("dvc2", "DVC 2.x")])
+def test_locks_of_older_majors_import_with_their_hashes(
+    tmp_path: Path, major: str, writer: str
+) -> None:
+    source = FIXTURES / "majors" / major
+    project = read_project(source, ImportContext())
+    assert project.lock_writer == writer
+    graph = registry.load(source, "dvc").graph
+    assert graph.nodes[f"stage:dvc://{major}/train"].facets["dvc"]["lock_written_by"] == writer
+    assert any(writer in note for note in project.notes)
+    stages = {s.name: s for s in project.stages}
+    assert all(s.locked for s in project.stages)
+    # The same files hash alike in both majors (their lock files agree on every md5).
+    other = read_project(FIXTURES / "majors" / ("dvc2" if major == "dvc1" else "dvc1"),
+                         ImportContext())
+    for stage in other.stages:
+        assert [(o.path, o.md5, o.size) for o in stage.outs] == [
+            (o.path, o.md5, o.size) for o in stages[stage.name].outs]
+    assert stages["train"].params == {"params.yaml": {"train": {"epochs": 5, "lr": 0.1}}}
+    assert stages["train"].metrics == {"metrics.json": {"rows": 4}}
+    drawn = _dot_edges((source / "dag.dot").read_text()) | {
+        (a, b) for a, b in re.findall(r'^"?([\w./@-]+)"? -> "?([\w./@-]+)"?;', (
+            source / "dag.dot").read_text(), re.M)}
+    if major == "dvc1":  # DVC 1 drew its edges from consumer to producer
+        drawn = {(b, a) for a, b in drawn}
+    assert set(stage_edges(project.stages)) == drawn
+
+
+def test_experiments_as_dvc_exp_show_reports_them() -> None:
+    expected = json.loads((CREDIT / "expected.json").read_text())["experiments"]
+    path = CREDIT / "exp_show.json"
+    assert registry.detect(path) == "dvc-experiments"
+    snapshot = registry.load(path)
+    runs = {r.run_id: r for r in snapshot.runs}
+    wanted = [e for e in expected if e["role"] != "workspace"]
+    assert set(runs) == {e["rev"] for e in wanted}
+    for want in wanted:
+        run = runs[want["rev"]]
+        assert run.experiment_name == "dvc://credit"
+        assert run.tags["dvc.role"] == want["role"]
+        if want["name"]:
+            assert run.name == want["name"]
+        if want.get("baseline_rev"):
+            assert run.tags["dvc.baseline_rev"] == want["baseline_rev"]
+        assert run.params == {
+            k: json.dumps(v, sort_keys=True) if isinstance(v, list)
+            else ("true" if v is True else "false" if v is False else str(v))
+            for k, v in want["params"].items()}
+        assert run.latest_metrics == pytest.approx(
+            {k: float(v) for k, v in want["metrics"].items()})
+        assert {i.name: i.digest for i in run.inputs} == want["deps_md5"]
+
+
+def test_top_level_metrics_plots_and_artifacts_describe_their_files() -> None:
+    graph = registry.load(PIPELINES / "project", "dvc").graph
+    metrics = graph.nodes["dataset:dvc://project/reports/metrics.json"].facets["dvc"]
+    assert sorted(metrics["declared"]["roles"]) == ["metrics", "plot"]
+    assert metrics["declared"]["values"] == {"auc": 0.81, "n": 4}
+    assert metrics["declared"]["plot"]["id"] == "quality"
+    model = graph.nodes["dataset:dvc://project/models/logreg-small.txt"].facets["dvc"]
+    assert model["declared"]["artifact"] == {
+        "name": "logreg-small", "type": "model",
+        "desc": "Logistic regression on the small features", "labels": ["logreg", "small"]}
+    assert model["md5"]  # still the output of train@logreg-small, with its hash
+
+
+def test_the_source_digest_covers_params_and_locks_not_data(credit: Path) -> None:
+    before = registry.load(credit).source_sha256
+    (credit / "data" / "raw" / "extra.bin").write_bytes(b"data the digest need not read")
+    assert registry.load(credit).source_sha256 == before
+    text = (credit / "params.yaml").read_text().replace("threshold: 0.5", "threshold: 0.6")
+    (credit / "params.yaml").write_text(text)
+    assert registry.load(credit).source_sha256 != before

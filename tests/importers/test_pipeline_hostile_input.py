@@ -118,12 +118,10 @@ def test_a_lock_of_a_stage_dvc_yaml_does_not_define(tmp_path: Path, project: Pat
     _refused(tmp_path, project, "dvc.lock", "stages.fit", "does not define")
 
 
-def test_a_dvc_1_lock_is_refused_naming_the_version(tmp_path: Path, project: Path) -> None:
-    # DVC 1.x's lock layout (dvc/schema.py of DVC 1.11): stage names at the top level.
-    (project / "dvc.lock").write_text(
-        "prepare:\n  cmd: python src/prepare.py data/raw/loans.csv data/prepared\n"
-        "  deps:\n  - path: src/prepare.py\n    md5: cf9cc08d65939b647e7d8ddbdf212867\n")
-    _refused(tmp_path, project, "dvc.lock", "DVC 1.x")
+def test_a_lock_of_a_later_schema_is_refused_naming_it(tmp_path: Path, project: Path) -> None:
+    text = (project / "dvc.lock").read_text().replace("schema: '2.0'", "schema: '3.0'", 1)
+    (project / "dvc.lock").write_text(text)
+    _refused(tmp_path, project, "dvc.lock", "schema", "'3.0'")
 
 
 def test_an_mlmd_file_that_is_not_sqlite(tmp_path: Path) -> None:
@@ -131,7 +129,7 @@ def test_an_mlmd_file_that_is_not_sqlite(tmp_path: Path) -> None:
     fake.write_bytes(b"not a database at all\n" * 10)
     db = tmp_path / "ws.db"
     with Workspace.open(f"sqlite:///{db}") as ws, pytest.raises(InputError) as caught:
-        import_path(ws, fake, "kubeflow-mlmd")
+        import_path(ws, fake)  # detected by MLMD's default name, refused by its content
     assert "metadata.sqlite: is not a SQLite database" in str(caught.value)
 
 

@@ -60,6 +60,9 @@ def test_kfp_store_gives_versions_metrics_and_evidence(
             want["labels"])
         detail = models.get_version_detail(ws, "credit-risk-scorer", version.version)
         assert detail.latest_metrics["auc"] == pytest.approx(want["eval_auc"])
+        # The run's dataset inputs are the datasets its tasks read, with their digests.
+        assert {(i.name, i.digest) for i in detail.run.inputs} == {
+            (d["name"], d["sha256"]) for d in want["lineage"]["datasets"]}
         evidence = pipelines.version_evidence(ws, "credit-risk-scorer", version.version)
         run = next(r for r in expected["runs"] if r["run_id"] == want["run_id"])
         matrix = next(m for m in run["metrics"] if m["type"] == "system.ClassificationMetrics")
@@ -132,3 +135,37 @@ def test_dvc_upstream_reaches_raw_data_through_stages(ws: Workspace, tmp_path: P
     assert "dataset:dvc://credit/data/raw/loans.csv" in part.nodes
     stages = {n.name for n in part.nodes.values() if n.kind is NodeKind.STAGE}
     assert stages == {"evaluate", "train", "featurize", "prepare", "data/raw/loans.csv.dvc"}
+
+
+def test_dvc_experiments_join_the_project_lineage(ws: Workspace, tmp_path: Path) -> None:
+    project = tmp_path / "credit"
+    shutil.copytree(FIXTURES / "dvc" / "credit", project)
+    import_path(ws, project)
+    import_path(ws, project / "exp_show.json")
+    graph = lineage.workspace_graph(ws)
+    runs = [n for n in graph.nodes.values() if n.kind is NodeKind.RUN]
+    names = {n.facets["mlflow"]["name"] for n in runs}
+    assert names == {"weak-reg", "strong-reg", "main"}
+    raw = "dataset:dvc://credit/data/raw/loans.csv"
+    readers = {e.target for e in graph.edges if e.source == raw and e.kind == "input"}
+    assert {n.id for n in runs} <= readers
+    assert "stage:dvc://credit/prepare" in readers
+
+
+def test_kfp_version_labels_get_free_numbers_and_keep_them(ws: Workspace, tmp_path: Path) -> None:
+    bundle = tmp_path / "bundle.json"
+    bundle.write_text(json.dumps({
+        "format": "governance-app/bundle", "format_version": "1.0",
+        "exported_at": "2026-12-01T00:00:00Z", "source": {"system": "tests"},
+        "models": [{"name": "credit-risk-scorer", "versions": [
+            {"version": 1, "status": "READY", "source": "s3://elsewhere/model"}]}]}))
+    import_path(ws, bundle)
+    import_path(ws, STORE)
+    versions = {v.version: v.tags.get("kfp.model_version")
+                for v in models.get_model(ws, "credit-risk-scorer").versions}
+    assert versions == {1: None, 2: "1.0.0", 3: "1.1.0"}
+    graph = lineage.workspace_graph(ws)
+    assert graph.nodes["model:credit-risk-scorer/2"].facets["kfpEvidence"]
+    record = import_path(ws, EXPORT)  # the same store as JSON: the same numbers, no change
+    assert not any(record.changes.values()), record.changes
+    assert {v.version for v in models.get_model(ws, "credit-risk-scorer").versions} == {1, 2, 3}
