@@ -56,10 +56,17 @@ def _json_files(path: Path) -> list[Path]:
     if path.is_file():
         return [path]
     out: list[Path] = []
+    # Links are neither followed nor read, so nothing outside the folder is ever opened and
+    # the files need no resolving one by one (10,000 answers are a normal registry).
     for folder, dirs, files in os.walk(path, followlinks=False):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        out += [Path(folder, f) for f in sorted(files) if f.endswith(".json")
-                and not f.startswith(".")]
+        for name in sorted(files):
+            if not name.endswith(".json") or name.startswith("."):
+                continue
+            if os.path.islink(os.path.join(folder, name)):
+                raise InputError(Path(folder, name), "is a link; links are not followed",
+                                 expected="the answers themselves inside the folder")
+            out.append(Path(folder, name))
         if len(out) > MAX_FILES:
             raise InputError(path, f"holds more than {MAX_FILES} JSON files",
                              expected="a folder of SageMaker answers")
@@ -126,9 +133,9 @@ def _read_group(reading: _Reading, f: Fields) -> None:
 
 
 def _read_file(reading: _Reading, file: Path, root: Path) -> None:
-    data = safe_io.read_json(file, root=root if root.is_dir() else None)
+    data = safe_io.read_json(file)
     shape = _shape(data)
-    top = Fields.top(file, data, within=root if root.is_dir() else None)
+    top = Fields.top(file, data)
     if shape is None:
         raise InputError(file, "is not a SageMaker Model Registry answer",
                          expected="a list-model-package-groups, list-model-packages, describe-"

@@ -138,6 +138,8 @@ class _RunLog:
     used: list[dict[str, str]] = field(default_factory=list)
     cut_at: int | None = None
     git: dict[str, str] = field(default_factory=dict)
+    rows: int = 0
+    series_by_key: dict[bytes, MetricSeries] = field(default_factory=dict)
 
 
 def _item_path(item: dict[int, list[int | bytes]]) -> list[str]:
@@ -166,32 +168,41 @@ def _apply(target: dict[str, Any], update: dict[int, list[int | bytes]]) -> None
 
 
 def _history(run: _RunLog, payload: bytes) -> None:
-    """One history row → a point of each numeric key (``_step`` and ``_timestamp`` index it)."""
-    msg = wr.fields(payload)
-    step_msg = wr.message(msg, F.HISTORY_STEP)
-    step: int | None = wr.integer(step_msg, F.STEP_NUM) if step_msg else None
-    values: dict[str, float] = {}
-    for raw in msg.get(F.HISTORY_ITEM, ()):
-        item = wr.fields(raw)  # type: ignore[arg-type]
-        nested = item.get(F.ITEM_NESTED_KEY)
-        key = ".".join(v.decode() for v in nested) if nested else wr.text(item, F.ITEM_KEY)
-        text = item.get(F.ITEM_VALUE_JSON)
-        if not text:
+    """One history row → a point of each numeric key (``_step`` and ``_timestamp`` index it).
+
+    The hot path of a million-row run: keys stay bytes until a series is first made, and
+    ``float`` parses the JSON text of a number directly (media, tables and histograms are
+    JSON objects, which it refuses: they are not metric points).
+    """
+    step, items = wr.history_row(payload)
+    stamp = 0
+    points: list[tuple[bytes, float]] = []
+    for key, text in items:
+        if text is None:
             continue
         try:
-            values[key] = float(text[-1])  # type: ignore[arg-type]
+            value = float(text)
         except ValueError:
-            continue  # media, tables, histograms: not a metric point
-    if step is None:
-        step = int(values.get("_step", len(next(iter(run.series.values()), ()))))
-    stamp = round(values.get("_timestamp", 0.0) * 1000)
-    for key, value in values.items():
-        if key.startswith("_"):
             continue
-        series = run.series.get(key)
+        if key == b"_timestamp":
+            stamp = round(value * 1000)
+        elif key == b"_step":
+            if step is None:
+                step = int(value)
+        elif not key.startswith(b"_"):
+            points.append((key, value))
+    if step is None:
+        step = run.rows
+    run.rows += 1
+    series_by_key = run.series_by_key
+    for key, value in points:
+        series = series_by_key.get(key)
         if series is None:
-            series = run.series[key] = MetricSeries(key)
-        series.append(step, stamp, value)
+            name = key.decode("utf-8")
+            series = series_by_key[key] = run.series.setdefault(name, MetricSeries(name))
+        series.steps.append(step)
+        series.timestamps.append(stamp)
+        series.values.append(value)
 
 
 def _artifact(run: _RunLog, payload: bytes) -> _Artifact:
