@@ -83,13 +83,14 @@ def _run_logs(path: Path) -> list[Path]:
 
 
 def detect(path: Path) -> bool:
-    """A ``.wandb`` log starting with the W&B header, or a folder of offline runs."""
+    """A ``.wandb`` file starting with the W&B header, or a folder laid out as wandb lays out
+    offline runs (``offline-run-*/run-*.wandb``): a damaged log there is then refused with what
+    is wrong with it, not as an unknown source."""
     try:
-        logs = _run_logs(path)
-        if not logs:
-            return False
-        with logs[0].open("rb") as fh:
-            return fh.read(4) == wr.MAGIC
+        if path.is_file():
+            with path.open("rb") as fh:
+                return path.suffix == ".wandb" and fh.read(4) == wr.MAGIC
+        return bool(_run_logs(path))
     except OSError:
         return False
 
