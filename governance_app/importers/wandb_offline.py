@@ -55,6 +55,7 @@ from governance_app.errors import InputError
 from governance_app.importers import safe_io
 from governance_app.importers import wandb_records as wr
 from governance_app.importers.registry import ImportContext, importer
+from governance_app.importers.wandb_history import HistoryReader
 from governance_app.importers.wandb_records import F
 
 KIND = "wandb-offline"
@@ -139,8 +140,10 @@ class _RunLog:
     used: list[dict[str, str]] = field(default_factory=list)
     cut_at: int | None = None
     git: dict[str, str] = field(default_factory=dict)
-    rows: int = 0
-    series_by_key: dict[bytes, MetricSeries] = field(default_factory=dict)
+    history: HistoryReader | None = None
+
+    def __post_init__(self) -> None:
+        self.history = HistoryReader(lambda key: self.series.setdefault(key, MetricSeries(key)))
 
 
 def _item_path(item: dict[int, list[int | bytes]]) -> list[str]:
@@ -166,44 +169,6 @@ def _apply(target: dict[str, Any], update: dict[int, list[int | bytes]]) -> None
             node = node.get(key, {}) if isinstance(node, dict) else {}
         if isinstance(node, dict):
             node.pop(path[-1], None)
-
-
-def _history(run: _RunLog, payload: bytes) -> None:
-    """One history row → a point of each numeric key (``_step`` and ``_timestamp`` index it).
-
-    The hot path of a million-row run: keys stay bytes until a series is first made, and
-    ``float`` parses the JSON text of a number directly (media, tables and histograms are
-    JSON objects, which it refuses: they are not metric points).
-    """
-    step, items = wr.history_row(payload)
-    stamp = 0
-    points: list[tuple[bytes, float]] = []
-    for key, text in items:
-        if text is None:
-            continue
-        try:
-            value = float(text)
-        except ValueError:
-            continue
-        if key == b"_timestamp":
-            stamp = round(value * 1000)
-        elif key == b"_step":
-            if step is None:
-                step = int(value)
-        elif not key.startswith(b"_"):
-            points.append((key, value))
-    if step is None:
-        step = run.rows
-    run.rows += 1
-    series_by_key = run.series_by_key
-    for key, value in points:
-        series = series_by_key.get(key)
-        if series is None:
-            name = key.decode("utf-8")
-            series = series_by_key[key] = run.series.setdefault(name, MetricSeries(name))
-        series.steps.append(step)
-        series.timestamps.append(stamp)
-        series.values.append(value)
 
 
 def _artifact(run: _RunLog, payload: bytes) -> _Artifact:
@@ -265,7 +230,7 @@ def read_log(file: Path, *, partial: bool, root: Path | None = None) -> _RunLog:
                     continue
                 number, body = found
                 if number == F.REC_HISTORY:
-                    _history(run, body)
+                    run.history.add(body)  # type: ignore[union-attr]
                 elif number == F.REC_RUN:
                     _run_record(run, body)
                 elif number == F.REC_CONFIG:
