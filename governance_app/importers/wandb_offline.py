@@ -260,6 +260,8 @@ def read_log(file: Path, *, partial: bool, root: Path | None = None) -> _RunLog:
     if not run.run_id:
         stem = file.stem
         run.run_id = stem[4:] if stem.startswith("run-") else stem
+    # A key whose values were never numbers (media, tables) leaves an empty series: not a metric.
+    run.series = {key: series for key, series in run.series.items() if len(series)}
     _fill_from_files(run, file.parent, root)
     run.config.pop("_wandb", None)
     run.summary.pop("_wandb", None)
