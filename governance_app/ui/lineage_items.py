@@ -59,6 +59,9 @@ STATUS_COLOURS = {
 }
 STATUS_WORDS = {"COMPLETE": "complete", "FAIL": "FAILED", "RUNNING": "running",
                 "START": "running", "ABORT": "aborted"}
+# Vertex AI task states and W&B run ends without a lineage word of their own (issue 17).
+STATUS_WORDS.update({"CACHED": "cached (result reused)", "NOT_TRIGGERED": "not triggered",
+                     "SKIPPED": "skipped", "KILLED": "killed"})
 KIND_WORDS = {NodeKind.DATASET: "dataset", NodeKind.JOB: "job", NodeKind.RUN: "run",
               NodeKind.MODEL_VERSION: "model version", NodeKind.NAMESPACE: "namespace"}
 KIND_COLOURS = {NodeKind.DATASET: "#56B4E9", NodeKind.JOB: "#E69F00", NodeKind.RUN: "#999999",
