@@ -269,9 +269,20 @@ def read_log(file: Path, *, partial: bool, root: Path | None = None) -> _RunLog:
 
 
 def _fill_from_files(run: _RunLog, folder: Path, root: Path | None) -> None:
-    """Older wandb also wrote config and summary as files; they fill what the log lacks."""
+    """Older wandb also wrote config, summary and metadata as files; they fill what the log
+    lacks (wandb 0.16 keeps user, host and git in ``wandb-metadata.json``, not in the log)."""
     config_file, summary_file = folder / "files" / "config.yaml", folder / "files" / (
         "wandb-summary.json")
+    metadata_file = folder / "files" / "wandb-metadata.json"
+    if metadata_file.is_file():
+        metadata = safe_io.read_json(metadata_file, root=root)
+        if isinstance(metadata, dict):
+            run.user = run.user or str(metadata.get("username") or "")
+            run.host = run.host or str(metadata.get("host") or "")
+            git = metadata.get("git")
+            if isinstance(git, dict) and not run.git:
+                run.git = {"remote": str(git.get("remote") or ""),
+                           "commit": str(git.get("commit") or "")}
     if not run.config and config_file.is_file():
         data = safe_io.read_yaml(config_file, root=root)
         if isinstance(data, dict):

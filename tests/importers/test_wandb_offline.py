@@ -187,3 +187,19 @@ def test_wire_decoder_rejects_garbage() -> None:
                 b"\x00\x01"):
         with pytest.raises(wr.WireError):
             wr.fields(bad)
+
+
+def test_a_log_written_by_wandb_0_16() -> None:
+    """The same framing and records from an older wandb; its metadata file names the user."""
+    result = registry.load(PROJECT.parent / "legacy-0.16")
+    assert isinstance(result, CloudSnapshot)
+    (run,) = result.registry.runs
+    assert (run.name, run.status, run.user) == ("train-0.16", "FINISHED", "fixture-user")
+    assert run.params == {"lr": "0.01", "optimizer.name": "sgd"}
+    assert run.tags["wandb.group"] == "g" and run.tags["wandb.job_type"] == "train"
+    assert list(run.metrics["loss"].values) == [1.0 / (s + 1) for s in range(20)]
+    assert run.latest_metrics["best"] == 0.9
+    (model,) = result.registry.models
+    assert model.name == "legacy-model"
+    assert model.aliases == {"candidate": 1, "latest": 1}
+    assert result.origins[0].details["manifest"][0]["path"] == "model.json"
