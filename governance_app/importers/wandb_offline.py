@@ -61,6 +61,8 @@ from governance_app.importers.wandb_records import F
 KIND = "wandb-offline"
 MAX_LOG_BYTES = 4 * 1024 * 1024 * 1024
 NAMESPACE = "wandb://"
+MANIFEST_SHOWN = 1000
+"""Manifest entries kept on an artifact's lineage node (the count is always kept)."""
 
 
 def _run_logs(path: Path) -> list[Path]:
@@ -392,7 +394,10 @@ def build(runs: list[_RunLog], path: Path, sha256: str) -> CloudSnapshot:
                                        NAMESPACE + art.project, "", {"wandb_artifact": {
                                            "type": art.type, "digest": art.digest,
                                            "aliases": art.aliases,
-                                           "entries": len(art.entries)}}))
+                                           "description": art.description,
+                                           "metadata": art.metadata,
+                                           "entries": len(art.entries),
+                                           "manifest": art.entries[:MANIFEST_SHOWN]}}))
             graph.add_edge(LineageEdge(run_node, _node_id(art), EdgeKind.OUTPUT.value))
         inputs: list[DatasetInput] = []
         unmatched: list[str] = []

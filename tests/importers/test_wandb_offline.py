@@ -106,6 +106,10 @@ def test_inputs_are_joined_to_artifacts_by_digest(snapshot: CloudSnapshot) -> No
     assert sources == {f"run:{producer}"}
     assert sum(1 for e in graph.edges if e.source == dataset_node and e.kind == "input") == 3
     assert "model:credit-risk-model/2" in graph.nodes
+    facet = graph.nodes[dataset_node].facets["wandb_artifact"]
+    assert facet["type"] == "dataset" and facet["aliases"] == dataset["aliases"]
+    assert [(e["path"], e["digest"], e["size"]) for e in facet["manifest"]] == [
+        (e["path"], e["digest"], e["size"]) for e in dataset["manifest"]["entries"]]
 
 
 def test_an_unmatched_digest_is_said_plainly() -> None:
