@@ -27,6 +27,7 @@ from governance_app.errors import InputError
 from governance_app.importers import safe_io
 from governance_app.importers.cloud_fields import Fields, iso
 from governance_app.importers.registry import ImportContext, importer
+from governance_app.importers.sagemaker_lineage import lineage_of
 
 KIND = "sagemaker-registry"
 MAX_FILES = 100_000
@@ -328,7 +329,8 @@ def build(reading: _Reading, path: Path, sha256: str) -> CloudSnapshot:
         stamps = [t for v in model.versions for t in (v.updated_at, v.created_at) if t]
         model.updated_at = max(stamps, default=model.created_at)
     registry = RegistrySnapshot(KIND, str(path), sha256, models=list(models.values()))
-    return CloudSnapshot(KIND, str(path), sha256, registry, origins=origins)
+    return CloudSnapshot(KIND, str(path), sha256, registry, origins=origins,
+                         lineage=lineage_of(origins))
 
 
 @importer(KIND, "SageMaker Model Registry answers (list/describe model packages and groups, "
