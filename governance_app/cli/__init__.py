@@ -231,7 +231,7 @@ def _print_model_origin(ws: Workspace, name: str) -> None:
 
 def _print_version_origin(ws: Workspace, name: str, version: int) -> None:
     """Origin, source id and the platform's read-only decision with its history."""
-    from governance_app.domain.cloud import origin_label
+    from governance_app.domain.cloud import detail_lines, origin_label
     from governance_app.services.origins import external_evaluations, version_origin
 
     origin = version_origin(ws, name, version)
@@ -243,12 +243,8 @@ def _print_version_origin(ws: Workspace, name: str, version: int) -> None:
                   f"review decides the gate): {origin.external_decision}{note}")
             for event in origin.decision_history[:-1]:
                 print(f"    earlier: {event.decision} {event.at or ''} {event.note}".rstrip())
-        for key in ("lifecycle_stage", "training_job", "images", "data_sources",
-                    "source_algorithms", "pipeline_job", "training_pipeline", "wandb_version"):
-            if origin.details.get(key):
-                value = origin.details[key]
-                shown = ", ".join(map(str, value)) if isinstance(value, list) else value
-                print(f"  {key.replace('_', ' ')}: {shown}")
+        for label, text in detail_lines(origin):
+            print(f"  {label}: {text}")
     for ev in external_evaluations(ws, name, version):
         metrics = ", ".join(f"{k} {number(val)}" for k, val in sorted(ev.metrics.items()))
         print(f"  evaluation {ev.display_name or ev.name} ({ev.source}): {metrics or '—'}"

@@ -33,6 +33,33 @@ ORIGIN_LABELS: dict[str, str] = {
 """How each origin is named to people; the key is what the store keeps."""
 
 
+SHOWN_DETAILS: tuple[tuple[str, str], ...] = (
+    ("lifecycle_stage", "lifecycle stage"), ("training_job", "training job"),
+    ("pipeline_job", "pipeline job"), ("training_pipeline", "training pipeline"),
+    ("source_algorithms", "source algorithms"), ("images", "images"),
+    ("data_sources", "data sources"), ("metrics", "metric reports"),
+    ("wandb_version", "W&B version"), ("producing_run", "producing run"),
+)
+"""Origin details people are shown (key, label), in this order; the rest stays in the record."""
+
+
+def detail_lines(origin: VersionOrigin) -> list[tuple[str, str]]:
+    """``(label, text)`` of the shown details the origin has (lists and maps joined)."""
+    out = []
+    for key, label in SHOWN_DETAILS:
+        value = origin.details.get(key)
+        if not value:
+            continue
+        if isinstance(value, dict):
+            text = "; ".join(f"{k} {v}" for k, v in value.items())
+        elif isinstance(value, list):
+            text = ", ".join(map(str, value))
+        else:
+            text = str(value)
+        out.append((label, text))
+    return out
+
+
 def origin_label(origin: str) -> str:
     """The display name of an origin key; unknown keys are shown as they are."""
     return ORIGIN_LABELS.get(origin, origin or "unknown")

@@ -27,6 +27,7 @@ from governance_app.errors import InputError
 from governance_app.importers import safe_io
 from governance_app.importers.cloud_fields import Fields, iso
 from governance_app.importers.registry import ImportContext, importer
+from governance_app.importers.sagemaker_lineage import lineage_of
 
 KIND = "sagemaker-registry"
 MAX_FILES = 100_000
@@ -56,10 +57,17 @@ def _json_files(path: Path) -> list[Path]:
     if path.is_file():
         return [path]
     out: list[Path] = []
+    # Links are neither followed nor read, so nothing outside the folder is ever opened and
+    # the files need no resolving one by one (10,000 answers are a normal registry).
     for folder, dirs, files in os.walk(path, followlinks=False):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        out += [Path(folder, f) for f in sorted(files) if f.endswith(".json")
-                and not f.startswith(".")]
+        for name in sorted(files):
+            if not name.endswith(".json") or name.startswith("."):
+                continue
+            if os.path.islink(os.path.join(folder, name)):
+                raise InputError(Path(folder, name), "is a link; links are not followed",
+                                 expected="the answers themselves inside the folder")
+            out.append(Path(folder, name))
         if len(out) > MAX_FILES:
             raise InputError(path, f"holds more than {MAX_FILES} JSON files",
                              expected="a folder of SageMaker answers")
@@ -126,9 +134,9 @@ def _read_group(reading: _Reading, f: Fields) -> None:
 
 
 def _read_file(reading: _Reading, file: Path, root: Path) -> None:
-    data = safe_io.read_json(file, root=root if root.is_dir() else None)
+    data = safe_io.read_json(file)
     shape = _shape(data)
-    top = Fields.top(file, data, within=root if root.is_dir() else None)
+    top = Fields.top(file, data)
     if shape is None:
         raise InputError(file, "is not a SageMaker Model Registry answer",
                          expected="a list-model-package-groups, list-model-packages, describe-"
@@ -321,7 +329,8 @@ def build(reading: _Reading, path: Path, sha256: str) -> CloudSnapshot:
         stamps = [t for v in model.versions for t in (v.updated_at, v.created_at) if t]
         model.updated_at = max(stamps, default=model.created_at)
     registry = RegistrySnapshot(KIND, str(path), sha256, models=list(models.values()))
-    return CloudSnapshot(KIND, str(path), sha256, registry, origins=origins)
+    return CloudSnapshot(KIND, str(path), sha256, registry, origins=origins,
+                         lineage=lineage_of(origins))
 
 
 @importer(KIND, "SageMaker Model Registry answers (list/describe model packages and groups, "

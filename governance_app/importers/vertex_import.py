@@ -30,7 +30,6 @@ KIND = "vertex"
 MAX_FILES = 20_000
 _LISTS = {"models": vm.is_model, "modelEvaluations": ve.is_evaluation,
           "modelEvaluationSlices": ve.is_slice, "pipelineJobs": vp.is_pipeline_job}
-_HEAD = ('"projects/', )
 
 
 def _items(data: Any) -> tuple[str, list[tuple[tuple[str | int, ...], Any]]] | None:
@@ -74,6 +73,9 @@ def detect(path: Path) -> bool:
         for file in files:
             if file.stat().st_size > 64 * 1024 * 1024:
                 return False
+            with file.open("rb") as fh:  # a cheap look first: other JSON is never parsed
+                if b"projects/" not in fh.read(65536):
+                    return False
             if _items(safe_io.read_json(file)) is None:
                 return False
         return True

@@ -3,9 +3,10 @@
 A ``PipelineJob`` becomes a job (the pipeline) with one run (the pipeline job), and each task of
 ``jobDetail.taskDetails`` a child run (``parent`` edge) whose input and output artifacts are
 datasets. Task states keep Vertex's words where the lineage vocabulary has none: ``CACHED``
-(the task reused an earlier result), ``NOT_TRIGGERED`` and ``SKIPPED`` (it never ran); a task
-whose state is omitted (protobuf leaves unset enums out) is ``NOT_TRIGGERED`` too, since Vertex
-writes a state for every task that started.
+(the task reused an earlier result: Vertex says so on the task's execution, whose state is
+``CACHED``), ``NOT_TRIGGERED`` and ``SKIPPED`` (it never ran); a task whose state is omitted
+(protobuf leaves unset enums out, and ``STATE_UNSPECIFIED`` says as little) is
+``NOT_TRIGGERED`` too, since Vertex writes a state for every task that started.
 
 A ``LineageSubgraph`` (``metadataStores/…:queryArtifactLineageSubgraph``) adds artifacts,
 executions and their INPUT/OUTPUT events. Executions are keyed by their metadata resource name,
@@ -50,7 +51,9 @@ def is_subgraph(data: Any) -> bool:
 def state(raw: str) -> str:
     """A Vertex job, task or execution state in the lineage vocabulary."""
     word = raw.removeprefix("PIPELINE_STATE_").upper()
-    return STATES.get(word, word) if word else "NOT_TRIGGERED"
+    if word in ("", "UNSPECIFIED", "STATE_UNSPECIFIED"):
+        return "NOT_TRIGGERED"
+    return STATES.get(word, word)
 
 
 class VertexLineage:
@@ -114,16 +117,21 @@ class VertexLineage:
         self.graph.add_edge(LineageEdge(job_id, run_id, EdgeKind.INSTANCE.value))
         tasks = detail.objects("taskDetails") if detail else []
         for task in tasks:
-            if not task.has("parentTaskId") and task.text("taskName") == name.rpartition("/")[2]:
+            parent = task.integer("parentTaskId", required=False) or 0  # "0": printed default
+            if parent == 0 and (task.text("taskUniqueName") == "root"
+                                or task.text("taskName") == name.rpartition("/")[2]):
                 continue  # the root task is the pipeline job itself
             execution = task.obj("execution")
             raw = task.text("state")
+            status = state(raw)
+            if execution is not None and execution.text("state") == "CACHED":
+                status = "CACHED"  # Vertex marks a reused result on the execution, not the task
             if execution is not None and execution.has("name"):
-                task_id = self.execution(execution, state(raw))
+                task_id = self.execution(execution, status)
             else:
                 task_id = f"run:{name}/tasks/{task.text('taskId', required=True)}"
                 self.graph.add_node(LineageNode(task_id, NodeKind.RUN, task.text("taskName"),
-                                                f"vertex://{location}", state(raw)))
+                                                f"vertex://{location}", status))
             node = self.graph.nodes[task_id]
             node.name = task.text("taskName") or node.name
             node.facets["vertex_task"] = {"state": raw or "(omitted)", "task_id":

@@ -195,12 +195,139 @@ def _varint(buf: bytes, pos: int) -> tuple[int, int]:
             raise WireError("a varint longer than 10 bytes")
 
 
+def history_row(buf: bytes) -> tuple[int | None, list[tuple[bytes, bytes | None]]]:
+    """A HistoryRecord as ``(step, [(key, value_json)])``, decoded in one pass.
+
+    The general :func:`fields` builds a dict per message; a run logs a million rows, so this
+    reads the two fields of each item (``key`` 1 or ``nested_key`` 2, ``value_json`` 16) and the
+    step in place. Nested keys are joined with dots. Anything else is skipped by its wire type.
+
+    Raises:
+        WireError: the bytes are not a valid HistoryRecord.
+    """
+    try:
+        return _history_row(buf)
+    except IndexError:  # a length byte promised more than the record holds
+        raise WireError("a history record ends inside a field") from None
+
+
+def _history_row(buf: bytes) -> tuple[int | None, list[tuple[bytes, bytes | None]]]:
+    items: list[tuple[bytes, bytes | None]] = []
+    step: int | None = None
+    pos, end = 0, len(buf)
+    while pos < end:
+        tag = buf[pos]
+        if tag == 0x0A:  # item (1, length-delimited)
+            # The layout wandb writes, checked byte by byte: 0x0A L 0x0A K key 0x82 0x01 V
+            # value, every length under 128 and the item ending exactly where L says.
+            length = buf[pos + 1]
+            if length < 0x80 and buf[pos + 2] == 0x0A:
+                key_end = pos + 4 + buf[pos + 3]
+                if (buf[pos + 3] < 0x80 and buf[key_end] == 0x82 and buf[key_end + 1] == 0x01
+                        and buf[key_end + 2] < 0x80
+                        and key_end + 3 + buf[key_end + 2] == pos + 2 + length <= end):
+                    items.append((buf[pos + 4:key_end], buf[key_end + 3:pos + 2 + length]))
+                    pos += 2 + length
+                    continue
+            length = buf[pos + 1] if pos + 1 < end else 0x80
+            if length < 0x80:
+                pos += 2
+            else:
+                length, pos = _varint(buf, pos + 1)
+            stop = pos + length
+            if stop > end:
+                raise WireError("a history item runs past the record's end")
+            key: bytes = b""
+            nested: list[bytes] = []
+            value: bytes | None = None
+            while pos < stop:
+                # The three tags W&B writes here, inline: key (0x0A), nested_key (0x12) and
+                # value_json (0x82 0x01), all length-delimited.
+                tag = buf[pos]
+                if tag == 0x0A:
+                    number, wire, pos = 1, 2, pos + 1
+                elif tag == 0x12:
+                    number, wire, pos = 2, 2, pos + 1
+                elif tag == 0x82 and pos + 1 < stop and buf[pos + 1] == 0x01:
+                    number, wire, pos = 16, 2, pos + 2
+                else:
+                    number, wire, pos = _tag(buf, pos)
+                if wire == 2:
+                    size = buf[pos] if pos < stop else 0x80
+                    if size < 0x80:
+                        pos += 1
+                    else:
+                        size, pos = _varint(buf, pos)
+                    if pos + size > stop:
+                        raise WireError("a history item field runs past the item's end")
+                    if number == 1:
+                        key = buf[pos:pos + size]
+                    elif number == 2:
+                        nested.append(buf[pos:pos + size])
+                    elif number == 16:
+                        value = buf[pos:pos + size]
+                    pos += size
+                else:
+                    pos = _skip(buf, pos, wire, stop)
+            if pos != stop:
+                raise WireError("a history item does not end where its length says")
+            items.append((b".".join(nested) if nested else key, value))
+        else:
+            number, wire, pos = _tag(buf, pos)
+            if number == 2 and wire == 2:  # step: HistoryStep { num = 1 }
+                length, pos = _varint(buf, pos)
+                if pos + length > end:
+                    raise WireError("the history step runs past the record's end")
+                if length and buf[pos] == 0x08:  # num, the only field: read it in place
+                    step, after = _varint(buf, pos + 1)
+                    if after != pos + length:
+                        step = integer(fields(buf[pos:pos + length]), 1)
+                    elif step >= 1 << 63:
+                        step -= 1 << 64
+                else:
+                    step = integer(fields(buf[pos:pos + length]), 1)
+                pos += length
+            else:
+                pos = _skip(buf, pos, wire, end)
+    return step, items
+
+
+def _tag(buf: bytes, pos: int) -> tuple[int, int, int]:
+    key, pos = _varint(buf, pos)
+    if key >> 3 == 0:
+        raise WireError(f"field number 0 at byte {pos}")
+    return key >> 3, key & 7, pos
+
+
+def _skip(buf: bytes, pos: int, wire: int, end: int) -> int:
+    """Past one field's value of wire type ``wire`` (not read)."""
+    if wire == 0:
+        return _varint(buf, pos)[1]
+    if wire == 2:
+        length, pos = _varint(buf, pos)
+        pos += length
+    elif wire == 1:
+        pos += 8
+    elif wire == 5:
+        pos += 4
+    else:
+        raise WireError(f"wire type {wire} (groups are not used by W&B)")
+    if pos > end:
+        raise WireError("a field runs past the message end")
+    return pos
+
+
 def record_type(buf: bytes) -> tuple[int, bytes] | None:
     """The ``record_type`` oneof of a Record: (field number, payload), or ``None``.
 
-    A fast path for the common case: one look at the record's fields, no full decode of
-    fields the importer does not read (``num``, ``control``, ``uuid``, ``_info``).
+    The first field of a record W&B writes is its ``record_type`` (fields in number order,
+    ``num`` 1 being zero and so omitted): that fast path reads one tag and one length. Any other
+    layout is decoded whole, skipping ``num``, ``control``, ``uuid`` and ``_info``.
     """
+    if buf and buf[0] & 7 == 2 and buf[0] < 0x80 and buf[0] >> 3 not in (1, 16, 19):
+        length, pos = _varint(buf, 1)
+        if pos + length == len(buf):
+            return buf[0] >> 3, buf[pos:]
     for number, values in fields(buf).items():
         if number in (1, 16, 19, 200):
             continue

@@ -138,6 +138,11 @@ def workspace_counts(ws: Workspace) -> dict[str, int]:
         return registry_reader.table_counts(session)
 
 
+def detect_kind(path: Path) -> str:
+    """The kind import would detect for ``path`` (raises as :func:`import_path` would)."""
+    return registry.detect(Path(path))
+
+
 def import_kinds() -> dict[str, str]:
     """Every source kind the app can import, with a description for people."""
     return {kind: info.description for kind, info in registry.importers().items()}

@@ -19,10 +19,11 @@ from sqlalchemy.orm import Session
 from governance_app.domain.cloud import CloudSnapshot, ExternalEvaluation, VersionOrigin
 from governance_app.domain.lineage_snapshot import LineageSnapshot
 from governance_app.domain.registry import content_digest
+from governance_app.store import codec
 from governance_app.store.lineage_writer import save_lineage
 from governance_app.store.registry_reader import version_pk
 from governance_app.store.registry_writer import ChangeLog, save_snapshot
-from governance_app.store.schema import SqlChange
+from governance_app.store.schema import SqlChange, SqlModelVersion, SqlRegisteredModel
 from governance_app.store.schema_cloud import SqlExternalEvaluation, SqlVersionOrigin
 
 Tick = Callable[[int, int, str], None]
@@ -56,6 +57,29 @@ def save_cloud(
     return changes
 
 
+def _version_pks(session: Session, origins: list[VersionOrigin]) -> dict[str, int]:
+    """Row ids of the origins' versions, one query per chunk of models (not one a version).
+
+    Raises:
+        NotFoundError: a version is missing (the registry part is stored first, so only an
+            origin without its version record can cause it).
+    """
+    wanted = {o.ref for o in origins}
+    found: dict[str, int] = {}
+    names = sorted({o.model_name for o in origins})
+    for part in codec.chunks(names):
+        rows = session.execute(
+            select(SqlRegisteredModel.name, SqlModelVersion.version, SqlModelVersion.id)
+            .join(SqlModelVersion, SqlModelVersion.model_id == SqlRegisteredModel.id)
+            .where(SqlRegisteredModel.name.in_(part)))
+        found.update({f"{name}:{version}": pk for name, version, pk in rows
+                      if f"{name}:{version}" in wanted})
+    for ref in sorted(wanted - set(found)):
+        name, _, version = ref.rpartition(":")
+        version_pk(session, name, int(version))  # raises NotFoundError naming the version
+    return found
+
+
 def _origin_values(origin: VersionOrigin, pk: int) -> dict[str, Any]:
     history = {"events": [asdict(e) for e in origin.decision_history]}
     values: dict[str, Any] = {
@@ -75,14 +99,15 @@ def _origin_values(origin: VersionOrigin, pk: int) -> dict[str, Any]:
 def _save_origins(session: Session, origins: list[VersionOrigin], log: ChangeLog) -> None:
     if not origins:
         return
-    pks = {o.ref: version_pk(session, o.model_name, o.version) for o in origins}
-    existing = {
-        row.version_id: row
-        for row in session.execute(
-            select(SqlVersionOrigin.id, SqlVersionOrigin.version_id, SqlVersionOrigin.digest)
-            .where(SqlVersionOrigin.version_id.in_(list(pks.values())))
-        )
-    }
+    pks = _version_pks(session, origins)
+    existing = {}
+    for part in codec.chunks(list(pks.values())):
+        existing.update({
+            row.version_id: row
+            for row in session.execute(
+                select(SqlVersionOrigin.id, SqlVersionOrigin.version_id, SqlVersionOrigin.digest)
+                .where(SqlVersionOrigin.version_id.in_(part)))
+        })
     new_rows = []
     for origin in origins:
         values = _origin_values(origin, pks[origin.ref])

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -97,9 +98,16 @@ class ImportDialog(QDialog):
             self.kind_combo.addItem(f"{kind} — {description}", kind)
         self.note_label = QLabel()
         self.note_label.setWordWrap(True)
+        # W&B logs of a crashed run end inside a record (issue 17): the user may keep the rest.
+        # "&&": a lone "&" would make the B a keyboard mnemonic.
+        self.partial_check = QCheckBox("W&&B runs: keep what precedes a damaged record")
+        self.partial_check.setToolTip(
+            "A truncated or corrupt .wandb log is imported up to the damage and its byte offset "
+            "is recorded on the run. Without it, the log is refused and nothing is stored.")
         form = QFormLayout()
         form.addRow("Source:", path_row)
         form.addRow("Kind:", self.kind_combo)
+        form.addRow("", self.partial_check)
         self.choose_buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.import_button = self.choose_buttons.addButton(
             "Import", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -163,6 +171,7 @@ class ImportDialog(QDialog):
         path = self._queue.pop(0)
         self.pages.setCurrentIndex(1)
         worker = Worker(import_into_workspace, self.workspace_url, str(path), self.kind(),
+                        partial=self.partial_check.isChecked(),
                         description=f"Importing {path.name or path}")
         self.progress_page.start(self.runner, worker, f"<b>Importing {path.name or path}…</b>",
                                  "Reading…")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 
-from governance_app.domain.cloud import VersionOrigin, origin_label
+from governance_app.domain.cloud import VersionOrigin, detail_lines, origin_label
 from governance_app.domain.views import VersionDetail
 from governance_app.ui.chart_holder import ChartHolder
 from governance_app.ui.item_models import format_aliases, format_local_time
@@ -83,6 +83,8 @@ class VersionDetailPanel(QWidget):
             text += (f"<br>{escape(platform)} says <b>{escape(origin.external_decision)}</b>"
                      f"{note} <i>(external decision, read-only: the board's review decides "
                      "the gate)</i>")
+        for label, detail in detail_lines(origin):
+            text += f"<br>{escape(label.capitalize())}: {escape(detail)}"
         self.origin_label.setText(text)
         self.origin_label.setToolTip(origin_tooltip(origin))
         self.origin_label.show()

@@ -20,7 +20,7 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from governance_app.domain.registry import ImportRecord
 from governance_app.domain.views import VersionComparison, VersionDetail
-from governance_app.services.importing import import_path
+from governance_app.services.importing import detect_kind, import_path
 from governance_app.services.models import compare_versions, get_version_detail
 from governance_app.services.workspace import Workspace
 
@@ -38,10 +38,19 @@ def import_into_workspace(
     *,
     progress: Callable[[int, int, str], None] | None = None,
     is_cancelled: Callable[[], bool] | None = None,
+    partial: bool = False,
 ) -> ImportRecord:
-    """Import ``path`` into the workspace at ``url`` (see :func:`import_path` for errors)."""
+    """Import ``path`` into the workspace at ``url`` (see :func:`import_path` for errors).
+
+    ``partial``: a W&B log with a damaged record is imported up to it (the CLI's
+    ``--partial``); other kinds take no such option, so it is passed to W&B sources only.
+    """
+    settings = None
+    if partial and (kind or detect_kind(Path(path))) == "wandb-offline":
+        settings = {"partial": True}
     with Workspace.open(url, upgrade=False) as ws:  # the window opened (and upgraded) it
-        return import_path(ws, Path(path), kind, progress=progress, is_cancelled=is_cancelled)
+        return import_path(ws, Path(path), kind, progress=progress, is_cancelled=is_cancelled,
+                           settings=settings)
 
 
 def load_version_detail(url: str, name: str, version: int) -> VersionDetail:

@@ -153,3 +153,17 @@ def test_tags_of_an_unknown_group_are_refused(tmp_path: Path) -> None:
     (folder / "list-tags.model-package-group.loan-approval.json").rename(folder / "tags.json")
     with pytest.raises(InputError, match="list-tags.model-package-group"):
         registry.load(folder, "sagemaker-registry")
+
+
+def test_producing_job_and_data_sources_in_the_lineage() -> None:
+    graph = _load(SAGEMAKER / "cli-v2-iso8601").lineage
+    execution = ("arn:aws:sagemaker:us-east-1:123456789012:pipeline/loan-approval-train/"
+                 "execution/la2x7q2m9p4k1")
+    run = graph.nodes[f"run:{execution}"]
+    assert run.namespace == "sagemaker://us-east-1/123456789012"
+    edges = {(e.source, e.target, e.kind) for e in graph.edges}
+    assert (run.id, "model:loan-approval/2", "produced") in edges
+    assert ("job:sagemaker://us-east-1/123456789012/loan-approval-train", run.id,
+            "instance") in edges
+    data = "dataset:s3://sagemaker-us-east-1-123456789012/loan-approval/data/train-2024-02.csv"
+    assert (data, run.id, "input") in edges

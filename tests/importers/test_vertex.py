@@ -140,3 +140,53 @@ def test_a_wrong_type_names_file_and_field(tmp_path: Path) -> None:
         registry.load(folder)
     assert "models.get@2.json" in str(caught.value)
     assert "$.versionAliases, line" in str(caught.value)
+
+
+VARIANTS = CREDIT.parent / "variants"
+
+
+def _comparable(snapshot: CloudSnapshot) -> tuple:
+    versions = sorted((v.version, v.description, v.created_at, tuple(v.aliases),
+                       tuple(sorted(v.tags.items())), v.source)
+                      for m in snapshot.registry.models for v in m.versions)
+    evaluations = sorted((e.name, e.version, tuple(sorted(e.metrics.items())),
+                          json.dumps(e.details["confusion_matrix"]),
+                          json.dumps(e.details["confidence_metrics"], sort_keys=True),
+                          tuple(sorted((s.value, tuple(sorted(s.metrics.items())))
+                                       for s in e.slices)))
+                         for e in snapshot.evaluations)
+    nodes = sorted((n.id, n.status, n.name) for n in snapshot.lineage.nodes.values())
+    edges = sorted((e.source, e.target, e.kind) for e in snapshot.lineage.edges)
+    origins = sorted((o.ref, o.source_id, json.dumps(o.details, sort_keys=True))
+                     for o in snapshot.origins)
+    return versions, evaluations, nodes, edges, origins
+
+
+def test_python_json_format_reads_as_the_rest_form(snapshot: CloudSnapshot) -> None:
+    """116.0 for 116, every default field present: the same records (aiplatform's to_json)."""
+    raw = json.loads((VARIANTS / "python-json-format" / "models@1.evaluations.list.json")
+                     .read_text())
+    assert raw["modelEvaluations"][0]["metrics"]["confidenceMetrics"][0][
+        "truePositiveCount"] == 116.0
+    variant = registry.load(VARIANTS / "python-json-format")
+    assert isinstance(variant, CloudSnapshot)
+    assert _comparable(variant) == _comparable(snapshot)
+
+
+def test_cached_failed_skipped_and_untriggered_tasks() -> None:
+    result = registry.load(VARIANTS / "task-states")
+    assert isinstance(result, CloudSnapshot)
+    tasks = {n.name: n for n in result.lineage.nodes.values()
+             if n.kind.value == "run" and "vertex_task" in n.facets}
+    assert {name: n.status for name, n in tasks.items()} == {
+        "ingest-applications": "CACHED", "validate-and-split": "COMPLETE",
+        "train-credit-model": "FAIL", "evaluate-credit-model": "NOT_TRIGGERED",
+        "model-upload": "SKIPPED", "model-evaluation-import": "NOT_TRIGGERED"}
+    assert tasks["model-evaluation-import"].facets["vertex_task"]["state"] == "(omitted)"
+    job = next(n for n in result.lineage.nodes.values() if n.id.startswith("run:projects/")
+               and "/pipelineJobs/" in n.id)
+    assert job.status == "FAIL"
+    never_ran = tasks["evaluate-credit-model"]
+    assert never_ran.started_at is None
+    assert not any(e.source == never_ran.id and e.kind == "output"
+                   for e in result.lineage.edges)

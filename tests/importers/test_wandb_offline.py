@@ -106,6 +106,10 @@ def test_inputs_are_joined_to_artifacts_by_digest(snapshot: CloudSnapshot) -> No
     assert sources == {f"run:{producer}"}
     assert sum(1 for e in graph.edges if e.source == dataset_node and e.kind == "input") == 3
     assert "model:credit-risk-model/2" in graph.nodes
+    facet = graph.nodes[dataset_node].facets["wandb_artifact"]
+    assert facet["type"] == "dataset" and facet["aliases"] == dataset["aliases"]
+    assert [(e["path"], e["digest"], e["size"]) for e in facet["manifest"]] == [
+        (e["path"], e["digest"], e["size"]) for e in dataset["manifest"]["entries"]]
 
 
 def test_an_unmatched_digest_is_said_plainly() -> None:
@@ -187,3 +191,19 @@ def test_wire_decoder_rejects_garbage() -> None:
                 b"\x00\x01"):
         with pytest.raises(wr.WireError):
             wr.fields(bad)
+
+
+def test_a_log_written_by_wandb_0_16() -> None:
+    """The same framing and records from an older wandb; its metadata file names the user."""
+    result = registry.load(PROJECT.parent / "legacy-0.16")
+    assert isinstance(result, CloudSnapshot)
+    (run,) = result.registry.runs
+    assert (run.name, run.status, run.user) == ("train-0.16", "FINISHED", "fixture-user")
+    assert run.params == {"lr": "0.01", "optimizer.name": "sgd"}
+    assert run.tags["wandb.group"] == "g" and run.tags["wandb.job_type"] == "train"
+    assert list(run.metrics["loss"].values) == [1.0 / (s + 1) for s in range(20)]
+    assert run.latest_metrics["best"] == 0.9
+    (model,) = result.registry.models
+    assert model.name == "legacy-model"
+    assert model.aliases == {"candidate": 1, "latest": 1}
+    assert result.origins[0].details["manifest"][0]["path"] == "model.json"

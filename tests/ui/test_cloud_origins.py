@@ -125,3 +125,22 @@ def test_vertex_slices_of_a_version(make_panel, cloud_url: str, qtmodeltester) -
     assert sorted(slices) == ["sex = female", "sex = male"]
     aucs = [model.index(r, _column(model, "AUC ROC")).data() for r in range(model.rowCount())]
     assert all(a not in ("", "—") for a in aucs)
+
+
+KILLED_RUN = next((FIXTURES / "wandb" / "killed" / "wandb").glob("offline-run-*"))
+
+
+def test_import_dialog_keeps_what_precedes_a_damaged_wandb_record(open_window, empty_url: str,
+                                                                   qtbot) -> None:
+    window = open_window(empty_url, wait_detail=False)
+    dialog = window.open_import_dialog([KILLED_RUN])
+    assert not dialog.partial_check.isChecked()
+    dialog.start_import()
+    qtbot.waitUntil(lambda: dialog.last_error is not None, timeout=20_000)
+    assert "byte offset" in str(dialog.last_error)
+    dialog.error_dialog.close()
+    dialog.partial_check.setChecked(True)
+    dialog.start_import()
+    qtbot.waitUntil(lambda: len(dialog.records) == 1, timeout=20_000)
+    assert dialog.records[0].counts["partial_logs"] == 1
+    dialog.reject()

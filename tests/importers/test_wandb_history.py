@@ -1,0 +1,66 @@
+"""The fast history reader gives exactly what the general decoder gives, and falls back to it
+for any row whose bytes do not fit the remembered layout."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from governance_app.domain.registry import MetricSeries
+from governance_app.importers.wandb_history import HistoryReader
+from governance_app.importers.wandb_records import WireError
+
+
+def _varint(value: int) -> bytes:
+    out = bytearray()
+    while True:
+        out.append((value & 0x7F) | (0x80 if value > 0x7F else 0))
+        value >>= 7
+        if not value:
+            return bytes(out)
+
+
+def _field(number: int, payload: bytes) -> bytes:
+    return _varint(number << 3 | 2) + _varint(len(payload)) + payload
+
+
+def _row(step: int | None, **values: object) -> bytes:
+    items = b"".join(_field(1, _field(1, k.encode()) + _field(16, json.dumps(v).encode()))
+                     for k, v in values.items())
+    return items + (_field(2, b"\x08" + _varint(step)) if step is not None else b"")
+
+
+def _reader() -> tuple[HistoryReader, dict[str, MetricSeries]]:
+    series: dict[str, MetricSeries] = {}
+    return HistoryReader(lambda key: series.setdefault(key, MetricSeries(key))), series
+
+
+def test_rows_of_one_layout_and_of_changing_layouts() -> None:
+    reader, series = _reader()
+    rows = [_row(s, _step=s, _timestamp=1000.5 + s, loss=1 / (s + 1), acc=s / 10)
+            for s in range(300)]  # steps past 127 take two varint bytes
+    rows.insert(5, _row(5, _step=5, _timestamp=1005.5, loss=0.5, image={"_type": "image"}))
+    rows.insert(9, _row(None, _timestamp=2000.0, loss=2.0))  # no step: the row's index
+    rows.append(_row(300, _step=300, _timestamp=1300.5, loss="x" * 300))  # a long text value
+    for row in rows:
+        reader.add(row)
+    loss = series["loss"]
+    assert len(loss) == 302 and len(series["acc"]) == 300
+    assert list(loss.steps[:11]) == [0, 1, 2, 3, 4, 5, 5, 6, 7, 9, 8]
+    assert loss.values[5] == 0.5 and loss.values[9] == 2.0
+    assert loss.timestamps[9] == 2_000_000 and loss.timestamps[0] == 1_000_500
+    assert list(loss.steps[-3:]) == [297, 298, 299]
+    assert len(series.get("image", ())) == 0 and "_step" not in series  # no points: dropped
+
+
+def test_a_wrong_length_byte_is_never_accepted_by_the_fast_path() -> None:
+    reader, series = _reader()
+    reader.add(_row(0, _step=0, loss=0.25))
+    good = _row(1, _step=1, loss=0.75)
+    # Same layout and same size, but the value's length byte says 3 where 4 bytes follow.
+    bad = good.replace(b"\x82\x01\x040.75", b"\x82\x01\x030.75")
+    assert len(bad) == len(good)
+    with pytest.raises(WireError):
+        reader.add(bad)
+    assert list(series["loss"].values) == [0.25]
