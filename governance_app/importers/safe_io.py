@@ -310,20 +310,63 @@ class _AliasFreeLoader(yaml.SafeLoader):
 _FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def parse_yaml(path: Path | str, text: str) -> Any:
-    """Parse YAML with ``safe_load`` semantics; refuse anchors and aliases; name the line."""
+class _StrictLoader(_AliasFreeLoader):
+    """Alias-free YAML that also refuses a key given twice in one mapping (YAML 1.2 forbids
+    it; PyYAML keeps the last silently, so ``{min: 0.9, min: 0.0}`` would store 0.0) and an
+    integer longer than :data:`MAX_INT_DIGITS` (Python refuses to parse it, with a traceback).
+    For documents whose meaning a user signs off, such as gate policies."""
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:  # noqa: D102
+        if isinstance(node, yaml.MappingNode):
+            seen: set[Any] = set()
+            for key_node, _value in node.value:
+                key = self.construct_object(key_node, deep=True)
+                try:
+                    duplicate = key in seen
+                    seen.add(key)
+                except TypeError:  # an unhashable key: the base class refuses it by name
+                    continue
+                if duplicate:
+                    raise yaml.constructor.ConstructorError(
+                        "while reading a mapping", node.start_mark,
+                        f"key {key!r} appears twice in one mapping", key_node.start_mark)
+        return super().construct_mapping(node, deep=deep)
+
+    def construct_yaml_int(self, node: Any) -> int:  # noqa: D102
+        literal = str(self.construct_scalar(node))
+        digits = sum(ch.isdigit() for ch in literal)
+        if digits > MAX_INT_DIGITS:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"an integer of {digits} digits is too long", node.start_mark)
+        return super().construct_yaml_int(node)
+
+
+_StrictLoader.add_constructor("tag:yaml.org,2002:int", _StrictLoader.construct_yaml_int)
+
+
+def parse_yaml(path: Path | str, text: str, *, strict: bool = False) -> Any:
+    """Parse YAML with ``safe_load`` semantics; refuse anchors and aliases; name the line.
+
+    ``strict`` also refuses duplicate keys and over-long integers (see :class:`_StrictLoader`).
+    """
     # Text without '&' or '*' cannot hold an anchor or alias: take libyaml's fast path.
-    loader = _AliasFreeLoader if ("&" in text or "*" in text) else _FAST_LOADER
+    loader: type[Any] = _AliasFreeLoader if ("&" in text or "*" in text) else _FAST_LOADER
+    if strict:
+        loader = _StrictLoader
     try:
         return yaml.load(text, Loader=loader)  # noqa: S506 - both loaders are safe loaders
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         location = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
-        raise InputError(
-            path, str(exc.problem or exc.context), location=location, expected="valid YAML"
-        ) from exc
+        problem = str(exc.problem or exc.context)
+        expected = ("each key once per mapping" if "appears twice" in problem
+                    else f"an integer of at most {MAX_INT_DIGITS} digits" if "digits" in problem
+                    else "valid YAML")
+        raise InputError(path, problem, location=location, expected=expected) from exc
     except yaml.YAMLError as exc:
         raise InputError(path, str(exc), expected="valid YAML") from exc
+    except (ValueError, RecursionError) as exc:  # e.g. a number Python will not convert
+        raise InputError(path, f"cannot be read: {exc}", expected="valid YAML") from exc
 
 
 def read_yaml(path: Path, *, root: Path | None = None) -> Any:
