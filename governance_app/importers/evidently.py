@@ -25,10 +25,8 @@ from governance_app.importers.evidently_parse import (
     RawReport,
     column_type_from_method,
     is_p_value,
-    load_text,
-    parse_document,
-    shape_of,
 )
+from governance_app.importers.evidently_shapes import load_text, parse_document, shape_of
 from governance_app.importers.registry import ImportContext, importer
 from governance_app.importers.safe_io import ensure_within, read_text, sha256_of_path
 
@@ -40,7 +38,8 @@ EVIDENTLY_DEFAULT_DRIFT_SHARE = 0.5
 
 _MARKERS = (
     '"DatasetDriftMetric"', '"DataDriftTable"', '"ColumnDriftMetric"', '"evidently:metric',
-    '"evidently:test', '"evidently:metric_result',
+    '"evidently:test', '"evidently:metric_result', '"ValueDrift(', '"DriftedColumnsCount(',
+    '"Drift per Column"', '"Share of Drifted Columns"',
 )
 
 
@@ -115,6 +114,10 @@ def _result(raw: RawReport, label: str, relative: str, sha256: str, path: Path) 
         details["evidently_version"] = raw.version
     if raw.tests:
         details["tests"] = dict(sorted(raw.tests.items()))
+    if raw.resolved:
+        details["defaults"] = raw.resolved
+    if raw.others:
+        details["other_results"] = raw.others
     distributions = {c.column: c.distributions for c in raw.columns if c.distributions}
     if distributions:
         details["distributions"] = distributions
