@@ -40,8 +40,9 @@ DISPLAY_NAMES: Mapping[str, str] = {
 }
 """The names Evidently's widgets print, back to the test's name."""
 
-SMALL_REFERENCE = ("p-value test Evidently chose for at most 1,000 reference rows", 0.05)
-LARGE_REFERENCE = ("distance Evidently chose for more than 1,000 reference rows", 0.1)
+SMALL_REFERENCE = ("default p-value test (≤1,000 reference rows)", 0.05)
+LARGE_REFERENCE = ("default distance (>1,000 reference rows)", 0.1)
+"""Evidently's two regimes, named as shown wherever a method is shown."""
 
 
 def default_threshold(path: Path, method: str, where: str) -> float:
@@ -89,5 +90,7 @@ def resolve_regime(path: Path, report: RawReport, unresolved: list[RawColumn],
     for column in unresolved:
         column.method, column.threshold = label, threshold
         column.drifted = _drifted(fits[0], column.score)
-    report.resolved = (f"{len(unresolved)} column(s) used Evidently's defaults: the report's "
-                       f"count of drifted columns shows the {label} (threshold {threshold})")
+    report.resolved = (f"{len(unresolved)} column(s) used Evidently's defaults; the export does "
+                       f"not name the test, and its count of drifted columns shows the "
+                       f"{label}, held at {threshold} (K-S, chi-square or Z for at most 1,000 "
+                       "reference rows; Wasserstein or Jensen-Shannon above)")

@@ -55,8 +55,9 @@ def test_compact_form_resolves_defaults_from_the_drifted_count(version: str) -> 
     result = _load(HERE / version / "report.json")
     age = result.drift.column("age")
     assert age.p_value == pytest.approx(SCORES["age"])  # held as a p-value, not a distance
-    assert "at most 1,000 reference rows" in age.method
-    assert "count of drifted columns shows the p-value test" in result.details["defaults"]
+    assert age.method == "default p-value test (≤1,000 reference rows)"
+    assert "count of drifted columns shows the default p-value test" in \
+        result.details["defaults"]
 
 
 @pytest.mark.parametrize("version", ["0.7.0", "0.7.10", "0.4.40"])
