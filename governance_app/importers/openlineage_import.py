@@ -41,6 +41,21 @@ def _json_file_is_events(path: Path) -> bool:
     return found.container in ("object", "array") and _is_event_outline(found)
 
 
+def near_miss(path: Path) -> str | None:
+    """A JSON file with some of an event's keys: which event keys it lacks."""
+    if not path.is_file() or path.suffix.lower() != ".json":
+        return None
+    found = outline(path)
+    seen = [k for k in ("eventTime", "eventType", "producer", "schemaURL", "run", "job")
+            if k in found.keys]
+    if len(seen) < 2 or _is_event_outline(found):
+        return None
+    missing = [k for k in EVENT_KEYS if k not in found.keys]
+    if not any(k in found.keys for k in ("run", "job", "dataset")):
+        missing.append("run, job or dataset")
+    return f"an OpenLineage event without {' and '.join(missing)}"
+
+
 def _file_is_events(path: Path) -> bool:
     suffix = path.suffix.lower()
     if suffix in _LINES:
@@ -82,7 +97,8 @@ def _rule(ctx: ImportContext, path: Path) -> ModelIdentityRule:
     )
 
 
-@importer(KIND, "OpenLineage RunEvents (.json, .jsonl/.ndjson, or a folder of them)", detect)
+@importer(KIND, "OpenLineage RunEvents (.json, .jsonl/.ndjson, or a folder of them)", detect,
+          near_miss=near_miss)
 def read(path: Path, ctx: ImportContext) -> LineageSnapshot:
     """Read every event under ``path`` into one lineage snapshot, touching no database.
 

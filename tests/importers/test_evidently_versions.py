@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from governance_app.errors import InputError
+from governance_app.errors import InputError, UnknownSourceError
 from governance_app.importers import registry
 from governance_app.importers.evidently_v07 import parse_metric_id
 from governance_app.importers.registry import ImportContext, ImportOptions
@@ -124,3 +124,15 @@ def test_custom_method_without_threshold_is_refused(tmp_path: Path) -> None:
         registry.load(folder, context=ImportContext(options=ImportOptions(model="m:1")))
     assert "report.json, metrics[7].metric_id.method: method 'my_test' has no threshold" in str(
         caught.value)
+
+
+def test_evidently_report_without_drift_metrics_says_so(tmp_path: Path) -> None:
+    doc = json.loads((HERE / "0.6.7" / "report.json").read_text(encoding="utf-8"))
+    doc["metrics"] = [{"metric": "ColumnSummaryMetric", "result": {}}]
+    path = tmp_path / "quality.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(UnknownSourceError) as caught:
+        registry.detect(path)
+    message = str(caught.value)
+    assert "it looks like an Evidently export without drift results" in message
+    assert "expected evidently:" in message
