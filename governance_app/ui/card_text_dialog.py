@@ -95,6 +95,11 @@ def card_markdown(card: EffectiveCard | None, ref: str) -> str:
                 for m in base.metrics]
         parts += ["## Metrics stated by the card",
                   "\n".join(["| Metric | Value | Task / slice |", "|---|---:|---|", *rows])]
+    if base is not None and base.details:
+        rows = [f"| {key} | {str(value).replace('|', '/')} |"
+                for key, value in base.details.items()]
+        parts += [f"## Card details ({base.source_name})",
+                  "\n".join(["| Field | Value |", "|---|---|", *rows])]
     if base is not None and base.body:
         parts += [f"## Card text ({base.source_name})", base.body]
     return "\n\n".join(parts)

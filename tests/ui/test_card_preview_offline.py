@@ -3,6 +3,7 @@ the network. A hostile card is shown, its images stay empty frames, nothing is r
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from governance_app.services.importing import import_path
@@ -40,9 +41,26 @@ def test_hostile_card_preview_loads_no_resource(qtbot, demo_url: str, tmp_path: 
         assert "https://example.invalid/tracker.png" in refused
         assert "a link to zeros" in dialog.preview.toPlainText()
         assert not dialog.preview.openLinks() and not dialog.preview.openExternalLinks()
-        image.save(str(tmp_path / "hostile-card.png"))
+        image.save(str(Path(os.environ.get("CARD_SCREENSHOT_DIR", tmp_path)) / "hostile-card.png"))
         # Raw HTML is dropped by Qt's markdown reader; the browser refuses it all the same.
         dialog.preview.setHtml('<p>x</p><img src="file:///etc/hostname">'
                                '<link rel="stylesheet" href="file:///dev/zero">')
         dialog.preview.grab()
         assert "file:///etc/hostname" in dialog.preview.refused
+
+
+def test_binary_mct_card_shows_its_details_and_sensitive_data(qtbot, demo_url: str,
+                                                              tmp_path: Path) -> None:
+    card = Path(__file__).resolve().parents[1] / "fixtures" / "model_cards" / "mct2" / (
+        "model_card.proto")
+    with Workspace.open(demo_url) as ws:
+        import_path(ws, card, model="credit_default:4")
+        dialog = CardTextDialog(ws, "credit_default", 4)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        text = dialog.preview.toPlainText()
+        assert "Card details (model_card.proto)" in text
+        assert "Sensitive data" in text and "postal code" in text
+        assert "binary model_card.proto (MCT 2.x)" in text
+        out = Path(os.environ.get("CARD_SCREENSHOT_DIR", tmp_path)) / "card-mct-proto.png"
+        assert dialog.grab().save(str(out))

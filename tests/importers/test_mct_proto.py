@@ -1,0 +1,58 @@
+"""Model Card Toolkit 2.0's binary ``model_card.proto`` reads like its JSON twin, written by the
+same toolkit from the same card; datasets' sensitive data are kept."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from governance_app.cli import main
+from governance_app.errors import InputError
+from governance_app.importers import registry
+from governance_app.importers.mct_proto import decode_card
+from governance_app.importers.registry import ImportContext, ImportOptions
+
+MCT2 = Path(__file__).resolve().parents[1] / "fixtures" / "model_cards" / "mct2"
+PROTO, JSON = MCT2 / "model_card.proto", MCT2 / "model_card.json"
+SENSITIVE = "applications-2025: age, postal code, gender (used for fairness review only)"
+
+
+def _load(path: Path):
+    return registry.load(path, context=ImportContext(options=ImportOptions(model="m:1")))
+
+
+def test_proto_decodes_to_what_the_toolkit_wrote_as_json() -> None:
+    decoded = decode_card(PROTO, PROTO.read_bytes())
+    written = json.loads(JSON.read_text(encoding="utf-8"))
+    assert decoded | {"schema_version": "0.0.2"} == written  # to_json adds only the version
+
+
+def test_proto_and_json_import_alike_with_sensitive_data() -> None:
+    assert registry.detect(PROTO) == "model-card-toolkit"
+    binary, text = _load(PROTO), _load(JSON)
+    assert binary.format == text.format == "mct-0.0.2"
+    assert binary.title == text.title == "credit_default"
+    assert binary.sections == text.sections and binary.metrics == text.metrics
+    assert binary.details.pop("Source format") == "binary model_card.proto (MCT 2.x)"
+    assert binary.details == text.details
+    assert text.details["Sensitive data"] == SENSITIVE
+
+
+def test_truncated_proto_names_the_byte_and_field(tmp_path: Path) -> None:
+    cut = tmp_path / "model_card.proto"
+    cut.write_bytes(PROTO.read_bytes()[:200])
+    with pytest.raises(InputError) as caught:
+        registry.load(cut, "model-card-toolkit",
+                      ImportContext(options=ImportOptions(model="m:1")))
+    message = str(caught.value)
+    assert f"{cut}, byte " in message and "runs past its end" in message
+    assert "ModelCard.to_json()" in message
+
+
+def test_a_proto_schema_file_is_not_taken_for_a_card(tmp_path: Path, capsys) -> None:
+    schema = tmp_path / "model_card.proto"
+    schema.write_text('syntax = "proto3";\nmessage Owner { string name = 1; }\n')
+    assert main(["--db", str(tmp_path / "ws.db"), "import", str(schema), "--model", "m:1"]) == 2
+    assert "is not a source governance-app can read" in capsys.readouterr().err
