@@ -12,7 +12,6 @@ import json
 import math
 import os
 import re
-import stat
 from collections.abc import Iterator
 from json import scanner as json_scanner
 from pathlib import Path
@@ -21,81 +20,13 @@ from typing import Any
 import yaml
 
 from governance_app.errors import InputError
+from governance_app.importers.file_checks import require_regular
 
 MAX_TEXT_BYTES = 512 * 1024 * 1024
 """Largest single file we read into memory (a REST answer of a big registry stays far below)."""
 
 MAX_YAML_BYTES = 4 * 1024 * 1024
 """MLflow's meta.yaml files are a few hundred bytes; anything this large is not one."""
-
-MAX_TABLE_BYTES_ENV = "GOVERNANCE_APP_MAX_TABLE_BYTES"
-"""Environment variable that raises (or lowers) :data:`DEFAULT_MAX_TABLE_BYTES`."""
-
-DEFAULT_MAX_TABLE_BYTES = 1024 * 1024 * 1024
-"""Largest CSV or Parquet table read into memory (pandas needs several times the file's size).
-A larger table is refused before a byte is read, instead of the process growing until the
-operating system kills it; set ``GOVERNANCE_APP_MAX_TABLE_BYTES`` to read one anyway."""
-
-_FILE_TYPES = (
-    (stat.S_ISFIFO, "a FIFO (named pipe)"),
-    (stat.S_ISCHR, "a character device"),
-    (stat.S_ISBLK, "a block device"),
-    (stat.S_ISSOCK, "a socket"),
-)
-
-
-def max_table_bytes() -> int:
-    """The table size limit: :data:`DEFAULT_MAX_TABLE_BYTES` or the environment's override.
-
-    Raises:
-        InputError: the override is not a positive whole number of bytes.
-    """
-    raw = os.environ.get(MAX_TABLE_BYTES_ENV, "").strip()
-    if not raw:
-        return DEFAULT_MAX_TABLE_BYTES
-    if not raw.isdigit() or int(raw) <= 0:
-        raise InputError(MAX_TABLE_BYTES_ENV, f"is {raw!r}",
-                         expected="a positive whole number of bytes")
-    return int(raw)
-
-
-def require_regular(path: Path, *, folders: bool = False) -> os.stat_result:
-    """Refuse anything that is not a regular file (or a folder, when ``folders``).
-
-    A FIFO blocks the reader forever, ``/dev/zero`` never ends and a socket cannot be opened:
-    they are refused by their type before anything is opened. Links are followed, so a link
-    named ``data.csv`` that points at ``/dev/zero`` is refused as well.
-
-    Raises:
-        InputError: the path is missing or is another kind of file (named).
-    """
-    try:
-        info = os.stat(path)
-    except OSError as exc:
-        raise InputError(path, f"cannot be read: {exc.strerror or exc}") from exc
-    if stat.S_ISREG(info.st_mode) or (folders and stat.S_ISDIR(info.st_mode)):
-        return info
-    kind = next((name for test, name in _FILE_TYPES if test(info.st_mode)), "not a regular file")
-    if stat.S_ISDIR(info.st_mode):
-        kind = "a folder"
-    raise InputError(path, f"is {kind}",
-                     expected="a regular file or a folder" if folders else "a regular file")
-
-
-def require_table_size(path: Path) -> None:
-    """Refuse a table over :func:`max_table_bytes` (after :func:`require_regular`).
-
-    Raises:
-        InputError: not a regular file, or larger than the limit (naming the override).
-    """
-    size = require_regular(path).st_size
-    limit = max_table_bytes()
-    if size > limit:
-        raise InputError(
-            path, f"is {size:,} bytes, over the {limit:,}-byte limit for tables read in memory",
-            expected=f"a smaller table, or {MAX_TABLE_BYTES_ENV} set to a larger limit",
-        )
-
 
 def line_col(text: str, index: int) -> tuple[int, int]:
     """1-based line and column of a character offset."""
@@ -365,7 +296,9 @@ def parse_yaml(path: Path | str, text: str, *, strict: bool = False) -> Any:
         raise InputError(path, problem, location=location, expected=expected) from exc
     except yaml.YAMLError as exc:
         raise InputError(path, str(exc), expected="valid YAML") from exc
-    except (ValueError, RecursionError) as exc:  # e.g. a number Python will not convert
+    except RecursionError as exc:
+        raise InputError(path, "nesting is too deep", expected="a YAML document") from exc
+    except ValueError as exc:  # e.g. a number Python will not convert
         raise InputError(path, f"cannot be read: {exc}", expected="valid YAML") from exc
 
 

@@ -68,6 +68,13 @@ def test_five_thousand_digit_integer_in_a_policy(capsys, db: str, tmp_path: Path
     assert f"{policy}, line 4, column 28: an integer of 5000 digits is too long" in err
 
 
+def test_yaml_nested_100000_deep_in_a_policy(capsys, db: str, tmp_path: Path) -> None:
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("policy: " + "[" * 100_000 + "]" * 100_000 + "\n", encoding="utf-8")
+    err = _refused(capsys, db, "policy", "add", str(policy))
+    assert f"{policy}: nesting is too deep" in err
+
+
 DEEP_ARRAY = "[" * 100_000 + "]" * 100_000
 DEEP_OBJECT = '{"a":' * 100_000 + "1" + "}" * 100_000
 
