@@ -168,6 +168,9 @@ def _legacy_results(path: Path, items: list[tuple[str, Any, str]], report: RawRe
                 seen[parsed.column] = parsed
         elif name == LEGACY_COLUMN:
             parsed = _legacy_column(path, result, where)
+            if parsed.column in seen:  # also in the preset's table: kept in the details
+                report.others.append({"column": parsed.column, "method": parsed.method,
+                                      "threshold": parsed.threshold, "score": parsed.score})
             seen.setdefault(parsed.column, parsed)
         elif name == LEGACY_DATASET:
             report.drift_share = number(path, result.get("drift_share"), f"{where}.drift_share")
