@@ -115,3 +115,18 @@ def test_old_servers_rest_answers_read_like_the_store(version: str) -> None:
         n: (w["stage"], w["run_id"]) for n, w in expected["versions"].items()}
     text = (path / "runs-search.json").read_text(encoding="utf-8")
     assert '"value": "NaN"' in text
+
+
+def test_too_old_store_exits_2_and_stores_nothing(tmp_path: Path, capsys) -> None:
+    from governance_app.cli import main
+
+    store = _copy(tmp_path)
+    with sqlite3.connect(store) as connection:
+        connection.execute("DROP TABLE alembic_version")
+    before = hashlib.sha256(store.read_bytes()).hexdigest()
+    db = str(tmp_path / "board.db")
+    assert main(["--db", db, "import", str(store)]) == 2
+    assert "before 1.0" in capsys.readouterr().err
+    assert main(["--db", db, "imports", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+    assert hashlib.sha256(store.read_bytes()).hexdigest() == before
