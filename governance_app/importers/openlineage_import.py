@@ -30,6 +30,11 @@ EVENT_KEYS = ("eventTime", "producer")
 (a DatasetEvent has ``dataset``)."""
 
 
+EVENT_TOP_LEVEL = frozenset({"eventTime", "eventType", "producer", "schemaURL", "run", "job",
+                             "inputs", "outputs", "dataset"})
+"""Every top-level key an OpenLineage event may have: any other one ends the scan (not ours)."""
+
+
 def _is_event_outline(found: JsonOutline) -> bool:
     return found.has(*EVENT_KEYS) and any(k in found.keys for k in ("run", "job", "dataset"))
 
@@ -37,7 +42,7 @@ def _is_event_outline(found: JsonOutline) -> bool:
 def _json_file_is_events(path: Path) -> bool:
     """Stream the outermost keys (or the first event's, in a list): the Java client writes
     ``producer`` after facets that can be megabytes long, so neither order nor size may matter."""
-    found = outline(path, wanted=(*EVENT_KEYS, "run"))
+    found = outline(path, wanted=(*EVENT_KEYS, "run"), only=EVENT_TOP_LEVEL)
     return found.container in ("object", "array") and _is_event_outline(found)
 
 
