@@ -159,6 +159,38 @@ def _histograms(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return out
 
 
+def _tab_histogram(result: dict[str, Any]) -> dict[str, Any]:
+    """A ValueDrift's own "DATA DISTRIBUTION" tab (bars per side), for a column the preset's
+    table does not list (a ValueDrift the user added alone)."""
+    for widget in result.get("widget") or []:
+        for tab in (widget.get("tabs") or []) if isinstance(widget, dict) else []:
+            inner = tab.get("widget") if isinstance(tab, dict) else None
+            if not isinstance(inner, dict) or tab.get("title") != "DATA DISTRIBUTION":
+                continue
+            # Each side comes twice: counts (shown) and percentages (hidden, "visible":
+            # false). Percentages compare sides of different sizes; numeric bins become
+            # densities, as the preset's table gives them.
+            sides: dict[str, Any] = {}
+            for trace in (inner.get("params") or {}).get("data") or []:
+                side = trace.get("name") if isinstance(trace, dict) else None
+                if (side in ("reference", "current") and trace.get("visible") is False
+                        and isinstance(trace.get("x"), list)):
+                    sides[side] = _as_density(trace["x"], trace.get("y") or [])
+            if len(sides) == 2:
+                return sides
+    return {}
+
+
+def _as_density(x: list[Any], percent: list[Any]) -> dict[str, Any]:
+    numeric = len(x) == len(percent) + 1 and all(
+        isinstance(v, int | float) and not isinstance(v, bool) for v in [*x, *percent])
+    if not numeric:
+        return {"x": x, "y": percent}
+    widths = [b - a for a, b in zip(x, x[1:], strict=False)]
+    return {"x": x, "y": [p / 100 / w if w > 0 else 0.0 for p, w in zip(percent, widths,
+                                                                          strict=True)]}
+
+
 def parse_snapshot(path: Path, doc: dict[str, Any]) -> RawReport:
     """A 0.7 workspace snapshot (``Snapshot.dumps()``)."""
     report = RawReport("snapshot", parse_timestamp(path, doc.get("timestamp"), "timestamp"), [])
@@ -173,9 +205,11 @@ def parse_snapshot(path: Path, doc: dict[str, Any]) -> RawReport:
         params = (location.get("metric") or {}).get("params") or {}
         kind = short_type(params.get("type"))
         if kind == V2_COLUMN:
-            _keep_first(report, _column(path, params, result.get("value"),
-                                        f"{where}.metric_value_location.metric.params",
-                                        _widget_words(result)), others)
+            column = _column(path, params, result.get("value"),
+                             f"{where}.metric_value_location.metric.params",
+                             _widget_words(result))
+            column.distributions = _tab_histogram(result)
+            _keep_first(report, column, others)
         elif kind == V2_DATASET:
             report.drift_share = number(path, params.get("drift_share"),
                                         f"{where}.metric_value_location.metric.params.drift_share")
@@ -183,7 +217,7 @@ def parse_snapshot(path: Path, doc: dict[str, Any]) -> RawReport:
     report.tests = count_tests(doc.get("tests"))
     histograms = _histograms(doc)
     for column in report.columns:
-        column.distributions = histograms.get(column.column, {})
+        column.distributions = histograms.get(column.column) or column.distributions
     _finish(path, report, count, "metric_results")
     report.others = others
     return report

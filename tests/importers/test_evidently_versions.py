@@ -138,3 +138,16 @@ def test_evidently_report_without_drift_metrics_says_so(tmp_path: Path) -> None:
     message = str(caught.value)
     assert "it looks like an Evidently export without drift results" in message
     assert "expected evidently:" in message
+
+
+def test_value_drift_tabs_give_histograms_without_the_preset_table(tmp_path: Path) -> None:
+    doc = json.loads((HERE / "0.7.10" / "snapshot.json").read_text(encoding="utf-8"))
+    doc["widgets"] = []  # as when ValueDrift metrics are run without DataDriftPreset
+    path = tmp_path / "snapshot.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    histograms = _load(path).details["distributions"]
+    age = histograms["age"]
+    widths = [b - a for a, b in zip(age["current"]["x"], age["current"]["x"][1:], strict=False)]
+    assert sum(d * w for d, w in zip(age["current"]["y"], widths, strict=True)) == \
+        pytest.approx(1.0)  # percentages turned into a density
+    assert sum(histograms["region"]["reference"]["y"]) == pytest.approx(100.0)
