@@ -30,19 +30,23 @@ _FILE_TYPES = (
 )
 
 
-def max_table_bytes() -> int:
-    """The table size limit: :data:`DEFAULT_MAX_TABLE_BYTES` or the environment's override.
+def limit_from_env(name: str, default: int) -> int:
+    """A size limit: ``default``, or the whole number of bytes the environment variable gives.
 
     Raises:
-        InputError: the override is not a positive whole number of bytes.
+        InputError: the variable is set to something other than a positive whole number.
     """
-    raw = os.environ.get(MAX_TABLE_BYTES_ENV, "").strip()
+    raw = os.environ.get(name, "").strip()
     if not raw:
-        return DEFAULT_MAX_TABLE_BYTES
+        return default
     if not raw.isdigit() or int(raw) <= 0:
-        raise InputError(MAX_TABLE_BYTES_ENV, f"is {raw!r}",
-                         expected="a positive whole number of bytes")
+        raise InputError(name, f"is {raw!r}", expected="a positive whole number of bytes")
     return int(raw)
+
+
+def max_table_bytes() -> int:
+    """The table size limit: :data:`DEFAULT_MAX_TABLE_BYTES` or the environment's override."""
+    return limit_from_env(MAX_TABLE_BYTES_ENV, DEFAULT_MAX_TABLE_BYTES)
 
 
 def require_regular(path: Path, *, folders: bool = False) -> os.stat_result:

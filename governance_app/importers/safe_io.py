@@ -20,10 +20,13 @@ from typing import Any
 import yaml
 
 from governance_app.errors import InputError
-from governance_app.importers.file_checks import require_regular
+from governance_app.importers.file_checks import limit_from_env, require_regular
 
 MAX_TEXT_BYTES = 512 * 1024 * 1024
-"""Largest single file we read into memory (a REST answer of a big registry stays far below)."""
+"""Largest single JSON or text file read into memory by default (a REST answer of a big
+registry stays far below); ``GOVERNANCE_APP_MAX_JSON_BYTES`` raises or lowers it."""
+
+MAX_TEXT_BYTES_ENV = "GOVERNANCE_APP_MAX_JSON_BYTES"
 
 MAX_YAML_BYTES = 4 * 1024 * 1024
 """MLflow's meta.yaml files are a few hundred bytes; anything this large is not one."""
@@ -48,13 +51,22 @@ def ensure_within(root: Path, path: Path) -> Path:
     return resolved
 
 
-def read_bytes(path: Path, *, limit: int = MAX_TEXT_BYTES, root: Path | None = None) -> bytes:
-    """Read a whole file, refusing links out of ``root`` and files over ``limit`` bytes."""
+def max_text_bytes() -> int:
+    """:data:`MAX_TEXT_BYTES`, or the environment's override (``GOVERNANCE_APP_MAX_JSON_BYTES``)."""
+    return limit_from_env(MAX_TEXT_BYTES_ENV, MAX_TEXT_BYTES)
+
+
+def read_bytes(path: Path, *, limit: int | None = None, root: Path | None = None) -> bytes:
+    """Read a whole file, refusing links out of ``root`` and files over ``limit`` bytes
+    (default :func:`max_text_bytes`)."""
+    if limit is None:
+        limit = max_text_bytes()
     if root is not None:
         ensure_within(root, path)
     size = require_regular(path).st_size
     if size > limit:
-        raise InputError(path, f"file is {size} bytes", expected=f"at most {limit} bytes")
+        raise InputError(path, f"file is {size} bytes",
+                         expected=f"at most {limit} bytes, or {MAX_TEXT_BYTES_ENV} set higher")
     try:
         with path.open("rb") as handle:
             data = handle.read(limit + 1)  # bounded even if the file grows while it is read
@@ -79,7 +91,7 @@ def decode_utf8(path: Path, data: bytes) -> str:
         ) from exc
 
 
-def read_text(path: Path, *, limit: int = MAX_TEXT_BYTES, root: Path | None = None) -> str:
+def read_text(path: Path, *, limit: int | None = None, root: Path | None = None) -> str:
     return decode_utf8(path, read_bytes(path, limit=limit, root=root))
 
 

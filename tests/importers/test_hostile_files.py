@@ -160,6 +160,7 @@ def test_files_that_block_never_end_or_are_huge_are_refused(tmp_path: Path) -> N
         assert "is 2,147,483,648 bytes, over the 1,073,741,824-byte limit" in err
         assert "GOVERNANCE_APP_MAX_TABLE_BYTES" in err
     assert f"{sparse_bundle}: file is 2147483648 bytes" in results[9][1]
+    assert "GOVERNANCE_APP_MAX_JSON_BYTES set higher" in results[9][1]
 
 
 def test_nothing_is_stored_after_refusals(capsys, tmp_path: Path) -> None:
@@ -181,3 +182,11 @@ def test_table_limit_is_overridable(tmp_path: Path, monkeypatch, capsys) -> None
     assert "over the 10-byte limit" in err
     monkeypatch.setenv("GOVERNANCE_APP_MAX_TABLE_BYTES", "lots")
     assert "GOVERNANCE_APP_MAX_TABLE_BYTES: is 'lots'" in _refused(capsys, db, *argv)
+
+
+def test_json_limit_is_overridable(tmp_path: Path, monkeypatch, capsys) -> None:
+    bundle = Path(__file__).resolve().parents[2] / "resources" / "demo" / "registry.json"
+    db = str(tmp_path / "board.db")
+    monkeypatch.setenv("GOVERNANCE_APP_MAX_JSON_BYTES", "100")
+    err = _refused(capsys, db, "import", str(bundle), "--kind", "bundle")
+    assert "(expected at most 100 bytes, or GOVERNANCE_APP_MAX_JSON_BYTES set higher)" in err
