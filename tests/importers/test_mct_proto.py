@@ -56,3 +56,14 @@ def test_a_proto_schema_file_is_not_taken_for_a_card(tmp_path: Path, capsys) -> 
     schema.write_text('syntax = "proto3";\nmessage Owner { string name = 1; }\n')
     assert main(["--db", str(tmp_path / "ws.db"), "import", str(schema), "--model", "m:1"]) == 2
     assert "is not a source governance-app can read" in capsys.readouterr().err
+
+
+def test_card_show_prints_the_sensitive_data(tmp_path: Path, capsys) -> None:
+    db = str(tmp_path / "ws.db")
+    bundle = Path(__file__).resolve().parents[2] / "resources" / "demo" / "registry.json"
+    assert main(["--db", db, "import", str(bundle)]) == 0
+    assert main(["--db", db, "import", str(PROTO), "--model", "credit_default:4"]) == 0
+    capsys.readouterr()
+    assert main(["--db", db, "card", "show", "credit_default:4"]) == 0
+    out = capsys.readouterr().out
+    assert "card details:" in out and f"Sensitive data  {SENSITIVE}" in out
