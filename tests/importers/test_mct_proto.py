@@ -58,7 +58,11 @@ def test_a_proto_schema_file_is_not_taken_for_a_card(tmp_path: Path, capsys) -> 
     assert "is not a source governance-app can read" in capsys.readouterr().err
 
 
-def test_card_show_prints_the_sensitive_data(tmp_path: Path, capsys) -> None:
+def test_card_show_and_the_sealed_pdf_print_the_sensitive_data(tmp_path: Path, capsys) -> None:
+    from governance_app.services import members, reports
+    from governance_app.services.workspace import Workspace
+    from tests.reports.pdf_tools import pdf_text
+
     db = str(tmp_path / "ws.db")
     bundle = Path(__file__).resolve().parents[2] / "resources" / "demo" / "registry.json"
     assert main(["--db", db, "import", str(bundle)]) == 0
@@ -67,3 +71,11 @@ def test_card_show_prints_the_sensitive_data(tmp_path: Path, capsys) -> None:
     assert main(["--db", db, "card", "show", "credit_default:4"]) == 0
     out = capsys.readouterr().out
     assert "card details:" in out and f"Sensitive data  {SENSITIVE}" in out
+    with Workspace.open(f"sqlite:///{db}") as ws:
+        members.add_member(ws, "Ana Lima", ["compliance"], "ana@example.org", "a passphrase",
+                           tmp_path / "ana.key", scrypt_n=2**10)
+        result = reports.build_model_card(ws, "credit_default:4", tmp_path / "card.pdf",
+                                          "Ana Lima", "a passphrase")
+    text = pdf_text(result.path)
+    assert "Sensitive data" in text and "postal code" in text
+    assert "binary model_card.proto (MCT 2.x)" in text
