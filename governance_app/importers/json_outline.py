@@ -135,6 +135,8 @@ def outline(path: Path, wanted: Iterable[str] = (),
     gives an empty outline.
     """
     result = JsonOutline()
+    if not path.is_file():  # a FIFO would block the open below; a device never ends
+        return result
     walker = _Walker(result, frozenset(wanted), None if only is None else frozenset(only))
     scanned = 0
     carry = b""

@@ -135,6 +135,12 @@ def test_files_that_block_never_end_or_are_huge_are_refused(tmp_path: Path) -> N
     planted = next(store.rglob("params/max_depth"))
     planted.unlink()
     os.mkfifo(planted)
+    events = tmp_path / "events"
+    events.mkdir()
+    first_event = (Path(__file__).resolve().parents[1] / "fixtures" / "openlineage"
+                   / "events.jsonl").read_text(encoding="utf-8").splitlines()[0]
+    (events / "a.jsonl").write_text(first_event + "\n", encoding="utf-8")
+    os.mkfifo(events / "b.json")
     table = ["--model", "m:1", "--label", "y", "--prediction", "p", "--sensitive", "s"]
     results = _children([
         ["import", str(fifo)],
@@ -147,6 +153,8 @@ def test_files_that_block_never_end_or_are_huge_are_refused(tmp_path: Path) -> N
         ["import", str(sparse_table), *table],
         ["drift", "--reference", str(sparse_table), "--current", str(sparse_table)],
         ["import", str(sparse_bundle), "--kind", "bundle"],
+        ["import", str(events)],
+        ["import", str(events), "--kind", "openlineage"],
     ], tmp_path)
     for code, err in results:
         assert code == 2 and "Traceback" not in err, err
@@ -161,6 +169,8 @@ def test_files_that_block_never_end_or_are_huge_are_refused(tmp_path: Path) -> N
         assert "GOVERNANCE_APP_MAX_TABLE_BYTES" in err
     assert f"{sparse_bundle}: file is 2147483648 bytes" in results[9][1]
     assert "GOVERNANCE_APP_MAX_JSON_BYTES set higher" in results[9][1]
+    assert f"{events}: is not a source governance-app can read" in results[10][1]
+    assert "b.json: is a FIFO" in results[11][1]
 
 
 def test_nothing_is_stored_after_refusals(capsys, tmp_path: Path) -> None:
