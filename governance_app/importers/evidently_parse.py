@@ -1,20 +1,20 @@
-"""Evidently's three JSON shapes read into one plain form, before any domain object is built.
+"""Evidently's drift results in one plain form, and the legacy shape's reader.
 
-Evidently has written drift results in three shapes over its versions, and teams keep all of
+Evidently has written drift results in several shapes over its versions, and teams keep all of
 them in their archives:
 
 - the legacy ``Report.json()`` (and 0.4–0.6 workspace snapshots, whose ``suite`` holds the
   same metric results): ``DataDriftTable`` / ``ColumnDriftMetric`` per column with
   ``stattest_name``, ``stattest_threshold``, ``drift_score`` and ``drift_detected``, and
-  ``DatasetDriftMetric`` for the dataset;
-- the 0.7 workspace snapshot (``Snapshot.dumps()``): ``metric_results`` keyed by metric id,
-  ``ValueDrift`` per column and ``DriftedColumnsCount`` for the dataset, with a timestamp;
-- the 0.7 compact report (``save_json``): ``metrics`` as ``{metric_name, config, value}``.
+  ``DatasetDriftMetric`` for the dataset (read here);
+- the 0.4–0.6 TestSuite JSON (:mod:`.evidently_testsuite`);
+- the 0.7 workspace snapshot and compact report (:mod:`.evidently_v07`), whose defaults are
+  resolved by :mod:`.evidently_defaults`.
 
-The values are kept exactly as Evidently computed them: method name, threshold and score are
-copied, never recomputed. Where a shape omits the verdict (0.7 keeps only the score), it is
-derived with Evidently's own rule: a p-value drifts at or below its threshold, a distance at
-or above it.
+:mod:`.evidently_shapes` tells them apart. The values are kept exactly as Evidently computed
+them: method name, threshold and score are copied, never recomputed. Where a shape omits the
+verdict (0.7 keeps only the score), it is derived with Evidently's own rule: a p-value drifts at
+or below its threshold, a distance at or above it.
 """
 
 from __future__ import annotations
