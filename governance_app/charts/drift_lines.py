@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 
 from governance_app.charts.drift_heatmap import window_label
 from governance_app.charts.style import FAIL, INFORMATION, NOT_EVALUATED, styled
-from governance_app.domain.drift import METHOD_LABELS, P_VALUE_METHODS
+from governance_app.domain.drift import METHOD_LABELS
 from governance_app.domain.drift_records import DriftResult
 
 
@@ -34,7 +34,7 @@ def drift_lines_figure(results: Sequence[DriftResult], column: str, *,
             return figure
         method = points[-1][2].method
         label = METHOD_LABELS.get(method, method)
-        p_value = method in P_VALUE_METHODS
+        p_value = points[-1][2].holds_p_value
         ax.set_title(f"{column}: {label}")
         defined = [(i, c.score) for i, _l, c in points if c.score is not None]
         ax.plot([i for i, _ in defined], [s for _, s in defined], marker="o",

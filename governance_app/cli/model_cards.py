@@ -57,6 +57,9 @@ def cmd_card(args: argparse.Namespace, ws: Workspace) -> int:
         table(["metric", "value", "task / slice"],
               [[m.name, m.text, " · ".join(p for p in (m.task, m.slice) if p) or "overall"]
                for m in card.card.metrics], right={1})
+    if card.card is not None and card.card.details:
+        print("\ncard details:")
+        table(["field", "value"], [[k, v] for k, v in card.card.details.items()])
     print(f"\n{len(card.history)} card record(s) stored for {name}:{version}")
     return 0
 

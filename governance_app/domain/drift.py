@@ -113,6 +113,13 @@ class ColumnDrift:
         return self.score is not None
 
     @property
+    def holds_p_value(self) -> bool:
+        """Whether the score is a p-value (drift at or below the threshold): one of our tests,
+        or an imported result whose tool said so (Evidently's Mann-Whitney, a default test
+        the export does not name)."""
+        return self.method in P_VALUE_METHODS or self.p_value is not None
+
+    @property
     def relative(self) -> float | None:
         """Score relative to its threshold, >= 1 meaning drift, for a common colour scale.
 
@@ -121,7 +128,7 @@ class ColumnDrift:
         """
         if self.score is None or self.threshold <= 0:
             return None
-        if self.method in P_VALUE_METHODS:
+        if self.holds_p_value:
             return min(self.threshold / self.score, 1e6) if self.score > 0 else 1e6
         return self.score / self.threshold
 

@@ -139,7 +139,7 @@ def parse_policy(source: str | Path, text: str) -> GatePolicy:
         InputError: the YAML is malformed (line and column), or a field is missing, unknown or
             of the wrong kind (line and field path, and what was expected there).
     """
-    doc = parse_yaml(source, text)
+    doc = parse_yaml(source, text, strict=True)  # a duplicate key must not silently win
     if not isinstance(doc, dict):
         raise InputError(source, "a policy is a YAML mapping", location="line 1",
                          expected="policy:, gate:, checks:, quorum:")

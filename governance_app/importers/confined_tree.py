@@ -27,13 +27,15 @@ _O_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 
 refused by its type) instead of waiting forever for a writer."""
 
 
-def read_text(path: str, limit: int = safe_io.MAX_TEXT_BYTES) -> str:
+def read_text(path: str, limit: int | None = None) -> str:
     """Read a small UTF-8 file (a BOM is dropped, as safe_io does) of at most ``limit`` bytes.
 
     Raises:
         InputError: the file cannot be read, is larger than ``limit`` bytes, or is not UTF-8
             (naming the line of the first bad byte).
     """
+    if limit is None:
+        limit = safe_io.max_text_bytes()
     chunks: list[bytes] = []
     size = 0
     try:

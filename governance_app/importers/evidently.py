@@ -25,10 +25,9 @@ from governance_app.importers.evidently_parse import (
     RawReport,
     column_type_from_method,
     is_p_value,
-    load_text,
-    parse_document,
-    shape_of,
 )
+from governance_app.importers.evidently_shapes import load_text, parse_document, shape_of
+from governance_app.importers.json_outline import outline
 from governance_app.importers.registry import ImportContext, importer
 from governance_app.importers.safe_io import ensure_within, read_text, sha256_of_path
 
@@ -40,7 +39,8 @@ EVIDENTLY_DEFAULT_DRIFT_SHARE = 0.5
 
 _MARKERS = (
     '"DatasetDriftMetric"', '"DataDriftTable"', '"ColumnDriftMetric"', '"evidently:metric',
-    '"evidently:test', '"evidently:metric_result',
+    '"evidently:test', '"evidently:metric_result', '"ValueDrift(', '"DriftedColumnsCount(',
+    '"Drift per Column"', '"Share of Drifted Columns"',
 )
 
 
@@ -69,6 +69,21 @@ def detect(path: Path) -> bool:
     evidently = [p for p in files if _sniff(p)]
     others = [p for p in files if p not in evidently and p.name != "metadata.json"]
     return bool(evidently) and not others
+
+
+def near_miss(path: Path) -> str | None:
+    """An Evidently file without drift results (a data-quality report or suite)."""
+    if not path.is_file() or path.suffix.lower() != ".json":
+        return None
+    found = outline(path)
+    keys = set(found.keys)
+    evidently = ("metric_results" in keys or "suite" in keys
+                 or ({"metrics", "timestamp", "version"} <= keys)
+                 or ({"tests", "summary"} <= keys and "version" in keys))
+    if not evidently:
+        return None
+    return ("an Evidently export without drift results (no DataDriftTable, ColumnDriftMetric, "
+            "ValueDrift or drift tests)")
 
 
 def parse_model_ref(path: Path, model: str | None) -> str:
@@ -115,6 +130,10 @@ def _result(raw: RawReport, label: str, relative: str, sha256: str, path: Path) 
         details["evidently_version"] = raw.version
     if raw.tests:
         details["tests"] = dict(sorted(raw.tests.items()))
+    if raw.resolved:
+        details["defaults"] = raw.resolved
+    if raw.others:
+        details["other_results"] = raw.others
     distributions = {c.column: c.distributions for c in raw.columns if c.distributions}
     if distributions:
         details["distributions"] = distributions
@@ -140,7 +159,7 @@ def _sort_key(result: DriftResult) -> tuple[bool, datetime | str, str]:
 
 
 @importer(KIND, "Evidently drift report or snapshot JSON (one file or a folder; needs --model)",
-          detect)
+          detect, near_miss=near_miss)
 def read_evidently(path: Path, ctx: ImportContext) -> DriftSnapshot:
     """Read every Evidently drift result under ``path`` (all-or-nothing).
 

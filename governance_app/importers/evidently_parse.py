@@ -1,25 +1,24 @@
-"""Evidently's three JSON shapes read into one plain form, before any domain object is built.
+"""Evidently's drift results in one plain form, and the legacy shape's reader.
 
-Evidently has written drift results in three shapes over its versions, and teams keep all of
+Evidently has written drift results in several shapes over its versions, and teams keep all of
 them in their archives:
 
 - the legacy ``Report.json()`` (and 0.4–0.6 workspace snapshots, whose ``suite`` holds the
   same metric results): ``DataDriftTable`` / ``ColumnDriftMetric`` per column with
   ``stattest_name``, ``stattest_threshold``, ``drift_score`` and ``drift_detected``, and
-  ``DatasetDriftMetric`` for the dataset;
-- the 0.7 workspace snapshot (``Snapshot.dumps()``): ``metric_results`` keyed by metric id,
-  ``ValueDrift`` per column and ``DriftedColumnsCount`` for the dataset, with a timestamp;
-- the 0.7 compact report (``save_json``): ``metrics`` as ``{metric_name, config, value}``.
+  ``DatasetDriftMetric`` for the dataset (read here);
+- the 0.4–0.6 TestSuite JSON (:mod:`.evidently_testsuite`);
+- the 0.7 workspace snapshot and compact report (:mod:`.evidently_v07`), whose defaults are
+  resolved by :mod:`.evidently_defaults`.
 
-The values are kept exactly as Evidently computed them: method name, threshold and score are
-copied, never recomputed. Where a shape omits the verdict (0.7 keeps only the score), it is
-derived with Evidently's own rule: a p-value drifts at or below its threshold, a distance at
-or above it.
+:mod:`.evidently_shapes` tells them apart. The values are kept exactly as Evidently computed
+them: method name, threshold and score are copied, never recomputed. Where a shape omits the
+verdict (0.7 keeps only the score), it is derived with Evidently's own rule: a p-value drifts at
+or below its threshold, a distance at or above it.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -54,7 +53,7 @@ class RawReport:
     """One Evidently result (one report or snapshot file), in Evidently's own terms.
 
     Attributes:
-        shape: ``legacy`` | ``snapshot`` | ``report`` (which of the three shapes it was).
+        shape: ``legacy`` | ``snapshot`` | ``report`` | ``testsuite`` (which shape it was).
         timestamp: when Evidently says the report was made; ``None`` for the compact form,
             which does not keep one.
         drift_share: the dataset-level threshold (share of drifted columns), when reported.
@@ -62,6 +61,8 @@ class RawReport:
         tests: test statuses counted (``SUCCESS``, ``FAIL``, ``WARNING``, ``ERROR``, ...);
             ``ERROR`` (the test could not run) is kept apart from ``FAIL``.
         version: Evidently's version, when the file names it.
+        others: further results for a column already read (kept in the details, not lost).
+        resolved: how defaults the export did not spell out were resolved, in words.
     """
 
     shape: str
@@ -72,6 +73,8 @@ class RawReport:
     dataset_drift: bool | None = None
     tests: dict[str, int] = field(default_factory=dict)
     version: str | None = None
+    others: list[dict[str, Any]] = field(default_factory=list)
+    resolved: str | None = None
 
 
 def is_p_value(method: str) -> bool:
@@ -106,19 +109,19 @@ def parse_timestamp(path: Path, value: Any, where: str) -> datetime | None:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def _number(path: Path, value: Any, where: str) -> float:
+def number(path: Path, value: Any, where: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise InputError(path, f"{value!r} is not a number", location=where, expected="a number")
     return float(value)
 
 
-def _text(path: Path, value: Any, where: str) -> str:
+def text(path: Path, value: Any, where: str) -> str:
     if not isinstance(value, str) or not value:
         raise InputError(path, f"{value!r} is not a name", location=where, expected="a string")
     return value
 
 
-def _short_type(value: Any) -> str:
+def short_type(value: Any) -> str:
     """``evidently:metric_v2:ValueDrift`` → ``ValueDrift``."""
     return str(value).rsplit(":", 1)[-1] if value else ""
 
@@ -127,9 +130,9 @@ def _legacy_column(path: Path, entry: Any, where: str) -> RawColumn:
     if not isinstance(entry, dict):
         raise InputError(path, "column result is not an object", location=where,
                          expected="an object with stattest_name and drift_score")
-    method = _text(path, entry.get("stattest_name"), f"{where}.stattest_name")
-    threshold = _number(path, entry.get("stattest_threshold"), f"{where}.stattest_threshold")
-    score = _number(path, entry.get("drift_score"), f"{where}.drift_score")
+    method = text(path, entry.get("stattest_name"), f"{where}.stattest_name")
+    threshold = number(path, entry.get("stattest_threshold"), f"{where}.stattest_threshold")
+    score = number(path, entry.get("drift_score"), f"{where}.drift_score")
     detected = entry.get("drift_detected")
     if not isinstance(detected, bool):
         raise InputError(path, f"drift_detected is {detected!r}",
@@ -141,7 +144,7 @@ def _legacy_column(path: Path, entry: Any, where: str) -> RawColumn:
         if isinstance(small, dict) and isinstance(small.get("x"), list):
             distributions[side] = {"x": small["x"], "y": small.get("y", [])}
     return RawColumn(
-        column=_text(path, entry.get("column_name"), f"{where}.column_name"),
+        column=text(path, entry.get("column_name"), f"{where}.column_name"),
         column_type=str(entry.get("column_type") or column_type_from_method(method)),
         method=method, threshold=threshold, score=score, drifted=detected,
         distributions=distributions,
@@ -165,17 +168,20 @@ def _legacy_results(path: Path, items: list[tuple[str, Any, str]], report: RawRe
                 seen[parsed.column] = parsed
         elif name == LEGACY_COLUMN:
             parsed = _legacy_column(path, result, where)
+            if parsed.column in seen:  # also in the preset's table: kept in the details
+                report.others.append({"column": parsed.column, "method": parsed.method,
+                                      "threshold": parsed.threshold, "score": parsed.score})
             seen.setdefault(parsed.column, parsed)
         elif name == LEGACY_DATASET:
-            report.drift_share = _number(path, result.get("drift_share"), f"{where}.drift_share")
-            report.share_drifted = _number(path, result.get("share_of_drifted_columns"),
+            report.drift_share = number(path, result.get("drift_share"), f"{where}.drift_share")
+            report.share_drifted = number(path, result.get("share_of_drifted_columns"),
                                            f"{where}.share_of_drifted_columns")
             if isinstance(result.get("dataset_drift"), bool):
                 report.dataset_drift = result["dataset_drift"]
     report.columns = list(seen.values())
 
 
-def _count_tests(results: Any) -> dict[str, int]:
+def count_tests(results: Any) -> dict[str, int]:
     counts: dict[str, int] = {}
     for result in results if isinstance(results, list) else []:
         if isinstance(result, dict) and isinstance(result.get("status"), str):
@@ -183,139 +189,27 @@ def _count_tests(results: Any) -> dict[str, int]:
     return counts
 
 
-def _parse_legacy(path: Path, doc: dict[str, Any]) -> RawReport:
+def parse_legacy(path: Path, doc: dict[str, Any]) -> RawReport:
     report = RawReport("legacy", parse_timestamp(path, doc.get("timestamp"), "timestamp"), [],
                        version=doc.get("version") if isinstance(doc.get("version"), str) else None)
     items = [(str(m.get("metric")), m.get("result"), f"metrics[{i}].result")
              for i, m in enumerate(doc["metrics"]) if isinstance(m, dict)]
     _legacy_results(path, items, report)
-    report.tests = _count_tests(doc.get("tests"))
+    report.tests = count_tests(doc.get("tests"))
     return report
 
 
-def _parse_legacy_snapshot(path: Path, doc: dict[str, Any]) -> RawReport:
+def parse_legacy_snapshot(path: Path, doc: dict[str, Any]) -> RawReport:
     """A 0.4–0.6 workspace snapshot: ``suite.metrics[i]`` pairs with ``suite.metric_results[i]``."""
     suite = doc["suite"]
     report = RawReport("snapshot", parse_timestamp(path, doc.get("timestamp"), "timestamp"), [])
     metrics = suite.get("metrics") if isinstance(suite.get("metrics"), list) else []
     results = suite.get("metric_results") if isinstance(suite.get("metric_results"), list) else []
     items = [
-        (_short_type(metric.get("type") if isinstance(metric, dict) else None), result,
+        (short_type(metric.get("type") if isinstance(metric, dict) else None), result,
          f"suite.metric_results[{i}]")
         for i, (metric, result) in enumerate(zip(metrics, results, strict=False))
     ]
     _legacy_results(path, items, report)
-    report.tests = _count_tests(suite.get("test_results"))
+    report.tests = count_tests(suite.get("test_results"))
     return report
-
-
-def _v2_column(path: Path, params: dict[str, Any], value: Any, where: str) -> RawColumn:
-    method = _text(path, params.get("method"), f"{where}.method")
-    threshold = _number(path, params.get("threshold"), f"{where}.threshold")
-    score = _number(path, value, f"{where}.value")
-    return RawColumn(
-        column=_text(path, params.get("column"), f"{where}.column"),
-        column_type=column_type_from_method(method),
-        method=method, threshold=threshold, score=score,
-        drifted=drifted_by_rule(method, threshold, score),
-    )
-
-
-def _v2_share(path: Path, value: Any, where: str) -> float | None:
-    """``DriftedColumnsCount``'s share: ``{"share": x}`` or ``{"share": {"value": x}}``."""
-    share = value.get("share") if isinstance(value, dict) else None
-    if isinstance(share, dict):
-        share = share.get("value")
-    return None if share is None else _number(path, share, where)
-
-
-def _parse_v2_snapshot(path: Path, doc: dict[str, Any]) -> RawReport:
-    report = RawReport("snapshot", parse_timestamp(path, doc.get("timestamp"), "timestamp"), [])
-    results = doc["metric_results"]
-    for key, result in (results.items() if isinstance(results, dict) else []):
-        if not isinstance(result, dict):
-            continue
-        where = f"metric_results.{key}"
-        location = result.get("metric_value_location") or {}
-        params = (location.get("metric") or {}).get("params") or {}
-        kind = _short_type(params.get("type"))
-        if kind == V2_COLUMN:
-            report.columns.append(_v2_column(path, params, result.get("value"),
-                                             f"{where}.metric_value_location.metric.params"))
-        elif kind == V2_DATASET:
-            report.drift_share = _number(path, params.get("drift_share"),
-                                         f"{where}.metric_value_location.metric.params.drift_share")
-            report.share_drifted = _v2_share(path, result, f"{where}.share.value")
-    report.tests = _count_tests(doc.get("tests"))
-    return report
-
-
-def _parse_v2_report(path: Path, doc: dict[str, Any]) -> RawReport:
-    report = RawReport("report", parse_timestamp(path, doc.get("timestamp"), "timestamp"), [])
-    for i, metric in enumerate(doc["metrics"]):
-        if not isinstance(metric, dict):
-            continue
-        config = metric.get("config") or {}
-        kind = _short_type(config.get("type"))
-        if kind == V2_COLUMN:
-            report.columns.append(_v2_column(path, config, metric.get("value"),
-                                             f"metrics[{i}].config"))
-        elif kind == V2_DATASET:
-            report.drift_share = _number(path, config.get("drift_share"),
-                                         f"metrics[{i}].config.drift_share")
-            report.share_drifted = _v2_share(path, metric.get("value"), f"metrics[{i}].value")
-    report.tests = _count_tests(doc.get("tests"))
-    return report
-
-
-def load_text(path: Path, text: str) -> Any:
-    """Parse an Evidently file. Evidently writes Python's ``NaN`` and ``-Infinity`` for
-    statistics it could not compute (an empty column's correlation); those become ``None`` so
-    that a data-quality snapshot beside the drift reports does not stop the import, while a
-    drift score that is not a finite number is still refused by name where it is read."""
-    try:
-        return json.loads(text, parse_constant=lambda _name: None)
-    except json.JSONDecodeError as exc:
-        raise InputError(path, exc.msg, location=f"line {exc.lineno}, column {exc.colno}",
-                         expected="valid JSON") from exc
-    except RecursionError as exc:
-        raise InputError(path, "nesting is too deep", expected="a JSON document") from exc
-
-
-def shape_of(doc: Any) -> str | None:
-    """Which Evidently shape a parsed JSON document is, or ``None`` when it is none of them."""
-    if not isinstance(doc, dict):
-        return None
-    if isinstance(doc.get("metric_results"), dict):
-        return "snapshot"
-    if isinstance(doc.get("suite"), dict) and "metric_results" in doc["suite"]:
-        return "legacy_snapshot"
-    metrics = doc.get("metrics")
-    if isinstance(metrics, list):
-        first = next((m for m in metrics if isinstance(m, dict)), None)
-        if first is None:
-            return "report" if "tests" in doc else None
-        if "metric" in first and "result" in first:
-            return "legacy"
-        if "config" in first and "metric_name" in first:
-            return "report"
-    return None
-
-
-def parse_document(path: Path, doc: Any) -> RawReport:
-    """Read one Evidently document in any of the shapes.
-
-    Raises:
-        InputError: not an Evidently document, or a drift result lacks a field (named by path).
-    """
-    shape = shape_of(doc)
-    if shape == "legacy":
-        return _parse_legacy(path, doc)
-    if shape == "legacy_snapshot":
-        return _parse_legacy_snapshot(path, doc)
-    if shape == "snapshot":
-        return _parse_v2_snapshot(path, doc)
-    if shape == "report":
-        return _parse_v2_report(path, doc)
-    raise InputError(path, "is not an Evidently report or snapshot",
-                     expected="Report.json(), Snapshot.dumps() or save_json output")

@@ -39,6 +39,9 @@ ENDPOINTS = {
 }
 """Top-level key of each search answer, and the endpoint that answers with it."""
 
+PROTO_JSON_FLOATS = ("NaN", "Infinity", "-Infinity")
+"""How the MLflow server (protobuf's JSON mapping) writes a NaN or infinite metric value."""
+
 EXPORT_TOOL = "mlflow-export-import model.json"
 DETECT_LIMIT = 16 * 1024 * 1024
 """Files larger than this are judged by their first bytes only when detecting."""
@@ -130,6 +133,8 @@ class _Fields:
 
     def number(self, key: str) -> float:
         value = self.data.get(key)
+        if value in PROTO_JSON_FLOATS:  # protobuf's JSON spells these as strings
+            return float(str(value))
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise self._fail(key, "a number")
         return float(value)

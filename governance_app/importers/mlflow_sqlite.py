@@ -24,6 +24,7 @@ from governance_app.domain.registry import (
 )
 from governance_app.errors import InputError
 from governance_app.importers.mlflow_sqlite_schema import (
+    MissingColumn,
     check_readable,
     columns,
     select,
@@ -119,6 +120,12 @@ def read_mlflow_sqlite(path: Path, ctx: ImportContext) -> RegistrySnapshot:
             if REGISTRY_TABLES <= tables:
                 snapshot.models = _models(connection, tables)
             ctx.report(6, 6, "model registry read")
+        except MissingColumn as exc:
+            raise InputError(
+                path, f"table {exc.table} lacks column {exc.column} (written by {writer(rev)})",
+                location=f"{exc.table}.{exc.column}",
+                expected="the columns MLflow has written since it added that table",
+            ) from exc
         except sqlite3.Error as exc:
             raise InputError(
                 path,

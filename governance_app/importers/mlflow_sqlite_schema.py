@@ -36,6 +36,23 @@ REQUIRED_COLUMNS: Mapping[str, tuple[str, ...]] = {
 }
 """What even MLflow 1.0 wrote; a table without one of these is not an MLflow store."""
 
+LATER_COLUMNS: Mapping[str, frozenset[str]] = {
+    "experiments": frozenset({"creation_time", "last_update_time"}),  # 97727af70f4d, 1.29
+    "metrics": frozenset({"is_nan"}),                                # 39d1c3be5f05
+    "model_versions": frozenset({"run_link"}),                       # 84291f40a231
+}
+"""Columns MLflow added after their table: absent in older stores, read as NULL there. Any
+other column missing means a damaged store, not an old one, and is refused by name."""
+
+
+class MissingColumn(LookupError):
+    """A column the store should have (its table has always had it) is not there."""
+
+    def __init__(self, table: str, column: str) -> None:
+        super().__init__(f"{table}.{column}")
+        self.table, self.column = table, column
+
+
 UPGRADE_HINT = ("upgrade a copy first: cp mlflow.db copy.db && mlflow db upgrade "
                 "sqlite:///copy.db, then import copy.db")
 
@@ -47,8 +64,17 @@ def columns(connection: sqlite3.Connection, table: str) -> set[str]:
 
 def select(connection: sqlite3.Connection, table: str, wanted: tuple[str, ...],
            tail: str = "") -> str:
-    """``SELECT`` of ``wanted`` from ``table``, with ``NULL`` for columns this store lacks."""
+    """``SELECT`` of ``wanted`` from ``table``, with ``NULL`` for the later columns
+    (:data:`LATER_COLUMNS`) this store predates.
+
+    Raises:
+        MissingColumn: a column the table has always had is missing.
+    """
     present = columns(connection, table)
+    later = LATER_COLUMNS.get(table, frozenset())
+    for name in wanted:
+        if name not in present and name not in later:
+            raise MissingColumn(table, name)
     parts = [name if name in present else f"NULL AS {name}" for name in wanted]
     return f"SELECT {', '.join(parts)} FROM {table} {tail}".strip()  # noqa: S608
 

@@ -1,4 +1,5 @@
-"""Model Card Toolkit ``model_card.json`` (schemas 0.0.1 and 0.0.2) as card text of a version.
+"""Model Card Toolkit cards (``model_card.json``, schemas 0.0.1 and 0.0.2, and MCT 2.x's binary
+``model_card.proto``) as card text of a version.
 
 The file is validated against the toolkit's own schema (``resources/schemas``, Apache-2.0,
 google/model-card-toolkit) for its ``schema_version`` (or, when it names none, the one it
@@ -23,6 +24,7 @@ from governance_app.domain.model_card import (
 )
 from governance_app.errors import InputError
 from governance_app.importers.json_paths import Places
+from governance_app.importers.mct_proto import decode_card, looks_like_card
 from governance_app.importers.model_card_common import (
     as_float,
     bundled_schema,
@@ -30,7 +32,11 @@ from governance_app.importers.model_card_common import (
     plain,
 )
 from governance_app.importers.registry import ImportContext, importer
-from governance_app.importers.safe_io import read_json, sha256_of_path
+from governance_app.importers.safe_io import read_bytes, read_json, sha256_of_path
+
+PROTO_SUFFIXES = (".proto", ".pb", ".binpb")
+"""MCT 2.x writes ``data/model_card.proto``: the binary message, despite the suffix."""
+MAX_PROTO_BYTES = 64 * 1024 * 1024
 
 KIND = "model-card-toolkit"
 SNIFF_BYTES = 64 * 1024
@@ -39,7 +45,13 @@ MAX_ERRORS = 200
 
 
 def detect(path: Path) -> bool:
-    """A ``.json`` file whose first 64 KiB hold MCT's ``"model_details"`` object."""
+    """A ``.json`` file whose first 64 KiB hold MCT's ``"model_details"`` object, or a binary
+    ``model_card.proto`` that decodes as a ModelCard with a model name."""
+    if path.is_file() and path.suffix.lower() in PROTO_SUFFIXES:
+        try:
+            return path.stat().st_size <= MAX_PROTO_BYTES and looks_like_card(path.read_bytes())
+        except OSError:
+            return False
     if not path.is_file() or path.suffix.lower() != ".json":
         return False
     try:
@@ -152,6 +164,9 @@ def _details(doc: dict[str, Any]) -> dict[str, str]:
         data = [{"name": role, **(value or {})} for role, value in data.items()]
     datasets = [_join([plain(d.get("name")), plain(d.get("description")), plain(d.get("link"))])
                 for d in data if isinstance(d, dict)]
+    sensitive = [f"{plain(d.get('name')) or 'dataset'}: {', '.join(fields)}"
+                 for d in data if isinstance(d, dict)
+                 for fields in [_sensitive_fields(d.get("sensitive"))] if fields]
     formats = [f"input: {plain(params['input_format'])}" if params.get("input_format") else "",
                f"output: {plain(params['output_format'])}" if params.get("output_format")
                else ""]
@@ -167,8 +182,18 @@ def _details(doc: dict[str, Any]) -> dict[str, str]:
         "Architecture": plain(params.get("model_architecture")),
         "Input and output": _join(formats),
         "Datasets": _join(datasets),
+        "Sensitive data": _join(sensitive),
     }
     return {k: v for k, v in rows.items() if v}
+
+
+def _sensitive_fields(value: Any) -> list[str]:
+    """MCT's ``sensitive``: ``{"sensitive_data": [..]}`` (0.0.2) or a list/string (0.0.1)."""
+    if isinstance(value, dict):
+        value = value.get("sensitive_data")
+    if isinstance(value, str):
+        value = [value]
+    return [plain(v) for v in value or [] if plain(v)]
 
 
 def _metrics(doc: dict[str, Any]) -> tuple[CardMetric, ...]:
@@ -185,8 +210,8 @@ def _metrics(doc: dict[str, Any]) -> tuple[CardMetric, ...]:
     return tuple(out)
 
 
-@importer(KIND, "Model Card Toolkit model_card.json, schema 0.0.1 or 0.0.2 (needs --model)",
-          detect)
+@importer(KIND, "Model Card Toolkit model_card.json (schema 0.0.1 or 0.0.2) or MCT 2.x "
+          "model_card.proto (needs --model)", detect)
 def read_model_card_toolkit(path: Path, ctx: ImportContext) -> ModelCardSnapshot:
     """Read and validate one MCT card into a snapshot for ``--model NAME:VERSION``.
 
@@ -198,7 +223,9 @@ def read_model_card_toolkit(path: Path, ctx: ImportContext) -> ModelCardSnapshot
     if path.is_dir():
         raise InputError(path, "is a folder", expected="one model_card.json file")
     ctx.report(0, 2, f"reading {path.name}")
-    doc = read_json(path)
+    binary = path.suffix.lower() in PROTO_SUFFIXES
+    doc = (decode_card(path, read_bytes(path, limit=MAX_PROTO_BYTES)) if binary
+           else read_json(path))
     places = Places(path)
     if not isinstance(doc, dict) or "model_details" not in doc:
         raise places.error([], "is not a Model Card Toolkit card",
@@ -209,7 +236,9 @@ def read_model_card_toolkit(path: Path, ctx: ImportContext) -> ModelCardSnapshot
     snapshot = ModelCardSnapshot(
         kind=KIND, source=str(path), source_sha256=sha256_of_path(path), model=model,
         format=SCHEMAS[version], source_name=path.name, title=plain(details.get("name")),
-        sections=_sections(doc.get("considerations") or {}), details=_details(doc),
+        sections=_sections(doc.get("considerations") or {}),
+        details=_details(doc) | ({"Source format": "binary model_card.proto (MCT 2.x)"}
+                                 if binary else {}),
         metrics=_metrics(doc))
     ctx.report(2, 2, f"read {path.name} (Model Card Toolkit {version})")
     return snapshot

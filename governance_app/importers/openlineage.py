@@ -10,8 +10,9 @@ notebooks already report what they read and wrote, so we read its events as they
 
 Events of one run (START, RUNNING, COMPLETE/FAIL/ABORT) merge into one run node: its status is
 the ``eventType`` of the latest event by ``eventTime`` (on a tie a terminal state wins; ``OTHER``
-and missing types never change it), ``started_at`` the earliest START (else the earliest event)
-and ``ended_at`` the latest terminal event. Facets merge with later events winning per facet.
+and missing types never change it), ``started_at`` the earliest START (or of an event with no
+``eventType`` at all; unknown, ``None``, for a run seen only through RUNNING, COMPLETE, FAIL or
+ABORT) and ``ended_at`` the latest terminal event. Facets merge with later events winning per facet.
 
 Graph conventions (see :mod:`governance_app.domain.lineage`): inputs and outputs are edges of
 the RUN that read or wrote them, ``dataset → run`` (input) and ``run → dataset`` (output), so
@@ -175,7 +176,7 @@ def _lines(file: Path, text: str, start: int) -> Iterator[Event]:
 @dataclass(slots=True)
 class _RunTimes:
     started: datetime | None = None
-    first: datetime | None = None
+    untyped: datetime | None = None
     ended: datetime | None = None
 
 
@@ -206,7 +207,10 @@ def _build(events: list[Event], rule: ModelIdentityRule | None) -> tuple[Lineage
             _io_facets(graph, owner, "outputFacets", dataset_id, ref.io_facets)
     for run_id, run_times in times.items():
         node = graph.nodes[run_id]
-        node.started_at = run_times.started or run_times.first
+        # Only a START event says when a run began: a run seen through its COMPLETE or FAIL
+        # alone has an unknown start, not one equal to its end. The spec's minimal event (no
+        # eventType at all) gives the only time there is.
+        node.started_at = run_times.started or run_times.untyped
         node.ended_at = run_times.ended
     return graph, len(times)
 
@@ -228,9 +232,10 @@ def _run_node(graph: LineageGraph, event: Event, times: dict[str, _RunTimes]) ->
         )
     )
     seen = times.setdefault(node_id, _RunTimes())
-    seen.first = seen.first or event.time  # events arrive sorted by time
     if event.event_type == "START" and seen.started is None:
         seen.started = event.time
+    if not event.event_type and seen.untyped is None:
+        seen.untyped = event.time
     if event.event_type in TERMINAL:
         seen.ended = event.time
     return node_id

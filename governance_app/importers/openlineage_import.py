@@ -30,6 +30,11 @@ EVENT_KEYS = ("eventTime", "producer")
 (a DatasetEvent has ``dataset``)."""
 
 
+EVENT_TOP_LEVEL = frozenset({"eventTime", "eventType", "producer", "schemaURL", "run", "job",
+                             "inputs", "outputs", "dataset"})
+"""Every top-level key an OpenLineage event may have: any other one ends the scan (not ours)."""
+
+
 def _is_event_outline(found: JsonOutline) -> bool:
     return found.has(*EVENT_KEYS) and any(k in found.keys for k in ("run", "job", "dataset"))
 
@@ -37,8 +42,23 @@ def _is_event_outline(found: JsonOutline) -> bool:
 def _json_file_is_events(path: Path) -> bool:
     """Stream the outermost keys (or the first event's, in a list): the Java client writes
     ``producer`` after facets that can be megabytes long, so neither order nor size may matter."""
-    found = outline(path, wanted=(*EVENT_KEYS, "run"))
+    found = outline(path, wanted=(*EVENT_KEYS, "run"), only=EVENT_TOP_LEVEL)
     return found.container in ("object", "array") and _is_event_outline(found)
+
+
+def near_miss(path: Path) -> str | None:
+    """A JSON file with some of an event's keys: which event keys it lacks."""
+    if not path.is_file() or path.suffix.lower() != ".json":
+        return None
+    found = outline(path)
+    seen = [k for k in ("eventTime", "eventType", "producer", "schemaURL", "run", "job")
+            if k in found.keys]
+    if len(seen) < 2 or _is_event_outline(found):
+        return None
+    missing = [k for k in EVENT_KEYS if k not in found.keys]
+    if not any(k in found.keys for k in ("run", "job", "dataset")):
+        missing.append("run, job or dataset")
+    return f"an OpenLineage event without {' and '.join(missing)}"
 
 
 def _file_is_events(path: Path) -> bool:
@@ -82,7 +102,8 @@ def _rule(ctx: ImportContext, path: Path) -> ModelIdentityRule:
     )
 
 
-@importer(KIND, "OpenLineage RunEvents (.json, .jsonl/.ndjson, or a folder of them)", detect)
+@importer(KIND, "OpenLineage RunEvents (.json, .jsonl/.ndjson, or a folder of them)", detect,
+          near_miss=near_miss)
 def read(path: Path, ctx: ImportContext) -> LineageSnapshot:
     """Read every event under ``path`` into one lineage snapshot, touching no database.
 

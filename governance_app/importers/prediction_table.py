@@ -17,13 +17,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from governance_app.errors import InputError
+from governance_app.importers.file_checks import require_table_size
 from governance_app.importers.registry import ImportContext, importer
-from governance_app.importers.safe_io import (
-    decode_utf8,
-    read_bytes,
-    require_table_size,
-    sha256_of_path,
-)
+from governance_app.importers.safe_io import decode_utf8, read_bytes, sha256_of_path
 
 if TYPE_CHECKING:  # pandas loads when a table is read: the CLI and the window start without it
     import pandas as pd

@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from governance_app.errors import ImportCancelled, InputError, UnknownSourceError
-from governance_app.importers.safe_io import read_json, require_regular
+from governance_app.importers.file_checks import require_regular
+from governance_app.importers.safe_io import read_json
 
 
 class Progress(Protocol):

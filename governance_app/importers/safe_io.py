@@ -12,7 +12,6 @@ import json
 import math
 import os
 import re
-import stat
 from collections.abc import Iterator
 from json import scanner as json_scanner
 from pathlib import Path
@@ -21,81 +20,16 @@ from typing import Any
 import yaml
 
 from governance_app.errors import InputError
+from governance_app.importers.file_checks import limit_from_env, require_regular
 
 MAX_TEXT_BYTES = 512 * 1024 * 1024
-"""Largest single file we read into memory (a REST answer of a big registry stays far below)."""
+"""Largest single JSON or text file read into memory by default (a REST answer of a big
+registry stays far below); ``GOVERNANCE_APP_MAX_JSON_BYTES`` raises or lowers it."""
+
+MAX_TEXT_BYTES_ENV = "GOVERNANCE_APP_MAX_JSON_BYTES"
 
 MAX_YAML_BYTES = 4 * 1024 * 1024
 """MLflow's meta.yaml files are a few hundred bytes; anything this large is not one."""
-
-MAX_TABLE_BYTES_ENV = "GOVERNANCE_APP_MAX_TABLE_BYTES"
-"""Environment variable that raises (or lowers) :data:`DEFAULT_MAX_TABLE_BYTES`."""
-
-DEFAULT_MAX_TABLE_BYTES = 1024 * 1024 * 1024
-"""Largest CSV or Parquet table read into memory (pandas needs several times the file's size).
-A larger table is refused before a byte is read, instead of the process growing until the
-operating system kills it; set ``GOVERNANCE_APP_MAX_TABLE_BYTES`` to read one anyway."""
-
-_FILE_TYPES = (
-    (stat.S_ISFIFO, "a FIFO (named pipe)"),
-    (stat.S_ISCHR, "a character device"),
-    (stat.S_ISBLK, "a block device"),
-    (stat.S_ISSOCK, "a socket"),
-)
-
-
-def max_table_bytes() -> int:
-    """The table size limit: :data:`DEFAULT_MAX_TABLE_BYTES` or the environment's override.
-
-    Raises:
-        InputError: the override is not a positive whole number of bytes.
-    """
-    raw = os.environ.get(MAX_TABLE_BYTES_ENV, "").strip()
-    if not raw:
-        return DEFAULT_MAX_TABLE_BYTES
-    if not raw.isdigit() or int(raw) <= 0:
-        raise InputError(MAX_TABLE_BYTES_ENV, f"is {raw!r}",
-                         expected="a positive whole number of bytes")
-    return int(raw)
-
-
-def require_regular(path: Path, *, folders: bool = False) -> os.stat_result:
-    """Refuse anything that is not a regular file (or a folder, when ``folders``).
-
-    A FIFO blocks the reader forever, ``/dev/zero`` never ends and a socket cannot be opened:
-    they are refused by their type before anything is opened. Links are followed, so a link
-    named ``data.csv`` that points at ``/dev/zero`` is refused as well.
-
-    Raises:
-        InputError: the path is missing or is another kind of file (named).
-    """
-    try:
-        info = os.stat(path)
-    except OSError as exc:
-        raise InputError(path, f"cannot be read: {exc.strerror or exc}") from exc
-    if stat.S_ISREG(info.st_mode) or (folders and stat.S_ISDIR(info.st_mode)):
-        return info
-    kind = next((name for test, name in _FILE_TYPES if test(info.st_mode)), "not a regular file")
-    if stat.S_ISDIR(info.st_mode):
-        kind = "a folder"
-    raise InputError(path, f"is {kind}",
-                     expected="a regular file or a folder" if folders else "a regular file")
-
-
-def require_table_size(path: Path) -> None:
-    """Refuse a table over :func:`max_table_bytes` (after :func:`require_regular`).
-
-    Raises:
-        InputError: not a regular file, or larger than the limit (naming the override).
-    """
-    size = require_regular(path).st_size
-    limit = max_table_bytes()
-    if size > limit:
-        raise InputError(
-            path, f"is {size:,} bytes, over the {limit:,}-byte limit for tables read in memory",
-            expected=f"a smaller table, or {MAX_TABLE_BYTES_ENV} set to a larger limit",
-        )
-
 
 def line_col(text: str, index: int) -> tuple[int, int]:
     """1-based line and column of a character offset."""
@@ -117,13 +51,22 @@ def ensure_within(root: Path, path: Path) -> Path:
     return resolved
 
 
-def read_bytes(path: Path, *, limit: int = MAX_TEXT_BYTES, root: Path | None = None) -> bytes:
-    """Read a whole file, refusing links out of ``root`` and files over ``limit`` bytes."""
+def max_text_bytes() -> int:
+    """:data:`MAX_TEXT_BYTES`, or the environment's override (``GOVERNANCE_APP_MAX_JSON_BYTES``)."""
+    return limit_from_env(MAX_TEXT_BYTES_ENV, MAX_TEXT_BYTES)
+
+
+def read_bytes(path: Path, *, limit: int | None = None, root: Path | None = None) -> bytes:
+    """Read a whole file, refusing links out of ``root`` and files over ``limit`` bytes
+    (default :func:`max_text_bytes`)."""
+    if limit is None:
+        limit = max_text_bytes()
     if root is not None:
         ensure_within(root, path)
     size = require_regular(path).st_size
     if size > limit:
-        raise InputError(path, f"file is {size} bytes", expected=f"at most {limit} bytes")
+        raise InputError(path, f"file is {size} bytes",
+                         expected=f"at most {limit} bytes, or {MAX_TEXT_BYTES_ENV} set higher")
     try:
         with path.open("rb") as handle:
             data = handle.read(limit + 1)  # bounded even if the file grows while it is read
@@ -148,7 +91,7 @@ def decode_utf8(path: Path, data: bytes) -> str:
         ) from exc
 
 
-def read_text(path: Path, *, limit: int = MAX_TEXT_BYTES, root: Path | None = None) -> str:
+def read_text(path: Path, *, limit: int | None = None, root: Path | None = None) -> str:
     return decode_utf8(path, read_bytes(path, limit=limit, root=root))
 
 
@@ -310,20 +253,65 @@ class _AliasFreeLoader(yaml.SafeLoader):
 _FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def parse_yaml(path: Path | str, text: str) -> Any:
-    """Parse YAML with ``safe_load`` semantics; refuse anchors and aliases; name the line."""
+class _StrictLoader(_AliasFreeLoader):
+    """Alias-free YAML that also refuses a key given twice in one mapping (YAML 1.2 forbids
+    it; PyYAML keeps the last silently, so ``{min: 0.9, min: 0.0}`` would store 0.0) and an
+    integer longer than :data:`MAX_INT_DIGITS` (Python refuses to parse it, with a traceback).
+    For documents whose meaning a user signs off, such as gate policies."""
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:  # noqa: D102
+        if isinstance(node, yaml.MappingNode):
+            seen: set[Any] = set()
+            for key_node, _value in node.value:
+                key = self.construct_object(key_node, deep=True)
+                try:
+                    duplicate = key in seen
+                    seen.add(key)
+                except TypeError:  # an unhashable key: the base class refuses it by name
+                    continue
+                if duplicate:
+                    raise yaml.constructor.ConstructorError(
+                        "while reading a mapping", node.start_mark,
+                        f"key {key!r} appears twice in one mapping", key_node.start_mark)
+        return super().construct_mapping(node, deep=deep)
+
+    def construct_yaml_int(self, node: Any) -> int:  # noqa: D102
+        literal = str(self.construct_scalar(node))
+        digits = sum(ch.isdigit() for ch in literal)
+        if digits > MAX_INT_DIGITS:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"an integer of {digits} digits is too long", node.start_mark)
+        return super().construct_yaml_int(node)
+
+
+_StrictLoader.add_constructor("tag:yaml.org,2002:int", _StrictLoader.construct_yaml_int)
+
+
+def parse_yaml(path: Path | str, text: str, *, strict: bool = False) -> Any:
+    """Parse YAML with ``safe_load`` semantics; refuse anchors and aliases; name the line.
+
+    ``strict`` also refuses duplicate keys and over-long integers (see :class:`_StrictLoader`).
+    """
     # Text without '&' or '*' cannot hold an anchor or alias: take libyaml's fast path.
-    loader = _AliasFreeLoader if ("&" in text or "*" in text) else _FAST_LOADER
+    loader: type[Any] = _AliasFreeLoader if ("&" in text or "*" in text) else _FAST_LOADER
+    if strict:
+        loader = _StrictLoader
     try:
         return yaml.load(text, Loader=loader)  # noqa: S506 - both loaders are safe loaders
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         location = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
-        raise InputError(
-            path, str(exc.problem or exc.context), location=location, expected="valid YAML"
-        ) from exc
+        problem = str(exc.problem or exc.context)
+        expected = ("each key once per mapping" if "appears twice" in problem
+                    else f"an integer of at most {MAX_INT_DIGITS} digits" if "digits" in problem
+                    else "valid YAML")
+        raise InputError(path, problem, location=location, expected=expected) from exc
     except yaml.YAMLError as exc:
         raise InputError(path, str(exc), expected="valid YAML") from exc
+    except RecursionError as exc:
+        raise InputError(path, "nesting is too deep", expected="a YAML document") from exc
+    except ValueError as exc:  # e.g. a number Python will not convert
+        raise InputError(path, f"cannot be read: {exc}", expected="valid YAML") from exc
 
 
 def read_yaml(path: Path, *, root: Path | None = None) -> Any:

@@ -129,7 +129,7 @@ def read_table(path: Path) -> Any:
     """
     import pandas as pd
 
-    from governance_app.importers.safe_io import require_table_size
+    from governance_app.importers.file_checks import require_table_size
 
     path = Path(path)
     if not path.exists():

@@ -9,7 +9,10 @@ small (one version's rows) and run on the GUI thread, as the Models view's lists
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QUrl, Signal
+from PySide6.QtGui import QImage, QTextDocument
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -42,6 +45,37 @@ def _origin(card: ModelCard) -> str:
     return f"from {card.source_name} ({FORMAT_NAMES.get(card.format, card.format)}), {when}"
 
 
+class OfflineTextBrowser(QTextBrowser):
+    """A text browser that never loads a resource: no file, no URL, no clicked link.
+
+    A card is untrusted input. Qt's browser would read ``![x](file:///dev/zero)`` (forever),
+    ``<img src="file:///home/...">`` (a local file shown to whoever looks) or follow a link
+    into itself; here every image stays an empty frame and every URL is only recorded in
+    :attr:`refused`, as the PDF prints ``[image: alt]`` instead of fetching.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.refused: list[str] = []
+        self.setOpenLinks(False)
+        self.setOpenExternalLinks(False)
+
+    def loadResource(self, kind: int, url: QUrl | str) -> Any:  # noqa: N802 - Qt's name
+        """Answer every resource with nothing (Qt asks for images and style sheets by URL).
+
+        The answer must be a valid empty value: on an invalid one, QTextDocument falls back
+        to reading a local file itself, which is exactly what must not happen.
+        """
+        shown = url.toString() if isinstance(url, QUrl) else str(url)
+        if shown not in self.refused:
+            self.refused.append(shown)
+        if kind == QTextDocument.ResourceType.ImageResource.value:
+            placeholder = QImage(24, 24, QImage.Format.Format_ARGB32)
+            placeholder.fill(0xFFD0D0D0)  # an empty grey frame where the image would be
+            return placeholder
+        return QByteArray()
+
+
 def card_markdown(card: EffectiveCard | None, ref: str) -> str:
     """The card as one markdown document, the way the PDF orders it (for the preview)."""
     if card is None:
@@ -61,6 +95,11 @@ def card_markdown(card: EffectiveCard | None, ref: str) -> str:
                 for m in base.metrics]
         parts += ["## Metrics stated by the card",
                   "\n".join(["| Metric | Value | Task / slice |", "|---|---:|---|", *rows])]
+    if base is not None and base.details:
+        rows = [f"| {key} | {str(value).replace('|', '/')} |"
+                for key, value in base.details.items()]
+        parts += [f"## Card details ({base.source_name})",
+                  "\n".join(["| Field | Value |", "|---|---|", *rows])]
     if base is not None and base.body:
         parts += [f"## Card text ({base.source_name})", base.body]
     return "\n\n".join(parts)
@@ -90,8 +129,7 @@ class CardTextDialog(QDialog):
 
         self.source_label = QLabel()
         self.source_label.setWordWrap(True)
-        self.preview = QTextBrowser()
-        self.preview.setOpenExternalLinks(False)
+        self.preview = OfflineTextBrowser()
         self.section_box = QComboBox()
         for key, title in CARD_SECTIONS.items():
             self.section_box.addItem(title, key)

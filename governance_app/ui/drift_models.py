@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from governance_app.domain.drift import METHOD_LABELS, P_VALUE_METHODS, ColumnDrift
+from governance_app.domain.drift import METHOD_LABELS, ColumnDrift
 from governance_app.domain.drift_records import SOURCE_EVIDENTLY, DriftResult
 from governance_app.services import drift as drift_service
 from governance_app.services.workspace import Workspace
@@ -42,7 +42,7 @@ def _method(c: ColumnDrift) -> str:
 
 
 def _side(c: ColumnDrift) -> str:
-    return "p-value at or below" if c.method in P_VALUE_METHODS else "statistic at or above"
+    return "p-value at or below" if c.holds_p_value else "statistic at or above"
 
 
 class DriftAlertTableModel(RecordTableModel):
@@ -106,11 +106,16 @@ def load_cell_distribution(result: DriftResult, column: ColumnDrift) -> CellDist
     binned = result.details.get("distributions", {}).get(column.column)
     if result.source_kind == SOURCE_EVIDENTLY:
         if binned:
-            return CellDistribution(column.column, categorical, binned=binned,
-                                    note="Evidently's own bins (the export has no raw data)")
+            return CellDistribution(column.column, categorical, binned=binned, note=(
+                f"Reference vs current histograms as Evidently binned them in "
+                f"{result.details.get('file', 'its export')} (the export holds no raw rows)."))
+        shape = result.details.get("evidently_shape")
+        form = {"report": "compact report (save_json)", "testsuite": "TestSuite"}.get(
+            str(shape), "export")
         return CellDistribution(column.column, categorical, note=(
-            "Imported from Evidently: this export holds scores, not the raw data, so the "
-            "distribution cannot be shown."))
+            f"This Evidently {form} holds scores only, neither raw rows nor histograms, so "
+            "the distribution cannot be shown. Evidently's snapshots and Report.json() "
+            "keep histograms."))
     ref_path, cur_path = result.source_paths.get("reference"), result.source_paths.get("current")
     if not ref_path or not cur_path or not (Path(ref_path).is_file()
                                              and Path(cur_path).is_file()):

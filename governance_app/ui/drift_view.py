@@ -285,11 +285,18 @@ class DriftPanel(QWidget):
             self.distribution.show_chart(lambda size: distribution_figure(
                 dist.column, dist.reference, dist.current, categorical=dist.categorical,
                 title=f"{dist.column} in {label}: reference vs current", figsize=size))
+        elif dist.binned:
+            self.distribution.show_chart(lambda size: binned_distribution_figure(
+                dist.column, dist.binned or {}, figsize=size))
         else:
-            # Without data the figure itself says why, wrapped to fit the panel.
+            # Without data the figure itself says why, wrapped to fit the panel; the note
+            # below stays empty so that the reason is said once.
             message = "\n".join(textwrap.wrap(dist.note, 60)) or "No distribution"
             self.distribution.show_chart(lambda size: binned_distribution_figure(
-                dist.column, dist.binned or {}, figsize=size, empty_message=message))
+                dist.column, {}, figsize=size, empty_message=message))
+            self.distribution_note.setText("")
+            self.sig_distribution_shown.emit(dist)
+            return
         self.distribution_note.setText(dist.note)
         self.sig_distribution_shown.emit(dist)
 

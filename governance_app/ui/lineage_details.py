@@ -180,7 +180,8 @@ class LineageDetailsPanel(QWidget):
             rows.append(("Status", word))
         rows += pipeline_rows(node)
         if node.started_at or node.ended_at:
-            rows.append(("Started", format_local_time(node.started_at)))
+            rows.append(("Started", format_local_time(node.started_at) if node.started_at
+                         else "unknown (no START event was imported)"))
             rows.append(("Ended", format_local_time(node.ended_at) + _duration(node)))
         self.info_label.setText("<table>" + "".join(
             f"<tr><td style='padding-right:10px'><b>{k}</b></td><td>{v}</td></tr>"

@@ -96,3 +96,37 @@ def test_sqlite_with_part_of_mlflow_schema_says_what_is_missing(tmp_path: Path) 
     message = str(caught.value)
     assert "it looks like an SQLite database with part of MLflow's schema" in message
     assert "lacks metrics, params" in message and "expected mlflow-sqlite" in message
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_old_servers_rest_answers_read_like_the_store(version: str) -> None:
+    """``mlflow server`` of each version answering over its own store (NaN metrics included,
+    which protobuf's JSON writes as the string "NaN")."""
+    expected = _expected(f"mlflow-{version}")
+    path = OLD / f"rest-{version}"
+    assert registry.detect(path) == "mlflow-rest"
+    snapshot = registry.load(path)
+    runs = {run.run_id: run for run in snapshot.runs}
+    assert set(runs) == set(expected["runs"])
+    for run_id, want in expected["runs"].items():
+        assert runs[run_id].name == want["name"] and runs[run_id].params == want["params"]
+    versions = {str(v.version): v for m in snapshot.models for v in m.versions}
+    assert {n: (v.stage, v.run_id) for n, v in versions.items()} == {
+        n: (w["stage"], w["run_id"]) for n, w in expected["versions"].items()}
+    text = (path / "runs-search.json").read_text(encoding="utf-8")
+    assert '"value": "NaN"' in text
+
+
+def test_too_old_store_exits_2_and_stores_nothing(tmp_path: Path, capsys) -> None:
+    from governance_app.cli import main
+
+    store = _copy(tmp_path)
+    with sqlite3.connect(store) as connection:
+        connection.execute("DROP TABLE alembic_version")
+    before = hashlib.sha256(store.read_bytes()).hexdigest()
+    db = str(tmp_path / "board.db")
+    assert main(["--db", db, "import", str(store)]) == 2
+    assert "before 1.0" in capsys.readouterr().err
+    assert main(["--db", db, "imports", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+    assert hashlib.sha256(store.read_bytes()).hexdigest() == before
