@@ -2,7 +2,7 @@
 the evaluations a platform computed (Vertex evaluations and slices, Clarify bias reports).
 
 Revision ID: 0011_cloud
-Revises: 0006_model_cards
+Revises: 0007_board
 Create Date: 2026-12-07 01:10:00.000000
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011_cloud"
-down_revision = "0006_model_cards"
+down_revision = "0007_board"
 branch_labels = None
 depends_on = None
 
