@@ -20,6 +20,7 @@ from governance_app.charts.drift_heatmap import drift_heatmap_figure
 from governance_app.charts.fairness_bars import metric_bars_figure
 from governance_app.charts.lineage_figure import lineage_figure
 from governance_app.charts.metric_history import metric_history_figure
+from governance_app.charts.number_format import fairness_number
 from governance_app.domain.drift_records import DriftResult
 from governance_app.domain.fairness_evidence import FairnessAnalysis
 from governance_app.domain.governance import Review
@@ -207,17 +208,21 @@ def _fairness(data: CardData, frame: float) -> list[Flowable]:
         report = item.report
         out.append(Paragraph(f"Sensitive attribute: {text(', '.join(key))}", styles().h2))
         metrics = [m for m in FAIRNESS_METRICS if m in report.overall.metrics]
-        rows = [[" / ".join(g.key), str(g.count),
-                 *[fmt(g.metrics[m].value) if m in g.metrics else "—" for m in metrics]]
+        rows = [[" / ".join(g.key) + (" (reference)" if g.key == report.reference else ""),
+                 str(g.count),
+                 *[fairness_number(g.metrics[m].value) if m in g.metrics else "—"
+                   for m in metrics]]
                 for g in report.groups]
         out.append(data_table(["Group", "n", *[m.replace("_", " ") for m in metrics]], rows,
                               [0.24, 0.12, *[0.64 / len(metrics)] * len(metrics)], frame,
                               right=range(1, len(metrics) + 2)))
-        summary = [(name, fmt(report.summary[name].value)) for name in
+        summary = [(name, fairness_number(report.summary[name].value)) for name in
                    ("demographic_parity_ratio", "equalized_odds_difference")
                    if name in report.summary]
-        verdicts = [[" / ".join(p.key), p.metric.replace("_", " "), fmt(p.disparity.value),
-                     verdict(p.verdict.value)] for p in item.parity]
+        verdicts = [[" / ".join(p.key), p.metric.replace("_", " "),
+                     fairness_number(p.disparity.value),
+                     verdict(p.verdict.value) if p.key != report.reference
+                     else '<font color="#0072B2">reference</font>'] for p in item.parity]
         out.append(spacer(1.5))
         out.append(_verdict_table(verdicts, frame) if verdicts
                    else para("No parity verdicts for this attribute.", styles().empty))
