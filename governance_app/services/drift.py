@@ -199,6 +199,7 @@ def compute_drift(
     is_cancelled: Callable[[], bool] | None = None,
     *,
     policy_path: Path | None = None,
+    all_statistics: bool = False,
 ) -> DriftResult:
     """Drift of a current table against a reference table, every column or ``columns``.
 
@@ -207,6 +208,8 @@ def compute_drift(
             :class:`~governance_app.analytics.drift_select.DriftPolicy`.
         policy_path: a gate policy file whose ``drift:`` section judges the columns (instead
             of ``overrides``); the result records the policy's name and digest.
+        all_statistics: also compute every statistic that applies to each column (into each
+            column's ``details``); the verdicts stay those of the chosen methods.
 
     Raises:
         InputError: a table or the policy cannot be read, the two tables' schemas do not
@@ -216,6 +219,10 @@ def compute_drift(
     from governance_app.analytics.drift_select import compare_tables
 
     rules, details = _rules(overrides, policy_path)
+    if all_statistics:
+        from dataclasses import replace
+
+        rules = replace(rules, all_statistics=True)
     reference, current = read_table(reference_path), read_table(current_path)
     drift = compare_tables(reference, current, rules, columns=columns,
                            sources=(str(reference_path), str(current_path)),
