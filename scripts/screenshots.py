@@ -262,11 +262,11 @@ def main(argv: list[str] | None = None) -> int:
     save(window, args.out, "30-models-compare-dark")
     apply_color_scheme(app, Qt.ColorScheme.Light)
     window.close()
-    _broken_audit(url, scratch, args.out)
+    _broken_audit(url, scratch, args.out, (chosen.name, version))
     return 0
 
 
-def _broken_audit(url: str, scratch: Path, out: Path) -> None:
+def _broken_audit(url: str, scratch: Path, out: Path, current: tuple[str, int]) -> None:
     """The Audit view naming the first broken link of a tampered copy of the workspace."""
     import shutil
 
@@ -288,9 +288,10 @@ def _broken_audit(url: str, scratch: Path, out: Path) -> None:
     window = MainWindow(Workspace.open(f"sqlite:///{copy}"))
     window.resize(*SIZE)
     window.show()
+    window.selection.select(*current)
+    window.show_view_named("Audit")  # views are built when first shown
     audit = window.findChild(QWidget, "AuditPanel")
     if audit is not None:
-        window.show_view_named("Audit")
         wait_until(lambda: bool(audit.events) and not audit.ctx.runner.active())
         audit.verify_button.click()
         wait_until(lambda: audit.report is not None and not audit.ctx.runner.active())
