@@ -27,6 +27,7 @@ from governance_app.domain.governance import Review
 from governance_app.domain.lineage import LineageGraph, LineageNode
 from governance_app.domain.model_card import EffectiveCard
 from governance_app.domain.views import VersionDetail
+from governance_app.governance.evidence import beside_value
 from governance_app.governance.keys import grouped
 from governance_app.reports.card_text import card_metrics_story, card_text_story
 from governance_app.reports.document import (
@@ -301,8 +302,11 @@ def _gate(data: CardData, frame: float) -> list[Flowable]:
             sources = check.get("sources", {}) or {}
             digest = "; ".join(f"{v[:12]}…" for v in sources.values()) or "—"
             value = check.get("value")
+            shown = fmt(value) if isinstance(value, int | float) else value or "—"
+            flag = beside_value(check, fmt)  # computed and declared disagree: both, flagged
             rows.append([text(check.get("label") or check["check"]["name"]),
-                         text(fmt(value) if isinstance(value, int | float) else value or "—"),
+                         text(str(shown)) + (f'<br/><font color="#B35900">{text(flag)}</font>'
+                                             if flag else ""),
                          text(_threshold(check.get("threshold"))),
                          verdict(str(check.get("result"))),
                          f'<font name="DejaVuSansMono" size="7">{text(digest)}</font>'])

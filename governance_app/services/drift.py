@@ -81,7 +81,8 @@ def drift_history(ws: Workspace, name: str, version: int | None = None) -> Drift
 
 
 def latest_drift(ws: Workspace, name: str, version: int,
-                 policy: Mapping[str, Any] | None = None) -> StoredDatasetDrift | None:
+                 policy: Mapping[str, Any] | None = None, *,
+                 computed: bool | None = None) -> StoredDatasetDrift | None:
     """The newest stored result of a version (``None`` when it has none), with its digest.
 
     Gate policies read ``share_of_drifted_columns`` from it. With ``policy`` (a gate policy's
@@ -90,12 +91,17 @@ def latest_drift(ws: Workspace, name: str, version: int,
     (:func:`~governance_app.analytics.drift_rejudge.rejudge`); the digest stays the stored
     record's.
 
+    ``computed`` picks among results the app computed (``True``) or imported ones, such
+    as Evidently reports (``False``); ``None`` takes the newest of either.
+
     Raises:
         InputError: the policy names a column the result lacks, or a method whose score it
             does not hold.
     """
     with ws.session() as session:
         pairs = drift_reader.results_for_version(session, name, version)
+    if computed is not None:
+        pairs = [(d, r) for d, r in pairs if (r.source_kind == SOURCE_COMPUTED) is computed]
     if not pairs:
         return None
     digest, result = pairs[-1]

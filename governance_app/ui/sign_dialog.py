@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from governance_app.domain.audit import Member
 from governance_app.domain.governance import Decision, Review, Signature
-from governance_app.governance.evidence import Blocker, blockers
+from governance_app.services.evidence_sources import Blocker, blockers
 from governance_app.ui.error_dialog import show_error
 from governance_app.ui.review_models import (
     DECISION_STYLE,

@@ -191,4 +191,7 @@ def test_card_names_the_review_of_each_section_and_summarises_decisions_on_page_
     assert 'Review #1: policy “staging-promotion”, gate staging, approved' in approvals
     assert "Review #3" not in approvals  # nobody signed it yet: no empty section
     assert "Each arrow is a flow of data" in text  # the data path drawn upright, readable
+    # The team's logged demographic parity ratio (0.8814) and the app's own worst computed
+    # one (age_group, 0.5697) disagree: the card prints both, flagged.
+    assert "0.8814 ⚠ computed 0.5697" in gate
     assert "reader's zone" not in text
