@@ -334,15 +334,18 @@ def _approvals(data: CardData, frame: float) -> list[Flowable]:
         "zone, and meaning, under the review it decides. The signed bytes and public keys are "
         "in the embedded manifest.json.")]
     for review in reversed(signed):
-        out.append(Paragraph(text(_review_title(review)), styles().h2))
+        block: list[Flowable] = [Paragraph(text(_review_title(review)), styles().h2)]
         rows = [[text(s.member), text(", ".join(s.roles)), text(local(s.signed_at)),
                  verdict(s.decision.value) + f"<br/>{text(s.meaning)}",
                  f'<font name="DejaVuSansMono" size="7">{text(grouped(s.fingerprint))}</font>']
                 for s in review.signatures]
-        out.append(data_table(["Printed name", "Role", "Signed at", "Meaning",
-                               "Key fingerprint"], rows, [0.16, 0.12, 0.2, 0.26, 0.26], frame,
-                              markup=True))
-        out += [para(f"{s.member}: “{s.comment}”", styles().small) for s in review.signatures
-                if s.comment]
-        out.append(para(f"Quorum: {review.progress().describe()}.", styles().small))
+        block.append(data_table(["Printed name", "Role", "Signed at", "Meaning",
+                                 "Key fingerprint"], rows, [0.16, 0.12, 0.2, 0.26, 0.26],
+                                frame, markup=True))
+        block += [para(f"{s.member}: “{s.comment}”", styles().small)
+                  for s in review.signatures if s.comment]
+        block.append(para(f"Quorum: {review.progress().describe()}.", styles().small))
+        # A review's signatures, comments and quorum stay on one page: no comment or quorum
+        # line is left alone on an otherwise empty last page.
+        out.append(KeepTogether(block))
     return out

@@ -195,3 +195,15 @@ def test_card_names_the_review_of_each_section_and_summarises_decisions_on_page_
     # one (age_group, 0.5697) disagree: the card prints both, flagged.
     assert "0.8814 ⚠ computed 0.5697" in gate
     assert "reader's zone" not in text
+
+
+@needs_poppler
+def test_no_card_ends_on_a_page_holding_one_lone_paragraph(board: tuple[str, Path]) -> None:
+    for version in (1, 3, 4):
+        card = board[1] / f"card{version}.pdf"
+        last = len(PdfReader(card).pages)
+        lines = [line for line in subprocess.run(
+            ["pdftotext", "-f", str(last), "-l", str(last), "-layout", str(card), "-"],
+            check=True, capture_output=True, text=True).stdout.splitlines() if line.strip()]
+        body = [line for line in lines if "page " not in line and "chain head" not in line]
+        assert len(body) >= 3, (version, body)
