@@ -120,8 +120,15 @@ def styles() -> Styles:
 
 
 def text(value: object) -> str:
-    """Escape a value for a Paragraph (platypus reads a tiny XML dialect)."""
-    return escape(str(value))
+    """Escape a value for a Paragraph (platypus reads a tiny XML dialect); characters DejaVu
+    cannot draw (CJK) are set in a fallback font (:mod:`.glyph_fallback`)."""
+    escaped = escape(str(value))
+    if escaped.isascii():
+        return escaped
+    from governance_app.reports.glyph_fallback import with_fallback
+
+    register_fonts()
+    return with_fallback(escaped, FONT)
 
 
 def para(value: object, style: ParagraphStyle | None = None) -> Paragraph:

@@ -207,3 +207,62 @@ def test_no_card_ends_on_a_page_holding_one_lone_paragraph(board: tuple[str, Pat
             check=True, capture_output=True, text=True).stdout.splitlines() if line.strip()]
         body = [line for line in lines if "page " not in line and "chain head" not in line]
         assert len(body) >= 3, (version, body)
+
+
+CHINESE_CARD = """---
+license: apache-2.0
+language:
+- zh
+library_name: transformers
+---
+
+# 信用违约评分模型
+
+## 预期用途
+
+本模型用于对消费贷款申请进行违约风险排序，仅作为信贷审核员的参考。
+
+## 局限性
+
+对信用记录较短的申请人，评分的可靠性较低。
+"""
+
+
+def _fallback_available() -> bool:
+    from governance_app.reports.glyph_fallback import fallback_font
+
+    return fallback_font() is not None
+
+
+def fallback_font_name() -> str:
+    """The fallback font's PostScript name, as the PDF names it."""
+    from reportlab.pdfbase import pdfmetrics
+
+    from governance_app.reports.glyph_fallback import FALLBACK_FONT
+
+    name = pdfmetrics.getFont(FALLBACK_FONT).face.name
+    return name.decode() if isinstance(name, bytes) else str(name)
+
+
+@needs_poppler
+@pytest.mark.skipif(not _fallback_available(), reason="no TrueType CJK font (Debian: "
+                    "fonts-droid-fallback, which .ci/run installs)")
+def test_chinese_card_prints_in_a_cjk_font_not_as_boxes(board: tuple[str, Path],
+                                                          tmp_path: Path) -> None:
+    from governance_app.services.importing import import_path
+
+    url, _ = board
+    card_file = tmp_path / "README.md"
+    card_file.write_text(CHINESE_CARD, encoding="utf-8")
+    out = tmp_path / "card-zh.pdf"
+    with Workspace.open(url) as ws:
+        import_path(ws, card_file, model="credit_default:1")
+        reports.build_model_card(ws, "credit_default:1", out, ZOE, ZOE_PASS)
+    text = pdf_text(out)
+    assert "本模型用于对消费贷款申请进行违约风险排序" in text
+    assert "对信用记录较短的申请人" in text
+    fonts = subprocess.run(["pdffonts", str(out)], check=True, capture_output=True,
+                           text=True).stdout
+    embedded = {line.split()[0].split("+")[-1] for line in fonts.splitlines()[2:]}
+    assert fallback_font_name() in embedded, embedded  # the CJK runs' font, embedded
+    assert "DejaVuSans" in embedded  # beside DejaVu for the Latin text
