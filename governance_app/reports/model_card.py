@@ -183,7 +183,8 @@ def _dataset_digest(node: LineageNode) -> str:
 
 def _metrics(data: CardData, frame: float) -> list[Flowable]:
     latest = data.detail.latest_metrics
-    stated = card_metrics_story(data.card, frame, fmt)
+    computed, computed_from = _computed_overall(data)
+    stated = card_metrics_story(data.card, frame, fmt, computed, computed_from)
     if not latest:
         return [*_empty("No metrics recorded: the version's run was not imported."), *stated]
     rows = [(key, fmt(value)) for key, value in sorted(latest.items())]
@@ -195,6 +196,21 @@ def _metrics(data: CardData, frame: float) -> list[Flowable]:
                                        f"(run {run.run_id[:8]})", figsize=(8.0, 5.0))
         out += [spacer(), figure_image(figure, frame, max_height=380)]
     return out + stated
+
+
+def _computed_overall(data: CardData) -> tuple[dict[str, float], str]:
+    """The overall metrics the app computed from the version's attached predictions (the
+    same over every attribute), and what they were computed from."""
+    analysis = data.fairness
+    if analysis is None:
+        return {}, ""
+    for key, item in sorted(analysis.analyses.items()):
+        if len(key) == 1:
+            overall = item.report.overall.metrics
+            values = {k: v.value for k, v in overall.items() if v.value is not None}
+            return values, (f"{source_name(analysis.source)} ({analysis.row_count:,} "
+                            "predictions)")
+    return {}, ""
 
 
 def _fairness(data: CardData, frame: float) -> list[Flowable]:

@@ -194,6 +194,9 @@ def test_card_names_the_review_of_each_section_and_summarises_decisions_on_page_
     # The team's logged demographic parity ratio (0.8814) and the app's own worst computed
     # one (age_group, 0.5697) disagree: the card prints both, flagged.
     assert "0.8814 ⚠ computed 0.5697" in gate
+    # The card's own claims beside the app's computation: recall 0.64 stated, 0.422 computed.
+    assert "Recall at the 0.5 threshold 0.64" in text and "0.422 ⚠ differs" in text
+    assert "⚠ marks 2 stated number(s) the app computed differently" in text
     assert "reader's zone" not in text
 
 
