@@ -138,6 +138,7 @@ class LineageScene(QGraphicsScene):
             self.addItem(layer)
         self.addItem(self.label_layer)
         self._labels: list[PathLabel] = []
+        self._label_scale = 1.0
         self._kept: str | None = None
         self.highlighted = None
         self.upstream_ids, self.downstream_ids = set(), set()
@@ -164,9 +165,23 @@ class LineageScene(QGraphicsScene):
         finally:
             self.blockSignals(False)
 
-    def set_path_labels(self, on: bool) -> None:
-        """Show the selected path's names (zoomed out, where boxes draw no text)."""
+    def set_path_labels(self, on: bool, scale: float = 1.0) -> None:
+        """Show the selected path's names (zoomed out, where boxes draw no text), without
+        overlaps at ``scale``: the selection's first, then the nearest; a label that would
+        cover one already placed is left out (its box keeps its colour)."""
         self.label_layer.setVisible(on)
+        self._label_scale = scale
+        if not on:
+            return
+        placed: list[QRectF] = []
+        for label in self._labels:  # in priority order
+            box = label.boundingRect()
+            rect = QRectF(label.pos().x() + box.x() / scale, label.pos().y() + box.y() / scale,
+                          box.width() / scale, box.height() / scale)
+            free = not any(rect.intersects(other) for other in placed)
+            label.setVisible(free)
+            if free:
+                placed.append(rect)
 
     def node_at(self, point: QPointF, slack: float = 6.0) -> str | None:
         """The node whose box contains ``point`` (give or take ``slack``), found with numpy.
@@ -273,6 +288,8 @@ class LineageScene(QGraphicsScene):
                               parent=self.label_layer)
             label.setPos(item.scenePos())
             self._labels.append(label)
+        if self.label_layer.isVisible():
+            self.set_path_labels(True, self._label_scale)
 
     def _refresh_overview(self) -> None:
         if self.overview is not None:
@@ -376,7 +393,7 @@ class LineageGraphicsView(QGraphicsView):
         scale = self.scale_factor()
         self.setRenderHint(_ANTIALIAS, scale >= TEXT_LOD)
         self.lineage_scene.set_overview(scale < OVERVIEW_LOD)
-        self.lineage_scene.set_path_labels(scale < TEXT_LOD)
+        self.lineage_scene.set_path_labels(scale < TEXT_LOD, scale)
 
     def centre_on_node(self, node_id: str, *, readable: bool = True) -> bool:
         """Scroll ``node_id`` to the middle, zooming in to a readable scale if needed."""
