@@ -10,12 +10,15 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from governance_app.cli.output import local_time, number, print_json, table
 from governance_app.domain.drift import METHOD_LABELS, ColumnDrift
 from governance_app.domain.drift_records import DriftResult
 from governance_app.errors import InputError
-from governance_app.services.workspace import Workspace
+
+if TYPE_CHECKING:  # SQLAlchemy loads only for the verbs that open a workspace
+    from governance_app.services.workspace import Workspace
 
 POLICY_HELP = ("a gate policy YAML whose drift: section sets methods, thresholds and the "
                "drift share, per feature (docs/policies.md)")
