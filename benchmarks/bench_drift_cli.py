@@ -87,8 +87,13 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=20261207)
     parser.add_argument("--skip-evidently", action="store_true")
     args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-drift-cli-") as scratch:
+        measure(args, Path(scratch))
+
+
+def measure(args: argparse.Namespace, folder: Path) -> None:
+    """Write the two tables into ``folder`` and time both sides on them."""
     rng = np.random.default_rng(args.seed)
-    folder = Path(tempfile.mkdtemp(prefix="bench-drift-cli-"))
     ref, cur = folder / "reference.parquet", folder / "current.parquet"
     make_table(args.rows, rng, 0.0).to_parquet(ref)
     make_table(args.rows, rng, 0.3).to_parquet(cur)
