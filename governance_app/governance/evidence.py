@@ -272,3 +272,9 @@ def beside_value(check: dict[str, Any], fmt: Any = lambda v: f"{v:.4g}") -> str:
         origin = DECLARED if check.get("check", {}).get("kind") == "metric" else COMPUTED
     other = COMPUTED if origin == DECLARED else DECLARED
     return f"⚠ {other} {fmt(found[other])}"
+
+
+def contradictions(evidence: dict[str, Any]) -> list[tuple[str, dict[str, float]]]:
+    """Each frozen check whose computed and declared numbers disagree: (label, numbers)."""
+    return [(str(c.get("label", "?")), found) for c in evidence.get("checks", [])
+            if (found := contradiction_of(c)) is not None]

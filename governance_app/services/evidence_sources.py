@@ -17,11 +17,18 @@ from typing import Any
 from governance_app.domain.views import VersionDetail
 from governance_app.errors import GovernanceError, NotFoundError
 from governance_app.governance.canonical import iso_utc, sha256_hex
-from governance_app.governance.evidence import Blocker, Reading, beside_value, blockers
+from governance_app.governance.evidence import (
+    Blocker,
+    Reading,
+    beside_value,
+    blockers,
+    contradictions,
+)
 from governance_app.services import models as model_service
 from governance_app.services.workspace import Workspace
 
-__all__ = ["WorkspaceEvidence", "Blocker", "blockers", "beside_value", "version_record_digest"]
+__all__ = ["WorkspaceEvidence", "Blocker", "blockers", "beside_value", "contradictions",
+           "version_record_digest"]
 """``blockers`` and ``beside_value`` read frozen evidence for the front ends (the Sign dialog,
 the Reviews view), which call services only."""
 

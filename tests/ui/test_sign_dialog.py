@@ -132,5 +132,11 @@ def test_reviews_checks_table_flags_a_contradiction_beside_both_numbers(
     assert value.data() == (f"{flagged['declared']:.4g} ⚠ computed "
                             f"{flagged['computed']:.4g}")
     assert value.data(Qt.ItemDataRole.ForegroundRole) is not None  # the warning colour
+    dialog = SignDialog(ViewContext(board.ws, Selection(), TaskRunner(), lambda: None,
+                                    lambda *_: None), review,
+                        member_service.list_members(board.ws))
+    assert "contradicts itself" in dialog.contradiction_label.text()
+    assert f"declared {flagged['declared']:.4g}" in dialog.contradiction_label.text()
+    dialog.deleteLater()
     assert model.index(0 if row else 1, 2).data(Qt.ItemDataRole.ForegroundRole) is None
     assert "contradiction: declared" in value.data(Qt.ItemDataRole.ToolTipRole)
