@@ -130,6 +130,13 @@ def main(argv: list[str] | None = None) -> int:
         panel.compare_panel.tabs.setCurrentIndex(2)
         wait_until(lambda: True)
         save(window, args.out, "02c-models-compare-parameters")
+        # Back to the newest version, the one the board decides: every later picture shows it.
+        table.clearSelection()
+        table.select_source_row(panel.versions_model.row_for_version(version))
+        window.selection.select(chosen.name, version)
+        wait_until(lambda: (d := panel.detail_panel.detail) is not None
+                   and d.version.ref == f"{chosen.name}:{version}"
+                   and panel.detail_stack.currentWidget() is panel.detail_panel)
 
     for index, name in enumerate(VIEW_NAMES[1:], start=1):
         window.show_view(index)
@@ -150,10 +157,12 @@ def main(argv: list[str] | None = None) -> int:
             wait_until(lambda: True)
             save(window, args.out, "04b-fairness-intersection-disparity")
     if (drift := window.findChild(QWidget, "DriftPanel")) is not None:  # issue 5
-        window.selection.select("credit_default", 3)  # the demo's version with a history
+        window.selection.select("credit_default", 3)  # the Evidently history that drifts
         window.show_view_named("Drift")
         wait_until(lambda: bool(drift.results) and not drift.ctx.runner.active())
         save(window, args.out, "05b-drift-history")
+        window.selection.select(chosen.name, version)  # back to the version on the agenda
+        wait_until(lambda: not drift.ctx.runner.active())
     if (audit := window.findChild(QWidget, "AuditPanel")) is not None:  # issue 7
         window.show_view_named("Audit")
         wait_until(lambda: bool(audit.events) and not audit.ctx.runner.active())
@@ -168,6 +177,15 @@ def main(argv: list[str] | None = None) -> int:
             reviews.state_combo.setCurrentText(state)
             wait_until(lambda: True)
             save(window, args.out, f"06-reviews-{state}")
+        reviews.state_combo.setCurrentText("open")
+        wait_until(lambda: True)
+        if reviews.review is not None:  # the agenda item, signed by a demo member
+            sign = reviews.open_sign_dialog()
+            if sign is not None:
+                sign.adjustSize()
+                wait_until(lambda: True)
+                save(sign, args.out, "06b-sign-dialog")
+                sign.reject()
         reviews.state_combo.setCurrentIndex(0)
     if (reports := window.findChild(QWidget, "ReportsPanel")) is not None:  # issue 8
         window.selection.select("credit_default", 4)  # the demo's sealed card is of v4
@@ -246,6 +264,7 @@ def main(argv: list[str] | None = None) -> int:
     save(window, args.out, "30-models-compare-dark")
     apply_color_scheme(app, Qt.ColorScheme.Light)
     window.close()
+    _broken_audit(url, scratch, args.out, (chosen.name, version))
     return 0
 
 
@@ -284,6 +303,41 @@ def pipeline_screenshots(scratch: Path, out: Path) -> None:
             lineage.select_node(failed)
         wait_until(lambda: True)
         save(window, out, "03c-lineage-pipelines")
+    window.close()
+
+
+def _broken_audit(url: str, scratch: Path, out: Path, current: tuple[str, int]) -> None:
+    """The Audit view naming the first broken link of a tampered copy of the workspace."""
+    import shutil
+
+    from sqlalchemy import create_engine, text
+
+    source = url.removeprefix("sqlite:///")
+    if url == source or not Path(source).is_file():
+        return  # only a SQLite workspace file can be copied and tampered with here
+    with Workspace.open(url) as ws:  # checkpoint the WAL so the copy holds every event
+        with ws.session() as session:
+            session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+    copy = scratch / "tampered.db"
+    shutil.copy(source, copy)
+    engine = create_engine(f"sqlite:///{copy}")
+    with engine.begin() as connection:  # what an attacker with write access could do
+        connection.execute(text("DROP TRIGGER audit_events_no_update"))
+        connection.execute(text("UPDATE audit_events SET actor = 'mallory' WHERE seq = 3"))
+    engine.dispose()
+    window = MainWindow(Workspace.open(f"sqlite:///{copy}"))
+    window.resize(*SIZE)
+    window.show()
+    window.selection.select(*current)
+    window.show_view_named("Audit")  # views are built when first shown
+    audit = window.findChild(QWidget, "AuditPanel")
+    if audit is not None:
+        wait_until(lambda: bool(audit.events) and not audit.ctx.runner.active())
+        audit.verify_button.click()
+        wait_until(lambda: audit.report is not None and not audit.ctx.runner.active())
+        audit.table.select_source_row(2)
+        wait_until(lambda: True)
+        save(window, out, "07b-audit-broken")
     window.close()
 
 

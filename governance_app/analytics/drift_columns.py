@@ -29,7 +29,8 @@ NUMERIC_ALL = ("psi", "ks", "wasserstein", "jensenshannon")
 
 @dataclass(frozen=True, slots=True)
 class ColumnReference:
-    """A reference column, prepared: exactly one of ``numeric``/``categorical`` is set."""
+    """A reference column, prepared: ``numeric`` for numbers, ``categorical`` for categories,
+    both for integers (the current sample then decides, as in Evidently)."""
 
     name: str
     column_type: ColumnType
@@ -49,12 +50,33 @@ class ColumnReference:
         return side.n if side is not None else 0
 
 
+INTEGER_CARDINALITY_LIMIT = 10
+"""Evidently 0.7 infers an integer column with at most this many distinct values in the
+*current* data as categorical (``evidently.core.datasets.infer_column_type``, applied to the
+current dataset, whose data definition the report uses)."""
+
+
 def column_type_of(series: pd.Series) -> ColumnType:
     """Numbers (not booleans) are compared as distributions, everything else as categories."""
     dtype = series.dtype
     if pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_numeric_dtype(dtype):
         return ColumnType.CATEGORICAL
     return ColumnType.NUMERICAL
+
+
+def is_integer_column(series: pd.Series) -> bool:
+    """Integers (not booleans): the type Evidently decides from the current sample."""
+    dtype = series.dtype
+    return pd.api.types.is_integer_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
+
+
+def few_integers(values: Any) -> bool:
+    """Whether a current integer sample has at most :data:`INTEGER_CARDINALITY_LIMIT`
+    distinct non-null values, so that Evidently compares it as categories."""
+    array = values.to_numpy() if isinstance(values, pd.Series) else np.asarray(values)
+    if array.dtype.kind == "f":  # an integer column with nulls, read as floats
+        array = array[~np.isnan(array)]
+    return np.unique(array).size <= INTEGER_CARDINALITY_LIMIT
 
 
 def prepare_column(series: pd.Series, name: str, n_bins: int, source: str) -> ColumnReference:
@@ -67,7 +89,11 @@ def prepare_column(series: pd.Series, name: str, n_bins: int, source: str) -> Co
     if kind is ColumnType.NUMERICAL:
         values, nulls = st.sort_numeric(series.to_numpy())
         if values.size:
-            return ColumnReference(name, kind, numeric=st.prepare_sorted(values, nulls, n_bins))
+            # An integer column is also counted: a current sample with few distinct values
+            # is compared as categories, as Evidently does (:func:`few_integers`).
+            counted = cats.prepare_categorical(series) if is_integer_column(series) else None
+            return ColumnReference(name, kind, numeric=st.prepare_sorted(values, nulls, n_bins),
+                                   categorical=counted)
     else:
         cat = cats.prepare_categorical(series)
         if cat.n:
@@ -87,9 +113,10 @@ def verdict(method: str, score: float, threshold: float) -> bool:
 
 
 def _undefined(ref: ColumnReference, method: str, threshold: float, n_cur: int, nulls_cur: int,
-               reason: str, unseen: tuple[str, ...] = ()) -> ColumnDrift:
-    return ColumnDrift(ref.name, ref.column_type, method, threshold, None, None, None, False,
-                       ref.n, n_cur, ref.nulls, nulls_cur, unseen, {}, reason)
+               reason: str, unseen: tuple[str, ...] = (),
+               kind: ColumnType | None = None) -> ColumnDrift:
+    return ColumnDrift(ref.name, kind or ref.column_type, method, threshold, None, None, None,
+                       False, ref.n, n_cur, ref.nulls, nulls_cur, unseen, {}, reason)
 
 
 def _numeric_stats(ref: st.NumericReference, cur: np.ndarray, wanted: set[str],
@@ -155,15 +182,16 @@ def compare_column(ref: ColumnReference, series: Any, policy: DriftPolicy,
         InputError: the current column holds text where the reference holds numbers, or a
             policy method that does not fit the column.
     """
-    if ref.numeric is not None:
+    if ref.numeric is not None and not _as_categories(ref, series, policy):
         return _compare_numeric(ref, ref.numeric, series, policy, choose)
     assert ref.categorical is not None
+    kind = ColumnType.CATEGORICAL
     counts = cats.count_categories(ref.categorical, series)
     n_cur = int(counts.cur_counts.sum())
-    method, threshold = choose(policy, ref.name, ref.column_type, ref.n, len(counts.labels))
+    method, threshold = choose(policy, ref.name, kind, ref.n, len(counts.labels))
     if n_cur == 0:
         return _undefined(ref, method, threshold, 0, counts.nulls_cur,
-                          "no non-null current value", counts.unseen)
+                          "no non-null current value", counts.unseen, kind)
     wanted = {method}
     if policy.all_statistics:
         wanted |= {"psi", "jensenshannon", "chisquare"}
@@ -176,7 +204,20 @@ def compare_column(ref: ColumnReference, series: Any, policy: DriftPolicy,
         stats["jensenshannon"] = st.jensenshannon(counts.ref_counts, counts.cur_counts)
     order = cats.sorted_order(counts.labels)
     _count_tests(counts.ref_counts[order], counts.cur_counts[order], wanted, stats)
-    return _result(ref, method, threshold, stats, n_cur, counts.nulls_cur, counts.unseen)
+    return _result(ref, method, threshold, stats, n_cur, counts.nulls_cur, counts.unseen, kind)
+
+
+def _as_categories(ref: ColumnReference, series: Any, policy: DriftPolicy) -> bool:
+    """An integer column whose current sample has few distinct values is compared as
+    categories (Evidently's type inference), unless the policy asks for a method that
+    needs numbers for it."""
+    if ref.categorical is None:
+        return False
+    rule = policy.per_column.get(ref.name)
+    asked = (rule.method if rule is not None else None) or policy.method
+    if asked in ("ks", "wasserstein"):
+        return False
+    return few_integers(series)
 
 
 def _compare_numeric(ref: ColumnReference, num: st.NumericReference, series: Any,
@@ -203,12 +244,13 @@ def _compare_numeric(ref: ColumnReference, num: st.NumericReference, series: Any
 
 
 def _result(ref: ColumnReference, method: str, threshold: float, stats: dict[str, float],
-            n_cur: int, nulls_cur: int, unseen: tuple[str, ...]) -> ColumnDrift:
+            n_cur: int, nulls_cur: int, unseen: tuple[str, ...],
+            kind: ColumnType | None = None) -> ColumnDrift:
     score, statistic, p_value = score_of(method, stats)
     if score is None or math.isnan(score):
         return _undefined(ref, method, threshold, n_cur, nulls_cur,
-                          f"{method} is undefined for these samples", unseen)
-    return ColumnDrift(ref.name, ref.column_type, method, threshold, float(score),
+                          f"{method} is undefined for these samples", unseen, kind)
+    return ColumnDrift(ref.name, kind or ref.column_type, method, threshold, float(score),
                        None if statistic is None else float(statistic),
                        None if p_value is None else float(p_value),
                        verdict(method, score, threshold), ref.n, n_cur, ref.nulls, nulls_cur,

@@ -10,13 +10,16 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from governance_app.cli.engine_options import add_engine_options
 from governance_app.cli.output import local_time, number, print_json, table
-from governance_app.domain.drift import METHOD_LABELS
+from governance_app.domain.drift import METHOD_LABELS, ColumnDrift
 from governance_app.domain.drift_records import DriftResult
 from governance_app.errors import InputError
-from governance_app.services.workspace import Workspace
+
+if TYPE_CHECKING:  # SQLAlchemy loads only for the verbs that open a workspace
+    from governance_app.services.workspace import Workspace
 
 POLICY_HELP = ("a gate policy YAML whose drift: section sets methods, thresholds and the "
                "drift share, per feature (docs/policies.md)")
@@ -42,7 +45,10 @@ def _result_json(result: DriftResult) -> dict[str, object]:
         "columns": [
             {"column": c.column, "column_type": str(c.column_type), "method": c.method,
              "method_label": METHOD_LABELS.get(c.method, c.method), "threshold": c.threshold,
-             "score": c.score, "p_value": c.p_value, "drifted": c.drifted,
+             # score is what the threshold judges (the p-value of a test); statistic is the
+             # test's own statistic (KS D, chi-square, z) or the distance itself.
+             "score": c.score, "statistic": c.statistic, "p_value": c.p_value,
+             "drifted": c.drifted, "statistics": statistics_of(c),
              "n_ref": c.n_ref, "n_cur": c.n_cur, "nulls_ref": c.nulls_ref,
              "nulls_cur": c.nulls_cur, "unseen_categories": list(c.unseen_categories),
              "reason": c.reason}
@@ -51,13 +57,40 @@ def _result_json(result: DriftResult) -> dict[str, object]:
     }
 
 
+STATISTIC_ORDER = ("ks_statistic", "ks_p_value", "wasserstein", "wasserstein_raw", "psi",
+                   "jensenshannon", "chisquare_statistic", "chisquare_p_value", "z_statistic",
+                   "z_p_value")
+
+
+def statistics_of(column: ColumnDrift) -> dict[str, float]:
+    """Every statistic computed for a column, named, in one order (``--methods all`` computes
+    all that apply; otherwise the chosen method's statistic and p-value)."""
+    found = dict(column.details)
+    ranked = sorted(found, key=lambda k: (STATISTIC_ORDER.index(k)
+                                          if k in STATISTIC_ORDER else len(STATISTIC_ORDER), k))
+    return {key: found[key] for key in ranked}
+
+
+def _print_statistics(result: DriftResult) -> None:
+    """``--methods all``: a column × statistic table beside the verdict table."""
+    names = [k for k in STATISTIC_ORDER
+             if any(k in c.details for c in result.drift.columns)]
+    print()
+    table(["column", *names],
+          [[c.column, *[number(c.details[k]) if k in c.details else "—" for k in names]]
+           for c in result.drift.columns],
+          right=set(range(1, len(names) + 1)))
+
+
 def _print_columns(result: DriftResult) -> None:
     drift = result.drift
     table(
-        ["column", "type", "method", "score", "threshold", "verdict"],
-        [[c.column, str(c.column_type), METHOD_LABELS.get(c.method, c.method), number(c.score),
+        ["column", "type", "method", "statistic", "p-value", "score", "threshold", "verdict"],
+        [[c.column, str(c.column_type), METHOD_LABELS.get(c.method, c.method),
+          number(c.statistic) if c.statistic is not None else "—",
+          number(c.p_value) if c.p_value is not None else "—", number(c.score),
           number(c.threshold), _verdict(c.drifted)] for c in drift.columns],
-        right={3, 4},
+        right={3, 4, 5, 6},
     )
     print(f"dataset: {drift.n_drifted} of {len(drift.columns)} columns drifted "
           f"(share {number(drift.share_drifted)}, threshold {number(drift.threshold)}): "
@@ -87,11 +120,14 @@ def cmd_drift(args: argparse.Namespace, ws: Workspace | None) -> int:
     result = drift_service.compute_drift(Path(args.reference), Path(args.current),
                                          columns=args.columns or None,
                                          policy_path=Path(args.policy) if args.policy else None,
-                                         engine=args.engine, spark_master=args.spark_master)
+                                         engine=args.engine, spark_master=args.spark_master,
+                                         all_statistics=args.methods == "all")
     if args.json:
         print_json(_result_json(result))
     else:
         _print_columns(result)
+        if args.methods == "all":
+            _print_statistics(result)
     return 0
 
 
@@ -152,6 +188,10 @@ def register(verb: Callable[[str, str, str], argparse.ArgumentParser]) -> dict[s
     add_engine_options(p)
     p.add_argument("--columns", nargs="+", metavar="COL", help="only these columns")
     p.add_argument("--policy", metavar="FILE", help=POLICY_HELP)
+    p.add_argument("--methods", choices=["chosen", "all"], default="chosen",
+                   help="all: also compute every statistic that applies to each column (KS D "
+                        "and p-value, Wasserstein, PSI, Jensen-Shannon, chi-square, z) and "
+                        "print them; the verdict stays the chosen method's")
     p.add_argument("--json", action="store_true")
     p = verb("drift-history",
              "compute a drift history from a monitoring table, or show a version's stored one",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from governance_app.cli import Verb
 from governance_app.cli.engine_options import add_engine_options
@@ -18,7 +19,9 @@ from governance_app.domain.fairness import FairnessReport, MetricValue, ParityVe
 from governance_app.domain.fairness_evidence import AttributeAnalysis, FairnessAnalysis
 from governance_app.errors import InputError
 from governance_app.importers.prediction_table import DEFAULT_MIN_GROUP_SIZE, parse_model_ref
-from governance_app.services.workspace import Workspace
+
+if TYPE_CHECKING:  # SQLAlchemy loads only when a workspace is opened (--model)
+    from governance_app.services.workspace import Workspace
 from governance_app.store.fairness_codec import encode_analysis, encode_slices
 
 COLUMNS = (("selection_rate", "selection rate"), ("base_rate", "base rate"),
@@ -150,6 +153,8 @@ def cmd_fairness(args: argparse.Namespace, ws: Workspace | None) -> int:
             raise InputError(args.table, "give a TABLE or --model, not both",
                              expected="`fairness TABLE --label ...` or `fairness --model N:V`")
         name, version = parse_model_ref("--model", args.model)
+        from governance_app.services.workspace import Workspace
+
         with Workspace.open(args.db) as workspace:
             results = service.fairness_results(workspace, name, version)
         if args.json:

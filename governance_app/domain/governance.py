@@ -58,6 +58,11 @@ class Check:
     max: float | None = None
     blocking: bool = True
     sensitive: str | None = None
+    source: str | None = None
+    """``computed`` (by the app) or ``declared`` (by the model team); ``None``: the kind's
+    default (docs/policies.md, "Where a number comes from")."""
+    tolerance: float | None = None
+    """How far computed and declared may differ before a contradiction is flagged."""
 
     @property
     def label(self) -> str:
@@ -83,6 +88,11 @@ class Check:
         if self.max is not None:
             out["max"] = self.max
         out["blocking"] = self.blocking
+        # Written only when set, so the digests of policies that predate them are unchanged.
+        if self.source is not None:
+            out["source"] = self.source
+        if self.tolerance is not None:
+            out["tolerance"] = self.tolerance
         return out
 
 

@@ -266,3 +266,13 @@ class LineageGraph:
         for edge in edges:
             graph.add_edge(edge)
         return graph
+
+
+def run_name(node: LineageNode) -> str:
+    """A run's human name (MLflow's ``runName``, kept in its ``mlflow`` facet), or ``""``:
+    people know runs by name; the id is for the details."""
+    if node.kind is not NodeKind.RUN:
+        return ""
+    facet = node.facets.get("mlflow")
+    name = facet.get("name") if isinstance(facet, dict) else None
+    return str(name) if name else ""

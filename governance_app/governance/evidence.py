@@ -32,6 +32,8 @@ class Reading:
     inputs: dict[str, Any] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)
     missing: str = ""
+    origin: str = ""
+    """``computed`` or ``declared`` when the source knows (not part of the evidence)."""
 
 
 class EvidenceSource(Protocol):
@@ -64,22 +66,93 @@ def _judge(check: Check, value: float) -> tuple[bool, str]:
     return True, f"{value:.6g} meets {check.label}"
 
 
+COMPUTED = "computed"
+DECLARED = "declared"
+DEFAULT_TOLERANCE = 0.05
+"""Computed and declared numbers further apart than this are flagged as a contradiction."""
+
+
+def _read(check: Check, source: EvidenceSource, drift_policy: dict[str, Any] | None,
+          origin: str | None) -> Reading | None:
+    """One reading of ``check`` from ``origin`` (``None``: the kind's default source);
+    ``None`` when the source cannot read that origin at all (an older adapter)."""
+    kind = check.kind
+    if kind is CheckKind.METRIC:
+        origin = origin or DECLARED  # a run's logged metric is the team's own number
+        if origin == DECLARED:
+            return source.metric(check.name)
+        computed = getattr(source, "computed_metric", None)
+        return computed(check.name, check.sensitive) if computed is not None else None
+    if kind is CheckKind.FAIRNESS:
+        origin = origin or COMPUTED
+        if origin == COMPUTED:
+            return source.fairness(check.name, check.sensitive or "")
+        return source.metric(check.name)  # the same number as the team logged it
+    if kind is CheckKind.DRIFT:
+        args: tuple[Any, ...] = (check.name, drift_policy) if drift_policy is not None else (
+            check.name,)
+        if origin is None:  # computed when a computed result exists, else imported
+            return source.drift(*args)
+        try:
+            return source.drift(*args, origin=origin)  # type: ignore[call-arg]
+        except TypeError:  # an adapter without origins
+            return None
+    return source.lineage()
+
+
+def _number(reading: Reading | None) -> float | None:
+    value = reading.value if reading is not None else None
+    if value is None or isinstance(value, bool) or not math.isfinite(float(value)):
+        return None
+    return float(value)
+
+
+def _cross_check(check: Check, source: EvidenceSource, drift_policy: dict[str, Any] | None,
+                 reading: Reading) -> tuple[dict[str, Any], dict[str, str], str]:
+    """Read the same number from the other origin; a difference beyond the tolerance is a
+    contradiction, recorded next to both numbers (inputs, sources and the detail's words)."""
+    used = reading.origin or check.source or (
+        DECLARED if check.kind is CheckKind.METRIC else COMPUTED)
+    other_origin = COMPUTED if used == DECLARED else DECLARED
+    try:
+        other = _read(check, source, drift_policy, other_origin)
+    except Exception:  # noqa: BLE001 - the second opinion is optional; never fails a check
+        other = None
+    mine, theirs = _number(reading), _number(other)
+    # Only what a policy asked for or a contradiction adds to the evidence: an agreeing second
+    # opinion leaves the document (and the digest of a review opened earlier) as it was.
+    inputs: dict[str, Any] = {"origin": used} if check.source is not None else {}
+    if other is None or mine is None or theirs is None:
+        return inputs, {}, ""
+    tolerance = check.tolerance if check.tolerance is not None else DEFAULT_TOLERANCE
+    if abs(mine - theirs) <= tolerance:
+        return inputs, {}, ""
+    numbers = {used: mine, other_origin: theirs}
+    sources = {f"{other_origin}:{k}": v for k, v in other.sources.items()}
+    inputs["contradiction"] = {"declared": numbers[DECLARED], "computed": numbers[COMPUTED],
+                               "difference": abs(mine - theirs), "tolerance": tolerance,
+                               "other_inputs": {k: v for k, v in other.inputs.items()
+                                                if k != "origin"}}
+    words = (f"contradiction: declared {numbers[DECLARED]:.4g} vs computed "
+             f"{numbers[COMPUTED]:.4g} (differ by {abs(mine - theirs):.4g} > tolerance "
+             f"{tolerance:g}); judged on the {used} number")
+    return inputs, sources, words
+
+
 def evaluate_check(check: Check, source: EvidenceSource,
                    drift_policy: dict[str, Any] | None = None) -> CheckResult:
     """One check against the source. Never raises for missing data: a check that cannot be
     evaluated is an ``error`` result naming what is missing, never a silent pass.
 
     ``drift_policy`` is the policy's ``drift:`` section: drift checks read the stored result
-    judged again by its methods, thresholds and drift share."""
-    if check.kind is CheckKind.METRIC:
-        reading = source.metric(check.name)
-    elif check.kind is CheckKind.FAIRNESS:
-        reading = source.fairness(check.name, check.sensitive or "")
-    elif check.kind is CheckKind.DRIFT:
-        reading = (source.drift(check.name, drift_policy) if drift_policy is not None
-                   else source.drift(check.name))
-    else:
-        reading = source.lineage()
+    judged again by its methods, thresholds and drift share. A metric, fairness or drift
+    check reads its number from ``check.source`` (or the kind's default), and reads the same
+    number from the other origin when it can: a difference beyond the tolerance is flagged
+    as a contradiction next to both numbers."""
+    reading = _read(check, source, drift_policy, check.source)
+    if reading is None:
+        reading = Reading(None, missing=f"this workspace cannot read a {check.source} "
+                          f"{check.name}")
     failed = Outcome.FAIL if check.blocking else Outcome.WARNING
     value = reading.value
     if check.kind is CheckKind.EVIDENCE:
@@ -91,12 +164,21 @@ def evaluate_check(check: Check, source: EvidenceSource,
             outcome, detail = failed, reading.missing or "no upstream training data is recorded"
         return CheckResult(check, outcome, bool(value) if value is not None else None, detail,
                            reading.inputs, reading.sources)
+    extra, other_sources, words = _cross_check(check, source, drift_policy, reading)
+    inputs = {**reading.inputs, **extra}
+    sources = {**reading.sources, **other_sources}
     if value is None or isinstance(value, bool) or not math.isfinite(float(value)):
         detail = reading.missing or f"{check.name} has no numeric value"
-        return CheckResult(check, Outcome.ERROR, None, detail, reading.inputs, reading.sources)
+        return CheckResult(check, Outcome.ERROR, None, detail, inputs, sources)
     ok, detail = _judge(check, float(value))
-    return CheckResult(check, Outcome.PASS if ok else failed, float(value), detail,
-                       reading.inputs, reading.sources)
+    return CheckResult(check, Outcome.PASS if ok else failed, float(value),
+                       f"{detail}; {words}" if words else detail, inputs, sources)
+
+
+def contradiction_of(check: dict[str, Any]) -> dict[str, float] | None:
+    """The contradiction recorded in a frozen check (``CheckResult.as_dict``), if any."""
+    found = (check.get("inputs") or {}).get("contradiction")
+    return found if isinstance(found, dict) else None
 
 
 def evaluate(policy: GatePolicy, source: EvidenceSource) -> list[CheckResult]:
@@ -116,7 +198,8 @@ def evidence_document(
         "policy": {"name": policy.name, "digest": policy.digest, "gate": policy.gate},
         "checks": [r.as_dict() for r in results],
         "blocking_failures": [r.check.label for r in results if r.blocks_approval],
-    })
+    } | ({"contradictions": contradictions} if (contradictions := [
+        r.check.label for r in results if "contradiction" in r.inputs]) else {}))
 
 
 def evidence_digest(document: dict[str, Any]) -> str:
@@ -176,3 +259,22 @@ def blockers(evidence: dict[str, Any], ref: str) -> list[Blocker]:
                                str(check.get("result")), str(check.get("detail", "")),
                                _remedy(check, ref)))
     return out
+
+
+def beside_value(check: dict[str, Any], fmt: Any = lambda v: f"{v:.4g}") -> str:
+    """What a table prints after a frozen check's value when computed and declared disagree:
+    the other number, named (``⚠ computed 0.31``); empty otherwise."""
+    found = contradiction_of(check)
+    if found is None:
+        return ""
+    origin = (check.get("inputs") or {}).get("origin") or check.get("check", {}).get("source")
+    if origin is None:
+        origin = DECLARED if check.get("check", {}).get("kind") == "metric" else COMPUTED
+    other = COMPUTED if origin == DECLARED else DECLARED
+    return f"⚠ {other} {fmt(found[other])}"
+
+
+def contradictions(evidence: dict[str, Any]) -> list[tuple[str, dict[str, float]]]:
+    """Each frozen check whose computed and declared numbers disagree: (label, numbers)."""
+    return [(str(c.get("label", "?")), found) for c in evidence.get("checks", [])
+            if (found := contradiction_of(c)) is not None]

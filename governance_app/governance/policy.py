@@ -218,7 +218,8 @@ def _check(item: dict[str, Any]) -> Check:
         return float(item[key]) if item.get(key) is not None else None
 
     return Check(kind=kind, name=str(item[kind.value]), min=bound("min"), max=bound("max"),
-                 blocking=bool(item.get("blocking", True)), sensitive=item.get("sensitive"))
+                 blocking=bool(item.get("blocking", True)), sensitive=item.get("sensitive"),
+                 source=item.get("source"), tolerance=bound("tolerance"))
 
 
 def read_policy(path: Path) -> GatePolicy:
@@ -230,7 +231,8 @@ def policy_from_dict(data: dict[str, Any]) -> GatePolicy:
     """Rebuild a stored policy from :meth:`GatePolicy.as_dict` (already validated once)."""
     checks = tuple(
         Check(kind=CheckKind(c["kind"]), name=c["name"], min=c.get("min"), max=c.get("max"),
-              blocking=c.get("blocking", True), sensitive=c.get("sensitive"))
+              blocking=c.get("blocking", True), sensitive=c.get("sensitive"),
+              source=c.get("source"), tolerance=c.get("tolerance"))
         for c in data["checks"]
     )
     return with_digest(GatePolicy(

@@ -403,7 +403,9 @@ def _appendix(data: AuditData, frame: float, tick: Tick) -> list[Flowable]:
     if not data.members:
         out.append(_empty("The workspace has no board members."))
     else:
-        rows = [[text(m.name), text(", ".join(m.roles)), text(m.email or "—"),
+        # An address breaks after its "@", never inside the name or the domain.
+        rows = [[text(m.name), text(", ".join(m.roles)),
+                 text(m.email or "—").replace("@", "@<br/>"),
                  f'<font name="{FONT_MONO}" size="6">{text(grouped(m.fingerprint))}</font>',
                  text(local(m.created_at)),
                  verdict("pass").replace("pass", "active") if m.active else
@@ -412,7 +414,7 @@ def _appendix(data: AuditData, frame: float, tick: Tick) -> list[Flowable]:
                 for m in data.members]
         out.append(data_table(["Member", "Roles", "E-mail", "Decision key (Ed25519)",
                                "Added", "Status"], rows,
-                              [0.15, 0.13, 0.16, 0.25, 0.14, 0.17], frame, markup=True))
+                              [0.14, 0.13, 0.18, 0.25, 0.13, 0.17], frame, markup=True))
     out.append(Paragraph("Document (sealing) certificates", styles().h2))
     if not data.certificates:
         out.append(_empty("No member has a document certificate yet."))

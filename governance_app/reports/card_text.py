@@ -7,7 +7,7 @@ foreign markdown; ``reports.markdown`` makes sure none of its syntax reaches the
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 
 from reportlab.platypus import CondPageBreak, Flowable, Paragraph
@@ -81,10 +81,41 @@ def _interval(metric: CardMetric, fmt: Callable[[float | None], str]) -> str:
     return f"{fmt(metric.lower)} – {fmt(metric.upper)}"
 
 
+CLAIM_TOLERANCE = 0.05
+"""A stated rate further than this from the app's own computation is flagged."""
+_CLAIM_NAMES = (("roc auc", "roc_auc_score"), ("roc_auc", "roc_auc_score"),
+                ("auc", "roc_auc_score"), ("balanced accuracy", "balanced_accuracy_score"),
+                ("accuracy", "accuracy_score"), ("precision", "precision_score"),
+                ("recall", "true_positive_rate"), ("true positive rate", "true_positive_rate"),
+                ("false positive rate", "false_positive_rate"),
+                ("selection rate", "selection_rate"))
+"""How a card names a metric the app computes from attached predictions (first match)."""
+
+
+def computed_claim(name: str, computed: Mapping[str, float]) -> tuple[str, float] | None:
+    """The app's own value of the metric a card names (``"ROC AUC"``, ``"precision at the
+    0.5 threshold"``), or ``None`` when the app computes no such metric."""
+    words = name.lower().replace("_", " ").replace("-", " ").strip()
+    for prefix, key in _CLAIM_NAMES:
+        spelled = prefix.replace("_", " ")
+        if (words == spelled or words.startswith(spelled + " ")) and key in computed:
+            return key, computed[key]
+    return None
+
+
 def card_metrics_story(card: EffectiveCard | None, frame: float,
-                       fmt: Callable[[float | None], str]) -> list[Flowable]:
+                       fmt: Callable[[float | None], str],
+                       computed: Mapping[str, float] | None = None,
+                       computed_from: str = "") -> list[Flowable]:
     """The metrics the attached card states, as a second table labelled by its source
-    (nothing when no card is attached: the section's own line already covers that)."""
+    (nothing when no card is attached: the section's own line already covers that).
+
+    Args:
+        computed: the overall metrics the app computed from the predictions attached to the
+            version; a stated metric of the same kind is printed beside it, flagged ⚠ when
+            they differ by more than :data:`CLAIM_TOLERANCE`.
+        computed_from: what they were computed from, in words.
+    """
     if card is None or card.card is None:
         return []
     base = card.card
@@ -93,12 +124,30 @@ def card_metrics_story(card: EffectiveCard | None, frame: float,
     out: list[Flowable] = [spacer(), CondPageBreak(90), Paragraph(text(label), styles().h2)]
     if not base.metrics:
         return [*out, para("The card states no metrics.", styles().empty)]
-    rows = [(m.name, fmt(m.value) if m.value is not None else m.text,
-             " · ".join(p for p in (m.task, m.slice) if p) or "overall", _interval(m, fmt),
-             m.threshold or "—") for m in base.metrics]
-    out.append(data_table(["Metric", "Value", "Task / slice", "Confidence interval",
-                           "Threshold"], rows, [0.24, 0.14, 0.3, 0.2, 0.12], frame,
-                          right=[1, 4]))
-    out.append(para("As stated by the card's authors; not recomputed by the workspace.",
-                    styles().small))
+    computed = computed or {}
+    rows = []
+    flagged = 0
+    for m in base.metrics:
+        found = computed_claim(m.name, computed)
+        here = "—"
+        if found is not None:
+            here = text(fmt(found[1]))
+            if m.value is not None and abs(m.value - found[1]) > CLAIM_TOLERANCE:
+                here += ' <font color="#B35900">⚠ differs</font>'
+                flagged += 1
+        rows.append((text(m.name), text(fmt(m.value) if m.value is not None else m.text),
+                     text(" · ".join(p for p in (m.task, m.slice) if p) or "overall"),
+                     text(_interval(m, fmt)), text(m.threshold or "—"), here))
+    out.append(data_table(["Metric", "Stated", "Task / slice", "Confidence interval",
+                           "Threshold", "Computed here"], rows,
+                          [0.2, 0.09, 0.26, 0.14, 0.13, 0.18], frame, right=[1, 4, 5],
+                          markup=True))
+    note = "As stated by the card's authors."
+    if computed:
+        note += (f" Computed here: by this app from {computed_from}, over all its rows"
+                 " (the card may state another data set or threshold).")
+    if flagged:
+        note += (f" ⚠ marks {flagged} stated number(s) the app computed differently (by more "
+                 f"than {CLAIM_TOLERANCE:g}).")
+    out.append(para(note, styles().small))
     return out

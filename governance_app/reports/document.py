@@ -95,7 +95,11 @@ class Styles:
 def styles() -> Styles:
     """Styles in DejaVu Sans (registered on first use)."""
     register_fonts()
-    body = ParagraphStyle("body", fontName=FONT, fontSize=9.5, leading=13, spaceAfter=4)
+    # A word too long for its cell breaks after a hyphen it already has ("production-" /
+    # "promotion"), never mid-word ("production-promotio" / "n"); reportlab splits
+    # mid-word only when a word has no hyphen at all (a digest).
+    body = ParagraphStyle("body", fontName=FONT, fontSize=9.5, leading=13, spaceAfter=4,
+                          embeddedHyphenation=1)
     cell = ParagraphStyle("cell", parent=body, fontSize=8, leading=10, spaceAfter=0)
     return Styles(
         title=ParagraphStyle("title", parent=body, fontName=FONT_BOLD, fontSize=20, leading=25,
@@ -116,8 +120,15 @@ def styles() -> Styles:
 
 
 def text(value: object) -> str:
-    """Escape a value for a Paragraph (platypus reads a tiny XML dialect)."""
-    return escape(str(value))
+    """Escape a value for a Paragraph (platypus reads a tiny XML dialect); characters DejaVu
+    cannot draw (CJK) are set in a fallback font (:mod:`.glyph_fallback`)."""
+    escaped = escape(str(value))
+    if escaped.isascii():
+        return escaped
+    from governance_app.reports.glyph_fallback import with_fallback
+
+    register_fonts()
+    return with_fallback(escaped, FONT)
 
 
 def para(value: object, style: ParagraphStyle | None = None) -> Paragraph:

@@ -20,12 +20,14 @@ from governance_app.charts.drift_heatmap import drift_heatmap_figure
 from governance_app.charts.fairness_bars import metric_bars_figure
 from governance_app.charts.lineage_figure import lineage_figure
 from governance_app.charts.metric_history import metric_history_figure
+from governance_app.charts.number_format import fairness_number
 from governance_app.domain.drift_records import DriftResult
 from governance_app.domain.fairness_evidence import FairnessAnalysis
 from governance_app.domain.governance import Review
 from governance_app.domain.lineage import LineageGraph, LineageNode
 from governance_app.domain.model_card import EffectiveCard
 from governance_app.domain.views import VersionDetail
+from governance_app.governance.evidence import beside_value
 from governance_app.governance.keys import grouped
 from governance_app.reports.card_pipelines import (
     pipeline_digest,
@@ -190,7 +192,8 @@ def _dataset_digest(node: LineageNode) -> str:
 
 def _metrics(data: CardData, frame: float) -> list[Flowable]:
     latest = data.detail.latest_metrics
-    stated = card_metrics_story(data.card, frame, fmt)
+    computed, computed_from = _computed_overall(data)
+    stated = card_metrics_story(data.card, frame, fmt, computed, computed_from)
     if not latest:
         return [*_empty("No metrics recorded: the version's run was not imported."), *stated]
     rows = [(key, fmt(value)) for key, value in sorted(latest.items())]
@@ -202,6 +205,21 @@ def _metrics(data: CardData, frame: float) -> list[Flowable]:
                                        f"(run {run.run_id[:8]})", figsize=(8.0, 5.0))
         out += [spacer(), figure_image(figure, frame, max_height=380)]
     return out + pipeline_evidence(data.detail.pipeline_evidence, frame) + stated
+
+
+def _computed_overall(data: CardData) -> tuple[dict[str, float], str]:
+    """The overall metrics the app computed from the version's attached predictions (the
+    same over every attribute), and what they were computed from."""
+    analysis = data.fairness
+    if analysis is None:
+        return {}, ""
+    for key, item in sorted(analysis.analyses.items()):
+        if len(key) == 1:
+            overall = item.report.overall.metrics
+            values = {k: v.value for k, v in overall.items() if v.value is not None}
+            return values, (f"{source_name(analysis.source)} ({analysis.row_count:,} "
+                            "predictions)")
+    return {}, ""
 
 
 def _fairness(data: CardData, frame: float) -> list[Flowable]:
@@ -216,17 +234,21 @@ def _fairness(data: CardData, frame: float) -> list[Flowable]:
         report = item.report
         out.append(Paragraph(f"Sensitive attribute: {text(', '.join(key))}", styles().h2))
         metrics = [m for m in FAIRNESS_METRICS if m in report.overall.metrics]
-        rows = [[" / ".join(g.key), str(g.count),
-                 *[fmt(g.metrics[m].value) if m in g.metrics else "—" for m in metrics]]
+        rows = [[" / ".join(g.key) + (" (reference)" if g.key == report.reference else ""),
+                 str(g.count),
+                 *[fairness_number(g.metrics[m].value) if m in g.metrics else "—"
+                   for m in metrics]]
                 for g in report.groups]
         out.append(data_table(["Group", "n", *[m.replace("_", " ") for m in metrics]], rows,
                               [0.24, 0.12, *[0.64 / len(metrics)] * len(metrics)], frame,
                               right=range(1, len(metrics) + 2)))
-        summary = [(name, fmt(report.summary[name].value)) for name in
+        summary = [(name, fairness_number(report.summary[name].value)) for name in
                    ("demographic_parity_ratio", "equalized_odds_difference")
                    if name in report.summary]
-        verdicts = [[" / ".join(p.key), p.metric.replace("_", " "), fmt(p.disparity.value),
-                     verdict(p.verdict.value)] for p in item.parity]
+        verdicts = [[" / ".join(p.key), p.metric.replace("_", " "),
+                     fairness_number(p.disparity.value),
+                     verdict(p.verdict.value) if p.key != report.reference
+                     else '<font color="#0072B2">reference</font>'] for p in item.parity]
         out.append(spacer(1.5))
         out.append(_verdict_table(verdicts, frame) if verdicts
                    else para("No parity verdicts for this attribute.", styles().empty))
@@ -305,8 +327,11 @@ def _gate(data: CardData, frame: float) -> list[Flowable]:
             sources = check.get("sources", {}) or {}
             digest = "; ".join(f"{v[:12]}…" for v in sources.values()) or "—"
             value = check.get("value")
+            shown = fmt(value) if isinstance(value, int | float) else value or "—"
+            flag = beside_value(check, fmt)  # computed and declared disagree: both, flagged
             rows.append([text(check.get("label") or check["check"]["name"]),
-                         text(fmt(value) if isinstance(value, int | float) else value or "—"),
+                         text(str(shown)) + (f'<br/><font color="#B35900">{text(flag)}</font>'
+                                             if flag else ""),
                          text(_threshold(check.get("threshold"))),
                          verdict(str(check.get("result"))),
                          f'<font name="DejaVuSansMono" size="7">{text(digest)}</font>'])
@@ -334,15 +359,18 @@ def _approvals(data: CardData, frame: float) -> list[Flowable]:
         "zone, and meaning, under the review it decides. The signed bytes and public keys are "
         "in the embedded manifest.json.")]
     for review in reversed(signed):
-        out.append(Paragraph(text(_review_title(review)), styles().h2))
+        block: list[Flowable] = [Paragraph(text(_review_title(review)), styles().h2)]
         rows = [[text(s.member), text(", ".join(s.roles)), text(local(s.signed_at)),
                  verdict(s.decision.value) + f"<br/>{text(s.meaning)}",
                  f'<font name="DejaVuSansMono" size="7">{text(grouped(s.fingerprint))}</font>']
                 for s in review.signatures]
-        out.append(data_table(["Printed name", "Role", "Signed at", "Meaning",
-                               "Key fingerprint"], rows, [0.16, 0.12, 0.2, 0.26, 0.26], frame,
-                              markup=True))
-        out += [para(f"{s.member}: “{s.comment}”", styles().small) for s in review.signatures
-                if s.comment]
-        out.append(para(f"Quorum: {review.progress().describe()}.", styles().small))
+        block.append(data_table(["Printed name", "Role", "Signed at", "Meaning",
+                                 "Key fingerprint"], rows, [0.16, 0.12, 0.2, 0.26, 0.26],
+                                frame, markup=True))
+        block += [para(f"{s.member}: “{s.comment}”", styles().small)
+                  for s in review.signatures if s.comment]
+        block.append(para(f"Quorum: {review.progress().describe()}.", styles().small))
+        # A review's signatures, comments and quorum stay on one page: no comment or quorum
+        # line is left alone on an otherwise empty last page.
+        out.append(KeepTogether(block))
     return out

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from governance_app.domain.drift import DatasetDrift, DriftHistory, DriftWindow
 from governance_app.domain.drift_records import (
@@ -23,12 +23,24 @@ from governance_app.domain.drift_records import (
 from governance_app.errors import InputError
 from governance_app.importers import evidently  # noqa: F401  registers the Evidently importer
 from governance_app.importers.safe_io import sha256_of_path
-from governance_app.services import models as model_service
-from governance_app.services.workspace import Workspace
-from governance_app.store import drift_reader
-from governance_app.store.drift_writer import save_drift, save_results, split_model_ref
 
-__all__ = ["DriftSnapshot", "save_drift", "drift_results", "drift_history", "latest_drift",
+if TYPE_CHECKING:  # the workspace and the store (SQLAlchemy) load with the first stored read:
+    # `governance-app drift` compares two files and never opens a workspace.
+    from governance_app.services.workspace import Workspace
+
+STORE_NAMES = ("save_drift", "save_results", "split_model_ref")
+"""Also importable from here (``services.importing`` stores Evidently imports with it)."""
+
+
+def __getattr__(name: str) -> Any:
+    """``save_drift`` and its kin, re-exported from the store when first asked for."""
+    if name in STORE_NAMES:
+        from governance_app.store import drift_writer
+
+        return getattr(drift_writer, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+__all__ = ["DriftSnapshot", "drift_results", "drift_history", "latest_drift",
            "compute_drift",
            "compute_history", "store_results", "read_table", "load_policy"]
 
@@ -39,6 +51,8 @@ DRIFT_SECTION_KEYS = frozenset({"method", "threshold", "drift_share", "columns"}
 def _resolve_version(ws: Workspace, name: str, version: int | None) -> int:
     if version is not None:
         return version
+    from governance_app.services import models as model_service
+
     model = model_service.get_model(ws, name)
     if model.latest_version is None:
         raise InputError(name, "has no versions", expected="a model with at least one version")
@@ -52,6 +66,8 @@ def drift_results(ws: Workspace, name: str, version: int | None = None) -> list[
     Raises:
         NotFoundError: no such model or version.
     """
+    from governance_app.store import drift_reader
+
     version = _resolve_version(ws, name, version)
     with ws.session() as session:
         return [result for _digest, result in
@@ -81,7 +97,8 @@ def drift_history(ws: Workspace, name: str, version: int | None = None) -> Drift
 
 
 def latest_drift(ws: Workspace, name: str, version: int,
-                 policy: Mapping[str, Any] | None = None) -> StoredDatasetDrift | None:
+                 policy: Mapping[str, Any] | None = None, *,
+                 computed: bool | None = None) -> StoredDatasetDrift | None:
     """The newest stored result of a version (``None`` when it has none), with its digest.
 
     Gate policies read ``share_of_drifted_columns`` from it. With ``policy`` (a gate policy's
@@ -90,12 +107,19 @@ def latest_drift(ws: Workspace, name: str, version: int,
     (:func:`~governance_app.analytics.drift_rejudge.rejudge`); the digest stays the stored
     record's.
 
+    ``computed`` picks among results the app computed (``True``) or imported ones, such
+    as Evidently reports (``False``); ``None`` takes the newest of either.
+
     Raises:
         InputError: the policy names a column the result lacks, or a method whose score it
             does not hold.
     """
+    from governance_app.store import drift_reader
+
     with ws.session() as session:
         pairs = drift_reader.results_for_version(session, name, version)
+    if computed is not None:
+        pairs = [(d, r) for d, r in pairs if (r.source_kind == SOURCE_COMPUTED) is computed]
     if not pairs:
         return None
     digest, result = pairs[-1]
@@ -113,6 +137,8 @@ def latest_drift(ws: Workspace, name: str, version: int,
 
 def store_results(ws: Workspace, model: str, results: Sequence[DriftResult]) -> dict[str, int]:
     """Store computed results under ``NAME:VERSION`` (a result already stored is skipped)."""
+    from governance_app.store.drift_writer import save_results, split_model_ref
+
     name, version = split_model_ref(model)
     with ws.session() as session:
         return save_results(session, name, version, results)
@@ -204,6 +230,7 @@ def compute_drift(
     policy_path: Path | None = None,
     engine: str = "auto",
     spark_master: str | None = None,
+    all_statistics: bool = False,
 ) -> DriftResult:
     """Drift of a current table against a reference table, every column or ``columns``.
 
@@ -216,6 +243,8 @@ def compute_drift(
             :class:`~governance_app.analytics.drift_select.DriftPolicy`.
         policy_path: a gate policy file whose ``drift:`` section judges the columns (instead
             of ``overrides``); the result records the policy's name and digest.
+        all_statistics: also compute every statistic that applies to each column (into each
+            column's ``details``); the verdicts stay those of the chosen methods.
 
     Raises:
         InputError: a table or the policy cannot be read, the two tables' schemas do not
@@ -225,6 +254,10 @@ def compute_drift(
     from governance_app.analytics.drift_select import compare_tables
 
     rules, details = _rules(overrides, policy_path)
+    if all_statistics:
+        from dataclasses import replace
+
+        rules = replace(rules, all_statistics=True)
     from governance_app.engines.base import pick_engine
     from governance_app.engines.source import resolve_source
 

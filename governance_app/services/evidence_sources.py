@@ -17,9 +17,20 @@ from typing import Any
 from governance_app.domain.views import VersionDetail
 from governance_app.errors import GovernanceError, NotFoundError
 from governance_app.governance.canonical import iso_utc, sha256_hex
-from governance_app.governance.evidence import Reading
+from governance_app.governance.evidence import (
+    Blocker,
+    Reading,
+    beside_value,
+    blockers,
+    contradictions,
+)
 from governance_app.services import models as model_service
 from governance_app.services.workspace import Workspace
+
+__all__ = ["WorkspaceEvidence", "Blocker", "blockers", "beside_value", "contradictions",
+           "version_record_digest"]
+"""``blockers`` and ``beside_value`` read frozen evidence for the front ends (the Sign dialog,
+the Reviews view), which call services only."""
 
 ARTIFACT_DIGEST_TAGS = ("artifact_sha256", "governance.artifact_sha256")
 """Version tags that may carry the model artifact's SHA-256 (the statement's subject digest)."""
@@ -124,27 +135,75 @@ class WorkspaceEvidence:
         })}
         return Reading(float(value), inputs, sources)
 
-    def drift(self, metric: str, policy: dict[str, Any] | None = None) -> Reading:
+    def drift(self, metric: str, policy: dict[str, Any] | None = None,
+              origin: str | None = None) -> Reading:
+        """The latest drift result's ``metric``: computed by the app when one exists (or
+        ``origin="computed"``), else imported (``origin="declared"``: a monitoring team's
+        Evidently report)."""
         inputs: dict[str, Any] = {"metric": metric}
         latest = _optional("drift", "latest_drift")
         if latest is None:
             return Reading(None, inputs, missing="no drift result for this version")
-        if policy is None:
-            result = latest(self.ws, self.name, self.version)
-        else:  # judged again by the policy's drift section (it is in the policy's digest)
+        kinds = {"computed": True, "declared": False}
+        wanted = kinds.get(origin) if origin is not None else None
+        if wanted is None and origin is None:  # the default: computed when there is one
+            computed = latest(self.ws, self.name, self.version, computed=True)
+            wanted = computed is not None
+        if origin is not None:
+            inputs["origin"] = origin
+        try:
+            # judged again by the policy's drift section (it is in the policy's digest)
+            result = latest(self.ws, self.name, self.version, policy, computed=wanted)
+        except GovernanceError as exc:
+            return Reading(None, inputs, missing=str(exc))
+        if policy is not None:
             inputs["judged_by"] = "policy drift section"
-            try:
-                result = latest(self.ws, self.name, self.version, policy)
-            except GovernanceError as exc:
-                return Reading(None, inputs, missing=str(exc))
+        used = "computed" if wanted else "declared"
         if result is None:
-            return Reading(None, inputs, missing="no drift result for this version")
+            return Reading(None, inputs, missing=(
+                "no drift result for this version" if origin is None
+                else f"no {origin} drift result for this version"), origin=used)
         value = _drift_value(result, metric)
         sources = {"drift": _digest_of(result)}
         if value is None:
-            return Reading(None, inputs, sources,
+            return Reading(None, inputs, sources, origin=used,
                            missing=f"unknown drift metric {metric!r} in the latest drift result")
-        return Reading(float(value), inputs, sources)
+        return Reading(float(value), inputs, sources, origin=used)
+
+    def computed_metric(self, metric: str, sensitive: str | None = None) -> Reading:
+        """The app's own computation of a metric the model team may also have logged (a
+        fairness summary such as ``demographic_parity_ratio``), from the attached
+        predictions: for ``sensitive``, or the worst over the attributes analysed."""
+        if sensitive:
+            reading = self.fairness(metric, sensitive)
+            return Reading(reading.value, reading.inputs, reading.sources, reading.missing,
+                           origin="computed")
+        results = _optional("fairness", "fairness_results")
+        value_of = _optional("fairness", "metric_value")
+        worst_of = min if metric.endswith("_ratio") else max
+        inputs: dict[str, Any] = {"metric": metric}
+        if results is None or value_of is None or not metric.endswith(("_ratio", "_difference")):
+            return Reading(None, inputs, missing=f"no computed {metric}", origin="computed")
+        try:
+            stored = results(self.ws, self.name, self.version)
+        except NotFoundError:
+            stored = []
+        found: dict[str, float] = {}
+        for result in stored[-1:]:
+            for key in getattr(result.analysis, "analyses", {}):
+                if len(key) != 1:
+                    continue
+                try:
+                    found[key[0]] = float(value_of(result, metric, key[0]))
+                except GovernanceError:
+                    continue
+        if not found:
+            return Reading(None, inputs, missing=f"no computed {metric}", origin="computed")
+        attribute = worst_of(found, key=found.__getitem__)
+        inputs |= {"sensitive": attribute, "worst_of": sorted(found)}
+        reading = self.fairness(metric, attribute)
+        return Reading(reading.value, {**reading.inputs, **inputs}, reading.sources,
+                       reading.missing, origin="computed")
 
     def lineage(self) -> Reading:
         upstream = _optional("lineage", "upstream_datasets")

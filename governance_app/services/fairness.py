@@ -12,9 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from itertools import combinations
 from pathlib import Path
-from typing import Any
-
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any
 
 from governance_app.analytics.fairness_counts import (
     GroupCounts,
@@ -54,10 +52,12 @@ from governance_app.importers.prediction_table import (
     table_schema,
 )
 from governance_app.importers.safe_io import sha256_of_path
-from governance_app.services.workspace import Workspace
-from governance_app.store import fairness_reader
-from governance_app.store.fairness_writer import has_result, save_analysis, settings_digest
-from governance_app.store.registry_reader import version_pk
+
+if TYPE_CHECKING:  # the store (SQLAlchemy) loads with the first stored read or write:
+    # `governance-app fairness TABLE` computes from a file and never opens a workspace.
+    from sqlalchemy.orm import Session
+
+    from governance_app.services.workspace import Workspace
 
 ProgressFn = Callable[[int, int, str], None]
 Tick = Callable[[int, int, str], None]
@@ -323,6 +323,9 @@ def store_prediction_table(session: Session, snapshot: PredictionTableSnapshot, 
         InputError: bad data in the table.
         ImportCancelled: raised by ``tick`` when the user cancels.
     """
+    from governance_app.store.fairness_writer import has_result, save_analysis, settings_digest
+    from governance_app.store.registry_reader import version_pk
+
     pk = version_pk(session, snapshot.model, snapshot.version)
     if has_result(session, pk, snapshot.source_sha256,
                   settings_digest(snapshot.settings.as_dict())):
@@ -338,6 +341,8 @@ def fairness_results(ws: Workspace, name: str, version: int) -> list[StoredFairn
     Raises:
         NotFoundError: no such model version.
     """
+    from governance_app.store import fairness_reader
+
     with ws.session() as session:
         return fairness_reader.results_for_version(session, name, version)
 

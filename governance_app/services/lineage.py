@@ -29,6 +29,7 @@ from governance_app.domain.lineage import (
     canonical_node_id,
     model_version_id,
     parse_node_id,
+    run_name,
 )
 from governance_app.errors import InputError, NotFoundError
 from governance_app.services.workspace import Workspace
@@ -226,10 +227,10 @@ def printable_graph(graph: LineageGraph) -> LineageGraph:
     """
     out = LineageGraph()
     for node in graph.nodes.values():
-        name = node.name
-        if node.kind is NodeKind.RUN and len(name) > 8:
+        name = run_name(node) or node.name  # a run by its MLflow name, when it has one
+        if node.kind is NodeKind.RUN and not run_name(node) and len(name) > 8:
             name = name[:8]
-        elif len(name) > PRINT_LABEL_LIMIT:
+        if len(name) > PRINT_LABEL_LIMIT:
             keep = PRINT_LABEL_LIMIT - 1
             name = name[: keep - keep // 2] + "…" + name[-(keep // 2):]
         out.add_node(replace(node, name=name))

@@ -15,6 +15,7 @@ from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
+from governance_app.charts.number_format import fairness_number, p_value
 from governance_app.domain.fairness import (
     FairnessReport,
     GroupKey,
@@ -124,7 +125,8 @@ class ParitySummaryRow:
 
 
 def _show(mv: MetricValue) -> str:
-    return f"{mv.value:.4g}" if mv.value is not None else MISSING
+    """Rates, ratios and differences in the one form the charts and the PDF print."""
+    return fairness_number(mv.value)
 
 
 def _tip(mv: MetricValue) -> str:
@@ -215,13 +217,29 @@ def _ratio_tip(row: GroupRow, metric: str) -> str:
             f"difference to the reference: {_tip(c.difference)}{said}")
 
 
+def failing_metrics(row: GroupRow) -> list[str]:
+    """The tested metrics whose parity this group fails, in the test's order."""
+    return [metric_title(p.metric) for p in row.parity if verdict_of(p.verdict) is Verdict.FAIL]
+
+
 def _verdict_text(row: GroupRow) -> str:
-    return MISSING if row.is_overall else row.verdict.value
+    """The row's verdict in words, naming what fails: a ✓ in the ratio column (the focus
+    metric) beside "fail" must say which other metric fails. The reference group is the
+    yardstick, not a group that passes."""
+    if row.is_overall:
+        return MISSING
+    if row.is_reference:
+        return "reference"
+    if row.verdict is Verdict.FAIL:
+        return "fail: " + ", ".join(failing_metrics(row))
+    return row.verdict.value
 
 
 def _verdict_tip(row: GroupRow) -> str:
     if row.is_overall:
         return "parity is tested per group"
+    if row.is_reference:
+        return "the reference group: every other group's metrics are divided by its own"
     if not row.parity:
         return "no parity test for this group (no rows)"
     lines = [f"{metric_title(p.metric)}: ratio {_show(p.disparity)} → {p.verdict.value}"
@@ -262,7 +280,8 @@ class GroupMetricsTableModel(_VerdictModel):
                    numeric=True),
             Column("Parity", _verdict_text, sort_key=lambda r: _verdict_order(r.verdict),
                    tooltip=_verdict_tip,
-                   foreground=lambda r: None if r.is_overall else VERDICT_COLOURS[r.verdict]),
+                   foreground=lambda r: (None if r.is_overall or r.is_reference
+                                         else VERDICT_COLOURS[r.verdict])),
         ]
 
     def set_groups(self, rows: Sequence[GroupRow], metrics: Sequence[str], focus: str) -> None:
@@ -273,7 +292,7 @@ class GroupMetricsTableModel(_VerdictModel):
         self.header_tips[len(columns) - 1] = "worst parity verdict over the tested metrics"
 
     def _verdict(self, row: GroupRow, column: int) -> Verdict | None:
-        return None if row.is_overall else row.verdict
+        return None if row.is_overall or row.is_reference else row.verdict
 
     def row_for_label(self, label: str) -> int:
         return next((i for i, r in enumerate(self._rows) if r.label == label), -1)
@@ -343,8 +362,8 @@ def _conditions(s: SliceResult) -> str:
     return " ∧ ".join(str(c) for c in s.conditions)
 
 
-def _float_column(title: str, attr: str, digits: str = ".4g") -> Column:
-    return Column(title, lambda s: format(getattr(s, attr), digits),
+def _float_column(title: str, attr: str, show: Any = fairness_number) -> Column:
+    return Column(title, lambda s: show(getattr(s, attr)),
                   sort_key=lambda s: getattr(s, attr),
                   copy=lambda s: repr(getattr(s, attr)), numeric=True)
 
@@ -359,8 +378,8 @@ class SliceTableModel(RecordTableModel):
         _float_column("Metric", "metric_value"),
         _float_column("Rest", "complement_value"),
         _float_column("Effect", "effect_size"),
-        _float_column("p", "p_value", ".3g"),
-        _float_column("Adjusted p", "p_adjusted", ".3g"),
+        _float_column("p", "p_value", p_value),
+        _float_column("Adjusted p", "p_adjusted", p_value),
     ]
 
     def set_metric(self, metric: str) -> None:

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from governance_app.charts.fairness_bars import disparity_figure, metric_bars_figure
+from governance_app.charts.number_format import fairness_number
 from governance_app.domain.fairness import ParityResult
 from governance_app.domain.fairness_evidence import AttributeAnalysis, FairnessAnalysis
 from governance_app.services.fairness import (
@@ -363,7 +364,7 @@ class FairnessPanel(QWidget):
         self.slices_label.setText(
             f"{len(slices.slices)} slices where {metric_title(slices.metric).lower()} is "
             f"significantly worse than on the rest of the rows (overall "
-            f"{slices.overall_value:.4g}; "
+            f"{fairness_number(slices.overall_value)}; "
             f"{slices.slices_tested:,} slices tested, Benjamini–Hochberg at α = "
             f"{slices.alpha:g}).")
 

@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from governance_app.domain.lineage import LineageGraph, LineageNode, NodeKind
+from governance_app.domain.lineage import LineageGraph, LineageNode, NodeKind, run_name
 
 NODE_HEIGHT = 46.0
 MIN_WIDTH, MAX_WIDTH = 110.0, 320.0
@@ -94,7 +94,10 @@ class NodeState(IntEnum):
 
 
 def display_label(node: LineageNode) -> str:
-    """The box's title: the name, a run's id shortened (UUIDs are long and alike at the start)."""
+    """The box's title: the name; a run's MLflow run name, else its id shortened (UUIDs are
+    long and alike at the start). The full id is in the details."""
+    if named := run_name(node):
+        return named
     if node.kind is NodeKind.RUN and len(node.name) > 16:
         return f"run {node.name[:8]}…{node.name[-4:]}"
     if node.kind is NodeKind.NAMESPACE:

@@ -34,6 +34,7 @@ from governance_app.ui.lineage_items import (
     NodeState,
     edge_path,
 )
+from governance_app.ui.lineage_labels import MAX_PATH_LABELS, PathLabel
 from governance_app.ui.lineage_overview import OVERVIEW_LOD, LayerItem, OverviewItem
 
 MIN_SCALE, MAX_SCALE = 0.01, 4.0
@@ -128,20 +129,59 @@ class LineageScene(QGraphicsScene):
         self._box_ids: list[str] = []
         self._boxes = np.empty((0, 3))
         self.edge_layer, self.overlay_layer, self.node_layer = LayerItem(), LayerItem(), LayerItem()
+        # Above everything, even the far-out overview: the selected path's names.
+        self.label_layer = LayerItem()
+        self.label_layer.setZValue(10)
+        self.label_layer.setVisible(False)
         for z, layer in enumerate((self.edge_layer, self.overlay_layer, self.node_layer)):
             layer.setZValue(z)
             self.addItem(layer)
+        self.addItem(self.label_layer)
+        self._labels: list[PathLabel] = []
+        self._label_scale = 1.0
+        self._kept: str | None = None
         self.highlighted = None
         self.upstream_ids, self.downstream_ids = set(), set()
 
     def set_overview(self, on: bool) -> None:
-        """Show the bulk-painted overview instead of the items (far out), or the items."""
+        """Show the bulk-painted overview instead of the items (far out), or the items.
+
+        The selection survives: hiding a selected item makes Qt deselect it, so the selected
+        node is kept aside (:meth:`selected_node_id` still answers it) and selected again when
+        the items come back, without a selection-changed signal in between.
+        """
         if on == self.overview_on or self.overview is None:
             return
-        self.overview_on = on
-        for layer in (self.node_layer, self.edge_layer, self.overlay_layer):
-            layer.setVisible(not on)
-        self.overview.setVisible(on)
+        kept = self.selected_node_id()
+        self.blockSignals(True)
+        try:
+            self.overview_on = on
+            for layer in (self.node_layer, self.edge_layer, self.overlay_layer):
+                layer.setVisible(not on)
+            self.overview.setVisible(on)
+            self._kept = kept if on else None
+            if not on and kept in self.node_items:
+                self.node_items[kept].setSelected(True)
+        finally:
+            self.blockSignals(False)
+
+    def set_path_labels(self, on: bool, scale: float = 1.0) -> None:
+        """Show the selected path's names (zoomed out, where boxes draw no text), without
+        overlaps at ``scale``: the selection's first, then the nearest; a label that would
+        cover one already placed is left out (its box keeps its colour)."""
+        self.label_layer.setVisible(on)
+        self._label_scale = scale
+        if not on:
+            return
+        placed: list[QRectF] = []
+        for label in self._labels:  # in priority order
+            box = label.boundingRect()
+            rect = QRectF(label.pos().x() + box.x() / scale, label.pos().y() + box.y() / scale,
+                          box.width() / scale, box.height() / scale)
+            free = not any(rect.intersects(other) for other in placed)
+            label.setVisible(free)
+            if free:
+                placed.append(rect)
 
     def node_at(self, point: QPointF, slack: float = 6.0) -> str | None:
         """The node whose box contains ``point`` (give or take ``slack``), found with numpy.
@@ -169,13 +209,16 @@ class LineageScene(QGraphicsScene):
         return self.node_items.get(node_id)
 
     def selected_node_id(self) -> str | None:
-        """The one selected node's id, if any."""
+        """The one selected node's id, if any (kept while the overview hides the items)."""
         items = [i for i in self.selectedItems() if isinstance(i, NodeItem)]
-        return items[0].node_id if items else None
+        if items:
+            return items[0].node_id
+        return self._kept if self.overview_on else None
 
     def select_node(self, node_id: str | None) -> None:
         """Select ``node_id`` alone (``None`` clears); selection drives the highlight."""
         item = self.node_items.get(node_id) if node_id else None
+        self._kept = None
         self.clearSelection()
         if item is not None:
             item.setSelected(True)
@@ -191,6 +234,7 @@ class LineageScene(QGraphicsScene):
         for item in self._overlay:
             self.removeItem(item)
         self._overlay = []
+        self._label_path(node_id)
         if node_id is None:
             self.upstream_ids, self.downstream_ids = set(), set()
             for item in self.node_items.values():
@@ -223,6 +267,29 @@ class LineageScene(QGraphicsScene):
             self._overlay.append(copy)
         self.edge_layer.setOpacity(0.2)
         self._refresh_overview()
+
+    def _label_path(self, node_id: str | None) -> None:
+        """Name the selection and its upstream and downstream nodes (nearest first)."""
+        for label in self._labels:
+            self.removeItem(label)
+        self._labels = []
+        if node_id is None:
+            return
+        on_path = self.index.upstream(node_id) | self.index.downstream(node_id)
+        centre = self.node_items[node_id].scenePos()
+        ranked = sorted((i for i in on_path if i in self.node_items),
+                        key=lambda i: (self.node_items[i].scenePos() - centre).manhattanLength())
+        colours = {**dict.fromkeys(self.index.upstream(node_id), self.style.upstream_border),
+                   **dict.fromkeys(self.index.downstream(node_id), self.style.downstream_border)}
+        for i in [node_id, *ranked[: MAX_PATH_LABELS - 1]]:
+            item = self.node_items[i]
+            pen = colours.get(i, self.style.selected_border)
+            label = PathLabel(item.node, self.style, pen.color(), bold=i == node_id,
+                              parent=self.label_layer)
+            label.setPos(item.scenePos())
+            self._labels.append(label)
+        if self.label_layer.isVisible():
+            self.set_path_labels(True, self._label_scale)
 
     def _refresh_overview(self) -> None:
         if self.overview is not None:
@@ -326,6 +393,7 @@ class LineageGraphicsView(QGraphicsView):
         scale = self.scale_factor()
         self.setRenderHint(_ANTIALIAS, scale >= TEXT_LOD)
         self.lineage_scene.set_overview(scale < OVERVIEW_LOD)
+        self.lineage_scene.set_path_labels(scale < TEXT_LOD, scale)
 
     def centre_on_node(self, node_id: str, *, readable: bool = True) -> bool:
         """Scroll ``node_id`` to the middle, zooming in to a readable scale if needed."""

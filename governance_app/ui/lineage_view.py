@@ -236,10 +236,16 @@ class LineagePanel(QWidget):
         self.status_label.setText(text)
         target = self._pending_centre or keep
         self._pending_centre = None
-        self.view.fit()
-        if target in self.scene.node_items:
+        item = self.scene.node_items.get(target) if target else None
+        if item is not None and item.node.kind is NodeKind.MODEL_VERSION:
+            # A model version is shown with the path that made it: raw data to the version.
+            self.view.fit(self.scene.nodes_rect(self.scene.index.upstream(target) | {target}))
+            self.select_node(target, centre=False)
+        elif target in self.scene.node_items:
+            self.view.fit()
             self.select_node(target)
         else:
+            self.view.fit()
             self._on_scene_selection_changed()
         if self.find_edit.text():
             self._hits = self.scene.find(self.find_edit.text())
@@ -331,9 +337,10 @@ class LineagePanel(QWidget):
         return text
 
     def _on_find_edit_text_changed(self, text: str) -> None:
+        """Outline the matches as the user types; the selection stays (Enter jumps to the
+        next match, which selects it): filtering never moves what the board looks at."""
         self._hits = self.scene.find(text)
         self._hit = -1
-        self.next_match()
         self._update_find_label()
 
     def _update_find_label(self) -> None:
@@ -342,6 +349,9 @@ class LineagePanel(QWidget):
             self.find_label.clear()
         elif not self._hits:
             self.find_label.setText("no match")
+        elif self._hit < 0:
+            count = len(self._hits)
+            self.find_label.setText(f"{count} match{'es' if count > 1 else ''} (Enter: go)")
         else:
             self.find_label.setText(f"{self._hit + 1} of {len(self._hits)}")
 

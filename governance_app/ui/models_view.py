@@ -186,8 +186,23 @@ class ModelsPanel(QWidget):
             self.selection.clear()
 
     def set_filter_text(self, text: str) -> None:
-        """Filter the models table as the user types (any column, case-insensitive)."""
-        self.models_table.proxy.setFilterFixedString(text)
+        """Filter the models table as the user types (any column, case-insensitive).
+
+        Filtering never changes the current version (UI.md): the proxy moves or drops the
+        table's selection as rows hide, which must not read as the user choosing a model, and
+        the current model's row is highlighted again as soon as it is shown.
+        """
+        self._syncing = True
+        try:
+            self.models_table.proxy.setFilterFixedString(text)
+            name = self.selection.model_name
+            row = self.models_model.row_for_name(name) if name else -1
+            if row >= 0:
+                self.models_table.select_source_row(row)  # no-op while it is filtered out
+            else:
+                self.models_table.clearSelection()
+        finally:
+            self._syncing = False
         self._update_count_label()
 
     def focus_chain(self) -> list[QWidget]:

@@ -27,6 +27,7 @@ from governance_app.domain.governance import (
 )
 from governance_app.services import models as model_service
 from governance_app.services import reviews as review_service
+from governance_app.services.evidence_sources import beside_value
 from governance_app.services.workspace import Workspace
 from governance_app.ui.item_models import (
     MISSING,
@@ -170,9 +171,14 @@ class CheckTableModel(RecordTableModel):
                tooltip=lambda c: c.get("detail") or None),
         Column("Check", lambda c: str(c.get("label", "")),
                tooltip=lambda c: json.dumps(c.get("inputs", {}), ensure_ascii=False) or None),
-        Column("Value", lambda c: format_value(c.get("value")), numeric=True,
+        # A contradiction between the computed and the declared number shows both, flagged.
+        Column("Value", lambda c: " ".join(filter(None, (
+                   format_value(c.get("value")), beside_value(c, format_number)))),
+               numeric=True,
                sort_key=lambda c: c.get("value") if isinstance(c.get("value"), int | float)
                else None,
+               foreground=lambda c: WARN_COLOUR if beside_value(c) else None,
+               tooltip=lambda c: str(c.get("detail", "")) if beside_value(c) else None,
                copy=lambda c: json.dumps(c.get("value"))),
         Column("Threshold", format_threshold),
         Column("Blocking", lambda c: "blocking" if _blocking(c) else "warns only"),

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from governance_app.domain.audit import Member
 from governance_app.domain.governance import Decision, Review, Signature
-from governance_app.governance.evidence import Blocker, blockers
+from governance_app.services.evidence_sources import Blocker, blockers, contradictions
 from governance_app.ui.error_dialog import show_error
 from governance_app.ui.review_models import (
     DECISION_STYLE,
@@ -89,6 +89,11 @@ class SignDialog(QDialog):
         self.blockers_label.setStyleSheet(
             f"QLabel {{ padding: 6px; border: 1px solid {FAIL_COLOUR}; }}")
         self.blockers_label.setVisible(bool(self.blockers))
+        # Not blocking, but what a signer must have seen: numbers that contradict each other.
+        disputed = contradictions(review.evidence)
+        self.contradiction_label = selectable(QLabel(contradictions_html(disputed)))
+        self.contradiction_label.setObjectName("SignContradictions")
+        self.contradiction_label.setVisible(bool(disputed))
         self.approve_radio.setEnabled(not self.blockers)
         if self.blockers:
             self.approve_radio.setToolTip("Blocked by a failing check: see above")
@@ -158,6 +163,7 @@ class SignDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(title)
         layout.addWidget(self.blockers_label)
+        layout.addWidget(self.contradiction_label)
         layout.addWidget(self.pages, 1)
         layout.addWidget(self.buttons)
 
@@ -319,6 +325,17 @@ def blockers_html(found: Sequence[Blocker], ref: str) -> str:
             f"check{'s' if len(found) > 1 else ''}:<ul style='margin:2px'>{items}</ul>"
             "The evidence was frozen when this review opened: after fixing, withdraw this "
             f"review and open a new one of {_escape(ref)}. <b>Reject</b> stays available.")
+
+
+def contradictions_html(found: Sequence[tuple[str, dict[str, float]]]) -> str:
+    """The checks whose computed and declared numbers disagree, both numbers named."""
+    if not found:
+        return ""
+    lines = "; ".join(
+        f"{_escape(label)}: declared {numbers['declared']:.4g}, computed "
+        f"{numbers['computed']:.4g}" for label, numbers in found)
+    return (f"<span style='color:#B35900'>⚠ <b>The evidence contradicts itself</b> — "
+            f"{lines}. The check judged one of them; see the review's evidence.</span>")
 
 
 def demo_html(passphrases: dict[str, str]) -> str:

@@ -16,7 +16,8 @@ from governance_app.analytics.fairness_counts import confusion_counts
 from governance_app.analytics.fairness_metrics import analyse_table, fairness_report
 from governance_app.analytics.fairness_uncertainty import bootstrap
 from governance_app.charts.fairness_bars import disparity_figure, metric_bars_figure
-from governance_app.charts.style import FAIL, PASS
+from governance_app.charts.number_format import fairness_number
+from governance_app.charts.style import FAIL, INFORMATION, PASS
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "fairness"
 
@@ -46,14 +47,16 @@ def test_metric_bars_with_whiskers_reference_and_threshold(titanic) -> None:
     assert len(bars) == 7
     heights = {round(b.get_x() + b.get_width() / 2): b.get_height() for b in bars}
     assert heights[0] == pytest.approx(report.group(("1st",)).metrics["true_positive_rate"].value)
-    assert [t.get_text() for t in ax.get_xticklabels()][:3] == ["1st", "2nd", "3rd"]
+    assert [t.get_text() for t in ax.get_xticklabels()][:3] == ["1st", "2nd", "3rd (ref.)"]
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend[:2] == ["reference group (ref.)", "other groups"]  # every colour named
     whiskers = [c for c in ax.collections if isinstance(c, LineCollection)]
     assert whiskers and len(whiskers[0].get_segments()) == 7
     low, high = (y for _, y in whiskers[0].get_segments()[0])
     ci = boot.groups[("1st",)]["true_positive_rate"]
     assert (low, high) == pytest.approx((ci.low, ci.high))
     texts = _texts(figure)
-    assert "reference 3rd\n= 0.4479" in texts and "policy limit = 0.6" in texts
+    assert "reference 3rd\n= 0.448" in texts and "policy limit = 0.6" in texts
     assert "seed 7" in figure.get_supxlabel()
     assert ax.get_ylabel() == "true positive rate"
 
@@ -82,9 +85,16 @@ def test_disparity_chart_band_and_verdict_colours(titanic) -> None:
     ratios = {c.key: c.ratio.value for c in report.disparities["false_positive_rate"].to_reference}
     keys = [g.key for g in report.groups]
     for i, key in enumerate(keys):
-        if i in colours:
+        if i in colours and key == report.reference:
+            assert colours[i] == INFORMATION.lower()  # the yardstick, not a pass
+        elif i in colours:
             inside = 0.8 <= ratios[key] <= 1.25
             assert colours[i] == (PASS if inside else FAIL).lower(), key
+            mark = "✓" if inside else "✗"  # a symbol beside the colour
+            assert f"{mark} {fairness_number(ratios[key])}" in _texts(figure)
+    legend = [t.get_text() for t in figure.axes[0].get_legend().get_texts()]
+    assert legend == ["✓ pass: within [τ, 1/τ]", "✗ fail: outside the band",
+                      "ref.: reference group", "parity band"]
 
 
 def test_disparity_chart_marks_groups_it_cannot_judge(titanic) -> None:

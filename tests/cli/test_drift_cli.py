@@ -5,10 +5,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
+import pytest
+
 from governance_app.cli import main
 
 ROOT = Path(__file__).parents[2]
 EVIDENTLY = ROOT / "tests" / "fixtures" / "evidently"
+TYPE_INFERENCE = EVIDENTLY / "type_inference"
 
 
 def test_import_then_history_as_json(tmp_path: Path, capsys) -> None:
@@ -54,3 +59,37 @@ def test_drift_of_a_missing_table_exits_2(tmp_path: Path, capsys) -> None:
     assert main(["drift", "--reference", str(tmp_path / "nope.csv"), "--current",
                  str(EVIDENTLY / "window-06.csv")]) == 2
     assert "nope.csv: does not exist" in capsys.readouterr().err
+
+
+def test_drift_json_reports_statistic_and_p_value_of_every_test(tmp_path: Path, capsys) -> None:
+    from scipy import stats
+
+    rng = np.random.default_rng(11)
+    reference, current = rng.normal(0, 1, 400), rng.normal(0.3, 1, 300)  # ≤ 1000 rows: KS
+    pd.DataFrame({"x": reference}).to_csv(tmp_path / "ref.csv", index=False)
+    pd.DataFrame({"x": current}).to_csv(tmp_path / "cur.csv", index=False)
+    assert main(["drift", "--reference", str(tmp_path / "ref.csv"), "--current",
+                 str(tmp_path / "cur.csv"), "--json"]) == 0
+    [column] = json.loads(capsys.readouterr().out)["columns"]
+    oracle = stats.ks_2samp(reference, current)
+    assert column["method"] == "ks"
+    assert column["statistic"] == pytest.approx(oracle.statistic, rel=1e-9)  # D
+    assert column["p_value"] == pytest.approx(oracle.pvalue, rel=1e-6)
+    assert column["score"] == column["p_value"]  # what the threshold judges
+    assert {"ks_statistic", "ks_p_value"} <= set(column["statistics"])
+
+
+def test_drift_methods_all_prints_every_statistic_of_every_column(capsys) -> None:
+    args = ["drift", "--reference", str(TYPE_INFERENCE / "reference.parquet"), "--current",
+            str(TYPE_INFERENCE / "current.parquet"), "--methods", "all"]
+    assert main([*args, "--json"]) == 0
+    columns = {c["column"]: c for c in json.loads(capsys.readouterr().out)["columns"]}
+    assert set(columns["income"]["statistics"]) == {
+        "ks_statistic", "ks_p_value", "wasserstein", "wasserstein_raw", "psi", "jensenshannon"}
+    assert {"psi", "jensenshannon", "chisquare_statistic", "chisquare_p_value"} <= set(
+        columns["num_accounts"]["statistics"])
+    assert columns["income"]["method"] == "wasserstein"  # the verdict stays the chosen one
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    header = next(line for line in out.splitlines() if line.startswith("column") and "psi" in line)
+    assert "ks_statistic" in header and "ks_p_value" in header and "chisquare_p_value" in header

@@ -266,3 +266,5 @@ def test_event_table_says_out_of_scope_events_are_omitted_and_names_its_zone(
     assert "reader's zone" not in text
     assert "Times in UTC;" in text or "Times in " in text and "(UTC" in text
     assert "are omitted" not in pdf_text(folder / "audit.pdf")  # the whole trail skips none
+    assert "production-promotion" in text.replace("- ", "-")  # broken after its hyphen
+    assert "promotio n" not in text  # never mid-word

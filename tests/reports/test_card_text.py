@@ -118,3 +118,16 @@ def test_demo_card_shows_the_section_at_its_best(tmp_path: Path) -> None:
     for raw in RAW_MARKUP:
         assert raw not in section, raw
     assert "Metrics stated by the model card" in text and "0.842" in text
+
+
+def test_card_claims_are_matched_to_the_apps_own_computation() -> None:
+    from governance_app.reports.card_text import computed_claim
+
+    computed = {"roc_auc_score": 0.85, "precision_score": 0.766, "true_positive_rate": 0.42}
+    assert computed_claim("ROC AUC", computed) == ("roc_auc_score", 0.85)
+    assert computed_claim("roc_auc", computed) == ("roc_auc_score", 0.85)
+    assert computed_claim("Precision at the 0.5 threshold", computed) == (
+        "precision_score", 0.766)
+    assert computed_claim("Recall", computed) == ("true_positive_rate", 0.42)
+    assert computed_claim("F1", computed) is None  # not computed here: nothing claimed
+    assert computed_claim("aucpr", computed) is None  # a prefix must be a whole word

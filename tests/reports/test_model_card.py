@@ -191,4 +191,81 @@ def test_card_names_the_review_of_each_section_and_summarises_decisions_on_page_
     assert 'Review #1: policy “staging-promotion”, gate staging, approved' in approvals
     assert "Review #3" not in approvals  # nobody signed it yet: no empty section
     assert "Each arrow is a flow of data" in text  # the data path drawn upright, readable
+    # The team's logged demographic parity ratio (0.8814) and the app's own worst computed
+    # one (age_group, 0.5697) disagree: the card prints both, flagged.
+    assert "0.8814 ⚠ computed 0.5697" in gate
+    # The card's own claims beside the app's computation: recall 0.64 stated, 0.422 computed.
+    assert "Recall at the 0.5 threshold 0.64" in text and "0.422 ⚠ differs" in text
+    assert "⚠ marks 2 stated number(s) the app computed differently" in text
     assert "reader's zone" not in text
+
+
+@needs_poppler
+def test_no_card_ends_on_a_page_holding_one_lone_paragraph(board: tuple[str, Path]) -> None:
+    for version in (1, 3, 4):
+        card = board[1] / f"card{version}.pdf"
+        last = len(PdfReader(card).pages)
+        lines = [line for line in subprocess.run(
+            ["pdftotext", "-f", str(last), "-l", str(last), "-layout", str(card), "-"],
+            check=True, capture_output=True, text=True).stdout.splitlines() if line.strip()]
+        body = [line for line in lines if "page " not in line and "chain head" not in line]
+        assert len(body) >= 3, (version, body)
+
+
+CHINESE_CARD = """---
+license: apache-2.0
+language:
+- zh
+library_name: transformers
+---
+
+# 信用违约评分模型
+
+## 预期用途
+
+本模型用于对消费贷款申请进行违约风险排序，仅作为信贷审核员的参考。
+
+## 局限性
+
+对信用记录较短的申请人，评分的可靠性较低。
+"""
+
+
+def _fallback_available() -> bool:
+    from governance_app.reports.glyph_fallback import fallback_font
+
+    return fallback_font() is not None
+
+
+def fallback_font_name() -> str:
+    """The fallback font's PostScript name, as the PDF names it."""
+    from reportlab.pdfbase import pdfmetrics
+
+    from governance_app.reports.glyph_fallback import FALLBACK_FONT
+
+    name = pdfmetrics.getFont(FALLBACK_FONT).face.name
+    return name.decode() if isinstance(name, bytes) else str(name)
+
+
+@needs_poppler
+@pytest.mark.skipif(not _fallback_available(), reason="no TrueType CJK font (Debian: "
+                    "fonts-droid-fallback, which .ci/run installs)")
+def test_chinese_card_prints_in_a_cjk_font_not_as_boxes(board: tuple[str, Path],
+                                                          tmp_path: Path) -> None:
+    from governance_app.services.importing import import_path
+
+    url, _ = board
+    card_file = tmp_path / "README.md"
+    card_file.write_text(CHINESE_CARD, encoding="utf-8")
+    out = tmp_path / "card-zh.pdf"
+    with Workspace.open(url) as ws:
+        import_path(ws, card_file, model="credit_default:1")
+        reports.build_model_card(ws, "credit_default:1", out, ZOE, ZOE_PASS)
+    text = pdf_text(out)
+    assert "本模型用于对消费贷款申请进行违约风险排序" in text
+    assert "对信用记录较短的申请人" in text
+    fonts = subprocess.run(["pdffonts", str(out)], check=True, capture_output=True,
+                           text=True).stdout
+    embedded = {line.split()[0].split("+")[-1] for line in fonts.splitlines()[2:]}
+    assert fallback_font_name() in embedded, embedded  # the CJK runs' font, embedded
+    assert "DejaVuSans" in embedded  # beside DejaVu for the Latin text

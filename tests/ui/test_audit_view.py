@@ -19,7 +19,6 @@ from governance_app.ui.views import ViewContext, view_factories
 from governance_app.ui.workers import TaskRunner
 
 REPO = Path(__file__).parents[2]
-SCREENSHOTS = REPO / "docs" / "screenshots"
 WAIT_MS = 15_000
 
 
@@ -79,7 +78,6 @@ def test_verify_shows_the_verdict_and_marks_the_broken_event(qtbot, panel: Audit
         panel.verify_button.click()
     assert verified.args[0].ok and "✓ Verified" in panel.state_label.text()
     assert {r.broken for r in panel.table_model.rows()} == {""}
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)  # 07-audit.png: scripts/screenshots.py
 
     engine = create_engine(audit_url)
     with engine.begin() as connection:
@@ -97,7 +95,7 @@ def test_verify_shows_the_verdict_and_marks_the_broken_event(qtbot, panel: Audit
     panel.table.select_source_row(1)
     assert "✕ event #2" in panel.detail.toPlainText()
     qtbot.wait(50)
-    panel.grab().save(str(SCREENSHOTS / "07b-audit-broken.png"))
+    assert not panel.grab().isNull()  # it paints; the screenshot script alone writes docs/
 
 
 def test_the_table_model_passes_the_model_tester(qtmodeltester, panel: AuditPanel) -> None:

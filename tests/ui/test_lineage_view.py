@@ -21,7 +21,7 @@ from governance_app.ui.lineage_details import (
     column_lineage_rows,
     schema_rows,
 )
-from governance_app.ui.lineage_items import NodeState
+from governance_app.ui.lineage_items import TEXT_LOD, NodeState
 from governance_app.ui.lineage_view import LineagePanel
 from governance_app.ui.selection import Selection
 from governance_app.ui.views import ViewContext
@@ -204,19 +204,26 @@ def test_failed_run_details_say_failed(drawn: Panel) -> None:
 
 def test_search_outlines_matches_and_jumps(drawn: Panel) -> None:
     panel = drawn.panel
+    before = panel.scene.selected_node_id()
     panel.set_filter_text("lab_results")
     lab = "dataset:warehouse://prod/raw.lab_results"
-    assert panel.scene.selected_node_id() == lab
     assert panel.scene.node_items[lab].matched
+    assert panel.scene.selected_node_id() == before  # typing never moves the selection
+    assert panel.find_label.text() == "1 match (Enter: go)"
+    panel.next_match()  # Enter
+    assert panel.scene.selected_node_id() == lab
     assert _in_view(panel, lab)
 
     panel.find_edit.setText("holdout")
-    assert panel.scene.selected_node_id() == HOLDOUT
+    assert panel.scene.selected_node_id() == lab and panel.scene.node_items[HOLDOUT].matched
     assert not panel.scene.node_items[lab].matched
+    panel.next_match()
+    assert panel.scene.selected_node_id() == HOLDOUT
 
     panel.find_edit.setText("readmission_risk")
     hits = list(panel._hits)
-    assert len(hits) >= 3 and panel.find_label.text() == f"1 of {len(hits)}"
+    assert len(hits) >= 3 and panel.find_label.text() == f"{len(hits)} matches (Enter: go)"
+    panel.next_match()
     panel.next_match()
     assert panel.scene.selected_node_id() == hits[1]
     assert panel.find_label.text() == f"2 of {len(hits)}"
@@ -304,6 +311,7 @@ def test_jumps_centre_the_node_in_a_large_graph(drawn: Panel) -> None:
     assert len(panel.scene.node_items) == 360
     for node in ("dataset:ns/n0_0", "job:ns/n29_11", "dataset:ns/n14_5"):
         panel.set_filter_text(node.split("/")[1])
+        panel.next_match()  # Enter
         assert panel.scene.selected_node_id() == node
         centre, item = _view_centre(panel), panel.scene.node_items[node].scenePos()
         assert abs(centre.x() - item.x()) < 2 and abs(centre.y() - item.y()) < 2
@@ -424,3 +432,55 @@ def test_far_out_an_overview_replaces_the_items(drawn: Panel, tmp_path: Path, qt
     qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=where)
     assert scene.selected_node_id() == lab
     assert not scene.overview_on and _in_view(panel, lab)
+
+
+def test_first_view_shows_the_path_from_raw_data_to_the_version(make_panel,
+                                                                 lineage_url: str) -> None:
+    harness = make_panel(lineage_url)
+    harness.selection.select("readmission_risk", 4)
+    harness.wait_drawn(harness.show)
+    panel = harness.panel
+    assert panel.scene.selected_node_id() == MODEL_4
+    upstream = panel.scene.index.upstream(MODEL_4)
+    assert upstream and all(_in_view(panel, node) for node in upstream | {MODEL_4})
+    assert panel.details.node is not None and panel.details.node.id == MODEL_4
+
+
+def test_runs_are_labelled_by_their_mlflow_name_with_the_id_in_the_details() -> None:
+    from governance_app.services.lineage import printable_graph
+    from governance_app.ui.lineage_items import display_label
+
+    run_id = "0f6c2b7e9a3d4c55b1e2a7f8c9d0e1f2"
+    named = LineageNode(f"run:{run_id}", NodeKind.RUN, run_id, "credit-risk",
+                        facets={"mlflow": {"run_id": run_id, "name": "xgb-retrain-2026-07"}})
+    bare = LineageNode("run:abc", NodeKind.RUN, "3fa85f64-5717-4562-b3fc-2c963f66afa6")
+    assert display_label(named) == "xgb-retrain-2026-07"
+    assert display_label(bare) == "run 3fa85f64…afa6"  # no name: the id, shortened
+    graph = LineageGraph()
+    graph.add_node(named)
+    assert printable_graph(graph).nodes[named.id].label == "xgb-retrain-2026-07"
+    assert graph.nodes[named.id].name == run_id  # the id stays the node's own name
+
+
+def test_fit_and_overview_keep_the_selection_and_label_its_path(drawn: Panel) -> None:
+    panel, scene, view = drawn.panel, drawn.panel.scene, drawn.panel.view
+    drawn.wait_drawn(lambda: panel.set_graph(_big_graph()))
+    target = "dataset:ns/n14_5"
+    panel.select_node(target)
+    view.fit()  # 360 nodes: boxes too small for their own text
+    assert view.scale_factor() < TEXT_LOD
+    assert scene.selected_node_id() == target and scene.node_items[target].isSelected()
+    assert scene.label_layer.isVisible()
+    view.zoom_by(0.1 / view.scale_factor())  # further out: the overview replaces the boxes
+    assert scene.overview_on
+    assert scene.selected_node_id() == target
+    assert panel.details.node is not None and panel.details.node.id == target  # not "none"
+    labels = {label.node_id: label.text for label in scene._labels}
+    assert scene.label_layer.isVisible() and labels[target] == "n14_5"
+    path = scene.index.upstream(target) | scene.index.downstream(target)
+    assert set(labels) - {target} <= path and len(labels) > 10  # the path, named
+    view.zoom_by(1.0 / view.scale_factor())  # back in: the box itself is selected again
+    assert not scene.overview_on and scene.node_items[target].isSelected()
+    assert not scene.label_layer.isVisible()  # boxes draw their own names again
+    drawn.selection.select("other_model", 1)  # no lineage: the drawing and selection stay
+    assert scene.selected_node_id() == target

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 
 from governance_app.domain.governance import Decision
 from governance_app.services import members as member_service
@@ -104,3 +105,38 @@ def test_demo_workspace_shows_its_public_passphrases(tmp_path: Path, qtbot) -> N
     finally:
         runner.shutdown()
         board.ws.close()
+
+
+def test_reviews_checks_table_flags_a_contradiction_beside_both_numbers(
+        board: Board, tmp_path: Path, qtmodeltester) -> None:
+    import shutil
+
+    from governance_app.services.importing import import_path
+    from governance_app.ui.review_models import CheckTableModel
+
+    table = tmp_path / "predictions.csv"
+    shutil.copyfile(Path(__file__).parents[1] / "fixtures" / "fairness" / "predictions.csv",
+                    table)
+    import_path(board.ws, table, model=f"{MODEL}:1", settings={
+        "label": "label", "prediction": "prediction", "sensitive": ["gender"],
+        "min_group_size": 1})
+    review = review_service.open_review(board.ws, f"{MODEL}:1", "board-test", actor="test")
+    assert review.evidence["contradictions"] == ["demographic_parity_ratio ≥ 0.8"]
+    model = CheckTableModel()
+    model.set_rows(review.checks)
+    qtmodeltester.check(model)
+    row = next(i for i, c in enumerate(review.checks)
+               if c["label"] == "demographic_parity_ratio ≥ 0.8")
+    flagged = review.checks[row]["inputs"]["contradiction"]
+    value = model.index(row, 2)
+    assert value.data() == (f"{flagged['declared']:.4g} ⚠ computed "
+                            f"{flagged['computed']:.4g}")
+    assert value.data(Qt.ItemDataRole.ForegroundRole) is not None  # the warning colour
+    dialog = SignDialog(ViewContext(board.ws, Selection(), TaskRunner(), lambda: None,
+                                    lambda *_: None), review,
+                        member_service.list_members(board.ws))
+    assert "contradicts itself" in dialog.contradiction_label.text()
+    assert f"declared {flagged['declared']:.4g}" in dialog.contradiction_label.text()
+    dialog.deleteLater()
+    assert model.index(0 if row else 1, 2).data(Qt.ItemDataRole.ForegroundRole) is None
+    assert "contradiction: declared" in value.data(Qt.ItemDataRole.ToolTipRole)
