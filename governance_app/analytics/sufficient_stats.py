@@ -81,8 +81,8 @@ def _missing(frame: pd.DataFrame, column: str, name: str, source: str) -> None:
     nan = frame[column].isna().to_numpy()
     if nan.any():
         rows = int(frame[COUNT].to_numpy()[nan].sum())
-        raise InputError(source, f"{rows} missing value(s) in {name!r}", location=f"column {name!r}",
-                         expected="a value on every row")
+        raise InputError(source, f"{rows} missing value(s) in {name!r}",
+                         location=f"column {name!r}", expected="a value on every row")
 
 
 def _binary(frame: pd.DataFrame, column: str, name: str, source: str,

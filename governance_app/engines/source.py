@@ -48,7 +48,8 @@ class TableSource:
     def fingerprint(self, snapshot: str | None = None) -> dict[str, Any]:
         """What the result was computed from, precisely enough to notice any change."""
         if self.kind == "file":
-            return {"kind": "file", "path": self.text, "sha256": sha256_of_path(Path(self.files[0]))}
+            digest = sha256_of_path(Path(self.files[0]))
+            return {"kind": "file", "path": self.text, "sha256": digest}
         if self.kind == "table":
             return {"kind": "table", "name": self.text, "snapshot": snapshot}
         listing = [[os.path.relpath(f, os.path.commonpath(self.files)) if len(self.files) > 1

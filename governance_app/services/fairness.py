@@ -25,9 +25,9 @@ from governance_app.analytics.fairness_counts import (
     score_histogram,
 )
 from governance_app.analytics.fairness_metrics import reports_from_counts
-from governance_app.analytics.sufficient_stats import from_count_frame
 from governance_app.analytics.fairness_uncertainty import bootstrap, parity_test
 from governance_app.analytics.slice_finder import SliceSearchCancelled, find_slices
+from governance_app.analytics.sufficient_stats import from_count_frame
 from governance_app.domain.fairness import GroupKey, SliceReport
 from governance_app.domain.fairness_evidence import (
     AttributeAnalysis,
