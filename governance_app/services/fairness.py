@@ -327,8 +327,18 @@ def store_prediction_table(session: Session, snapshot: PredictionTableSnapshot, 
     if has_result(session, pk, snapshot.source_sha256,
                   settings_digest(snapshot.settings.as_dict())):
         return {}
-    analysis = analyse_frame(snapshot.frame, snapshot.settings, source=snapshot.source,
-                             source_sha256=snapshot.source_sha256, progress=tick)
+    if snapshot.frame is None:  # an engine counts the rows where they are
+        source = resolve_source(snapshot.source)
+        chosen = pick_engine(snapshot.engine, [source])
+        if chosen == "memory":
+            analysis = analyse_frame(read_table(Path(snapshot.source)), snapshot.settings,
+                                     source=snapshot.source,
+                                     source_sha256=snapshot.source_sha256, progress=tick)
+        else:
+            analysis = analyse_source(source, snapshot.settings, chosen, progress=tick)
+    else:
+        analysis = analyse_frame(snapshot.frame, snapshot.settings, source=snapshot.source,
+                                 source_sha256=snapshot.source_sha256, progress=tick)
     return save_analysis(session, pk, analysis, import_id)
 
 

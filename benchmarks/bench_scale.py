@@ -1,0 +1,263 @@
+"""Benchmark: evidence at scale, in-memory against DuckDB (and Spark), timed in the same run.
+
+Writes seeded Parquet tables into a temporary folder (deleted afterwards) and times each engine
+in its own child process, so that each figure comes with that process's own peak RSS:
+
+* fairness: 100,000,000 rows x 12 intersectional groups (sex 2 x age group 3 x region 2), a
+  score (4 decimals, so the score histogram is exact), prediction = score >= 0.5, 200 bootstrap
+  replicates per attribute set and per-group ROC AUC;
+* drift: 20,000,000 + 20,000,000 rows x 10 numeric (3 decimals, ~10^4-10^5 distinct values each)
+  + 5 categorical columns, exact KS and Wasserstein (every numeric statistic is computed);
+* Spark ``local[2]`` on 10,000,000 rows (fairness, and drift on 5M + 5M): the same numbers as
+  DuckDB, timings including the JVM's start;
+* attach: importing the 1,000,000-row table of ``bench_fairness_import.py`` as evidence of a
+  model version through DuckDB (slices included).
+
+Targets (issue #18, an idle 2-core machine): fairness DuckDB <= 30 s and <= 2 GB; drift DuckDB
+<= 60 s and <= 2 GB; attach <= 2 s. ``--scale 0.1`` runs a tenth of every size; the counting
+passes are linear in the rows, so times scale about linearly (the bootstrap and the statistics
+work on counts and do not grow with the rows). The in-memory engine's failure (memory, time) is
+reported as such, not hidden. Prints figures; asserts nothing about time.
+
+Usage: ``python benchmarks/bench_scale.py [--scale F] [--only fairness,drift,spark,attach]
+[--timeout S]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve()
+CHUNK = 5_000_000
+
+
+def _write_chunks(path: Path, rows: int, make, seed: int) -> None:  # noqa: ANN001
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rng = np.random.default_rng(seed)
+    writer = None
+    done = 0
+    while done < rows:
+        n = min(CHUNK, rows - done)
+        table = pa.Table.from_pandas(make(rng, n, done), preserve_index=False)
+        if writer is None:
+            writer = pq.ParquetWriter(path, table.schema)
+        writer.write_table(table, row_group_size=1_000_000)
+        done += n
+    assert writer is not None
+    writer.close()
+
+
+def fairness_rows(rng: np.random.Generator, n: int, _start: int):  # noqa: ANN201
+    import pandas as pd
+
+    sex = rng.integers(0, 2, n)
+    label = rng.integers(0, 2, n).astype(np.int8)
+    score = np.round(np.clip(0.3 * label + 0.7 * rng.random(n) - 0.05 * sex, 0, 1), 4)
+    return pd.DataFrame({
+        "sex": pd.Categorical.from_codes(sex, ["female", "male"]).astype(str),
+        "age_group": np.array(["18-30", "31-60", "60+"])[rng.integers(0, 3, n)],
+        "region": np.array(["north", "south"])[rng.integers(0, 2, n)],
+        "label": label, "score": score})
+
+
+def drift_rows(shift: float):  # noqa: ANN201
+    def make(rng: np.random.Generator, n: int, _start: int):  # noqa: ANN202
+        import pandas as pd
+
+        data = {f"num_{i}": np.round(rng.normal(shift * (i % 3), 1 + i, n), 3)
+                for i in range(10)}
+        for i in range(5):
+            levels = np.array([f"c{k}" for k in range(4 + i)])
+            data[f"cat_{i}"] = levels[rng.integers(0, len(levels) - (shift > 0), n)]
+        return pd.DataFrame(data)
+
+    return make
+
+
+# -- workers (run in child processes) -----------------------------------------------------------
+
+
+def work_fairness(engine: str, table: str) -> dict:
+    from governance_app.services.fairness import analyse_file
+
+    analysis = analyse_file(table, label="label", score="score", threshold=0.5,
+                            sensitive=["sex", "age_group", "region"], bootstrap=200,
+                            engine=engine, spark_master="local[2]")
+    report = analysis.analysis(["sex", "age_group", "region"]).report
+    return {"rows": analysis.row_count,
+            "auc": [g.metrics["roc_auc_score"].value for g in report.groups],
+            "selection": [g.metrics["selection_rate"].value for g in report.groups]}
+
+
+def work_drift(engine: str, ref: str, cur: str) -> dict:
+    from governance_app.services.drift import compute_drift
+
+    result = compute_drift(Path(ref), Path(cur), engine=engine, spark_master="local[2]",
+                           overrides={"method": "ks"})
+    return {"scores": {c.column: c.statistic for c in result.drift.columns},
+            "wasserstein": {c.column: c.details.get("wasserstein_raw")
+                            for c in result.drift.columns}}
+
+
+def work_attach(engine: str, table: str, db: str) -> dict:
+    from importlib import resources
+
+    from governance_app.services.fairness import DEMO_SETTINGS
+    from governance_app.services.importing import import_path
+    from governance_app.services.workspace import Workspace
+
+    registry = Path(str(resources.files("governance_app.resources") / "demo" / "registry.json"))
+    with Workspace.open(f"sqlite:///{db}") as ws:
+        import_path(ws, registry)
+        start = time.perf_counter()
+        import_path(ws, Path(table), model="credit_default:1",
+                    settings={**DEMO_SETTINGS, "engine": engine})
+        return {"import_seconds": time.perf_counter() - start}
+
+
+def _worker(args: list[str]) -> None:
+    kind, engine, *paths = args
+    start = time.perf_counter()
+    try:
+        out = {"fairness": work_fairness, "drift": work_drift, "attach": work_attach}[kind](
+            engine, *paths)
+        out["ok"] = True
+    except MemoryError:
+        out = {"ok": False, "error": "MemoryError"}
+    except Exception as exc:  # the benchmark reports every failure plainly
+        out = {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:300]}
+    out["seconds"] = time.perf_counter() - start
+    import resource
+
+    # The worker's own peak, and its children's (Spark's JVM), in GB (ru_maxrss is in KiB).
+    out["peak_rss_gb"] = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                             resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 2**20
+    print(json.dumps(out))
+
+
+def run(kind: str, engine: str, *paths: str, timeout: float) -> dict:
+    """One worker in a child process: its result, wall time and peak RSS."""
+    start = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, str(HERE), "--worker", kind, engine, *paths],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        out, _ = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        return {"ok": False, "error": f"timed out after {timeout:.0f} s", "wall": timeout,
+                "rss_gb": float("nan")}
+    wall = time.perf_counter() - start
+    lines = [line for line in out.splitlines() if line.startswith("{")]
+    result = json.loads(lines[-1]) if lines else {"ok": False,
+                                                 "error": f"exit code {proc.returncode}"}
+    result["wall"] = wall
+    result["rss_gb"] = result.get("peak_rss_gb", float("nan"))
+    return result
+
+
+def show(title: str, result: dict) -> None:
+    if result.get("ok"):
+        print(f"  {title:<28} {result['seconds']:8.2f} s in the engine, {result['wall']:8.2f} s "
+              f"wall, peak RSS {result['rss_gb']:.2f} GB")
+    else:
+        print(f"  {title:<28} FAILED: {result.get('error')} (after {result['wall']:.1f} s, "
+              f"peak RSS {result['rss_gb']:.2f} GB)")
+
+
+def _max_rel(a: list, b: list) -> float:
+    pairs = [(x, y) for x, y in zip(a, b, strict=True) if x is not None and y is not None]
+    return max((abs(x - y) / max(abs(x), abs(y), 1e-300) for x, y in pairs), default=0.0)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--only", default="fairness,drift,spark,attach")
+    parser.add_argument("--timeout", type=float, default=900)
+    args = parser.parse_args()
+    wanted = set(args.only.split(","))
+    with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
+        folder = Path(tmp)
+        if "fairness" in wanted:
+            rows = int(100_000_000 * args.scale)
+            table = folder / "predictions.parquet"
+            t = time.perf_counter()
+            _write_chunks(table, rows, fairness_rows, 1)
+            print(f"fairness: {rows:,} rows, 12 groups, {table.stat().st_size / 1e9:.2f} GB "
+                  f"Parquet (written in {time.perf_counter() - t:.0f} s)")
+            duck = run("fairness", "duckdb", str(table), timeout=args.timeout)
+            show("DuckDB", duck)
+            memory = run("fairness", "memory", str(table), timeout=args.timeout)
+            show("in memory (pandas)", memory)
+            if duck.get("ok") and memory.get("ok"):
+                print(f"  max relative difference, ROC AUC per group: "
+                      f"{_max_rel(duck['auc'], memory['auc']):.2e}")
+        if "drift" in wanted:
+            rows = int(20_000_000 * args.scale)
+            ref, cur = folder / "reference.parquet", folder / "current.parquet"
+            t = time.perf_counter()
+            _write_chunks(ref, rows, drift_rows(0.0), 2)
+            _write_chunks(cur, rows, drift_rows(0.05), 3)
+            print(f"drift: {rows:,} + {rows:,} rows x 10 numeric + 5 categorical "
+                  f"(written in {time.perf_counter() - t:.0f} s)")
+            duck = run("drift", "duckdb", str(ref), str(cur), timeout=args.timeout)
+            show("DuckDB", duck)
+            memory = run("drift", "memory", str(ref), str(cur), timeout=args.timeout)
+            show("in memory (pandas)", memory)
+            if duck.get("ok") and memory.get("ok"):
+                cols = list(duck["scores"])
+                print("  max relative difference, KS statistic: "
+                      f"{_max_rel([duck['scores'][c] for c in cols], [memory['scores'][c] for c in cols]):.2e}")  # noqa: E501
+        if "spark" in wanted:
+            rows = int(10_000_000 * args.scale)
+            table = folder / "spark-predictions.parquet"
+            _write_chunks(table, rows, fairness_rows, 4)
+            ref, cur = folder / "spark-ref.parquet", folder / "spark-cur.parquet"
+            _write_chunks(ref, rows // 2, drift_rows(0.0), 5)
+            _write_chunks(cur, rows // 2, drift_rows(0.05), 6)
+            print(f"spark local[2]: fairness on {rows:,} rows, drift on {rows // 2:,} + "
+                  f"{rows // 2:,} rows (timings include the JVM's start)")
+            for kind, paths in (("fairness", (str(table),)), ("drift", (str(ref), str(cur)))):
+                duck = run(kind, "duckdb", *paths, timeout=args.timeout)
+                show(f"{kind}, DuckDB", duck)
+                spark = run(kind, "spark", *paths, timeout=args.timeout)
+                show(f"{kind}, Spark", spark)
+                if duck.get("ok") and spark.get("ok"):
+                    key = "auc" if kind == "fairness" else "scores"
+                    a, b = duck[key], spark[key]
+                    if isinstance(a, dict):
+                        a, b = list(a.values()), [b[c] for c in a]
+                    print(f"  max relative difference DuckDB vs Spark ({kind}): "
+                          f"{_max_rel(a, b):.2e}")
+        if "attach" in wanted:
+            sys.path.insert(0, str(HERE.parent))
+            from bench_fairness_import import synthetic
+
+            table = folder / "attach.parquet"
+            synthetic(1_000_000).to_parquet(table, engine="pyarrow", index=False)
+            print("attach: the 1,000,000-row table of bench_fairness_import.py, demo settings")
+            for engine in ("duckdb", "memory"):
+                result = run("attach", engine, str(table), str(folder / f"ws-{engine}.db"),
+                             timeout=args.timeout)
+                if result.get("ok"):
+                    print(f"  import through {engine:<7} {result['import_seconds']:8.2f} s")
+                else:
+                    show(f"import through {engine}", result)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "--worker":
+        _worker(sys.argv[2:])
+    else:
+        main()
