@@ -85,7 +85,7 @@ def _missing(frame: pd.DataFrame, column: str, name: str, source: str) -> None:
                          location=f"column {name!r}", expected="a value on every row")
 
 
-def _binary(frame: pd.DataFrame, column: str, name: str, source: str,
+def binary_column(frame: pd.DataFrame, column: str, name: str, source: str,
             positive: object | None) -> np.ndarray:
     _missing(frame, column, name, source)
     values = frame[column]
@@ -135,9 +135,9 @@ def from_count_frame(
     if len(frame) == 0 or int(frame[COUNT].sum()) == 0:
         raise InputError(source, "the table has no rows", expected="at least one row")
     weights = frame[COUNT].to_numpy(dtype=np.int64)
-    y = _binary(frame, LABEL, label, source, positive_label)
+    y = binary_column(frame, LABEL, label, source, positive_label)
     pred_name = prediction or f"{score} >= threshold"
-    p = _binary(frame, PREDICTION, pred_name, source, positive_label if prediction else None)
+    p = binary_column(frame, PREDICTION, pred_name, source, positive_label if prediction else None)
     for attribute in attributes:
         _missing(frame, attribute, f"sensitive attribute {attribute}", source)
     groups = encode_groups(frame, list(attributes), bins=bins, source=source)

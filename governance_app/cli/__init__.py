@@ -66,7 +66,7 @@ def cmd_import(args: argparse.Namespace, ws: Workspace) -> int:
 
 
 IMPORT_SETTINGS = ("label", "prediction", "score", "threshold", "sensitive", "features",
-                   "bins", "reference", "min_group_size", "bootstrap")
+                   "bins", "reference", "min_group_size", "bootstrap", "engine")
 
 
 def _import_settings(args: argparse.Namespace) -> dict[str, object]:
@@ -318,6 +318,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="smaller groups are flagged, not ranked or judged (default 30)")
     table.add_argument("--bootstrap", type=int, metavar="N",
                        help="bootstrap resamples for confidence intervals (0: none; default 200)")
+    table.add_argument("--engine", choices=("auto", "memory", "duckdb", "spark"),
+                       help="where the rows are counted (default auto: duckdb for files of "
+                       "64 MiB or more, memory otherwise; spark needs governance-app[spark])")
     p.add_argument("--json", action="store_true")
     p = verb("kinds", "list the source kinds governance-app can import",
              "governance-app kinds")
