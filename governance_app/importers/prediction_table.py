@@ -264,10 +264,14 @@ class PredictionTableSnapshot:
     kind: str = KIND
     engine: str = "memory"
     rows: int | None = None
+    counted: dict[str, int] = field(default_factory=dict, repr=False)
+    """Filled by the engine's analysis (``rows``) when the reader could not count them."""
 
     @property
     def row_count(self) -> int | None:
-        return len(self.frame) if self.frame is not None else self.rows
+        if self.frame is not None:
+            return len(self.frame)
+        return self.rows if self.rows is not None else self.counted.get("rows")
 
     def counts(self) -> dict[str, int]:
         rows = {} if self.row_count is None else {"rows": self.row_count}

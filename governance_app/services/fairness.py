@@ -386,6 +386,7 @@ def store_prediction_table(session: Session, snapshot: PredictionTableSnapshot, 
                                      source_sha256=snapshot.source_sha256, progress=tick)
         else:
             analysis = analyse_source(source, snapshot.settings, chosen, progress=tick)
+        snapshot.counted["rows"] = analysis.row_count
     else:
         analysis = analyse_frame(snapshot.frame, snapshot.settings, source=snapshot.source,
                                  source_sha256=snapshot.source_sha256, progress=tick)
