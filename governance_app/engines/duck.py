@@ -98,6 +98,7 @@ class DuckDBEngine:
         if threads:
             config["threads"] = threads
         self._con = duckdb.connect(":memory:", config=config)
+        self._con.execute("SET TimeZone = 'UTC'")  # times without a zone are UTC, as in memory
         self._progress = progress
         self._is_cancelled = is_cancelled
         self._temp = 0
@@ -298,3 +299,51 @@ class DuckDBEngine:
                              np.array([r[1] for r in kept], dtype=np.int64),
                              np.array([r[2] for r in kept], dtype=np.int64),
                              int(nulls[0][1]) if nulls else 0, int(nulls[0][2]) if nulls else 0)
+
+    # -- drift over time -------------------------------------------------------------------
+
+    @staticmethod
+    def _micros(column: str) -> str:
+        return f"epoch_us(TRY_CAST({quote(column)} AS TIMESTAMPTZ))"
+
+    def time_range(self, table: TableSource, time_column: str) -> tuple[int, int, int, int]:
+        """(rows, rows without a readable time, first and last time in UTC microseconds)."""
+        self._require(table, [time_column])
+        t = self._micros(time_column)
+        row = self._run(f"SELECT count(*), count(*) - count({t}), min({t}), max({t}) "
+                        f"FROM {scan(table)}", "read the time column", table.text).fetchone()
+        return int(row[0]), int(row[1]), int(row[2] or 0), int(row[3] or 0)
+
+    def window_rows(self, table: TableSource, time_column: str, origin: int,
+                    length: int) -> dict[int, int]:
+        """Rows per window index (windows of ``length`` microseconds from ``origin``)."""
+        w = f"({self._micros(time_column)} - {origin}) // {length}"
+        rows = self._run(f"SELECT {w} AS w, count(*) FROM {scan(table)} GROUP BY w",
+                         "count rows per window", table.text).fetchall()
+        return {int(r[0]): int(r[1]) for r in rows}
+
+    def windowed_counts(self, table: TableSource, column: str, numeric: bool,
+                        window: tuple[str, int, int] | None,
+                        bounds: tuple[int, int] | None = None) -> Any:
+        """Counts per (window, value) of one column, nulls as value NULL; sorted by both.
+
+        ``window`` is ``(time column, origin, length)`` in microseconds, or ``None`` for one
+        window holding every row (a reference table); ``bounds`` keeps rows whose time is in
+        ``[start, end)`` (a reference window).
+        """
+        v = quote(column)
+        if numeric:
+            raw = f"CAST({v} AS DOUBLE)"
+            v = f"CASE WHEN isfinite({raw}) THEN {raw} ELSE NULL END"
+        w = ("0" if window is None or bounds is not None  # a reference: one window
+             else f"({self._micros(window[0])} - {window[1]}) // {window[2]}")
+        where = ""
+        if bounds is not None:
+            assert window is not None
+            t = self._micros(window[0])
+            where = f"WHERE {t} >= {bounds[0]} AND {t} < {bounds[1]}"
+        sql = (f"SELECT {w} AS w, {v} AS v, count(*) AS n FROM {scan(table)} {where} "
+               "GROUP BY ALL ORDER BY w, v NULLS FIRST")
+        return self._run(sql, f"count the values of {column!r} per window",
+                         table.text).fetchnumpy() if numeric else self._run(
+            sql, f"count the values of {column!r} per window", table.text).fetchall()
