@@ -60,11 +60,15 @@ class TableSource:
 
     def digest(self, snapshot: str | None = None) -> str:
         """One SHA-256 naming the source: the file's own, or that of its fingerprint."""
-        found = self.fingerprint(snapshot)
-        if found["kind"] == "file":
-            return str(found["sha256"])
-        text = json.dumps(found, sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(text.encode()).hexdigest()
+        return digest_of(self.fingerprint(snapshot))
+
+
+def digest_of(fingerprint: dict[str, Any]) -> str:
+    """A fingerprint's SHA-256: a file's own digest, else that of the fingerprint's JSON."""
+    if fingerprint["kind"] == "file":
+        return str(fingerprint["sha256"])
+    text = json.dumps(fingerprint, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _format_of(files: list[str], text: str) -> str:

@@ -74,6 +74,7 @@ class SparkEngine:
         self._spark = session
         self._owns = owns
         self._is_cancelled = is_cancelled
+        self._frames: dict[str, Any] = {}  # one DataFrame per source: CSV schema inferred once
 
     @classmethod
     def connect(cls, master: str, *, is_cancelled: IsCancelled | None = None) -> SparkEngine:
@@ -117,15 +118,36 @@ class SparkEngine:
 
     def _read(self, source: TableSource) -> Any:
         self._check()
+        found = self._frames.get(source.text)
+        if found is not None:
+            return found
         try:
             if source.kind == "table":
-                return self._spark.table(source.text)
-            if source.format == "csv":
-                return self._spark.read.csv(list(source.files), header=True, inferSchema=True)
-            return self._spark.read.parquet(*source.files)
+                frame = self._spark.table(source.text)
+            elif source.format == "csv":
+                frame = self._spark.read.csv(list(source.files), header=True, inferSchema=True)
+            else:
+                frame = self._spark.read.parquet(*source.files)
         except Exception as exc:  # AnalysisException: no such table, unreadable files
             raise InputError(source.text, f"Spark cannot read it: {str(exc).splitlines()[0]}",
                              expected="a readable Parquet/CSV path or catalogue table") from None
+        self._frames[source.text] = frame
+        return frame
+
+    def fingerprint(self, source: TableSource) -> dict[str, Any]:
+        """A catalogue table's files (``inputFiles``) with sizes and modification times where
+        they are local; paths are fingerprinted as usual."""
+        if source.kind != "table":
+            return source.fingerprint()
+        listing: list[list[Any]] = []
+        for uri in sorted(self._read(source).inputFiles()):
+            local = uri[len("file:"):] if uri.startswith("file:") else None
+            if local is not None and os.path.exists(local):
+                stat = os.stat(local)
+                listing.append([uri, stat.st_size, stat.st_mtime_ns])
+            else:
+                listing.append([uri, None, None])
+        return {"kind": "table", "name": source.text, "files": listing}
 
     def schema(self, source: TableSource) -> dict[str, str]:
         return {name: kind for name, kind in self._read(source).dtypes}

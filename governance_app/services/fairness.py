@@ -43,7 +43,7 @@ from governance_app.engines.base import (
     open_engine,
     pick_engine,
 )
-from governance_app.engines.source import TableSource, resolve_source
+from governance_app.engines.source import TableSource, digest_of, resolve_source
 from governance_app.errors import GovernanceError, InputError, NotFoundError
 from governance_app.importers import prediction_table
 from governance_app.importers.prediction_table import (
@@ -221,8 +221,10 @@ def analyse_source(
                                    bins=settings.bins or None, score_decimals=decimals,
                                    source=source.text)
         schema = engine.schema(source)
+        fingerprint = (engine.fingerprint(source) if hasattr(engine, "fingerprint")
+                       else source.fingerprint())
         computation = {"engine": engine_name, "version": engine.version(),
-                       "source": source.fingerprint(), "statistics": counted.record()}
+                       "source": fingerprint, "statistics": counted.record()}
         slices = None
         if settings.features:
             step(total - 1, "searching for weak slices")
@@ -231,7 +233,7 @@ def analyse_source(
         engine.close()
     analyses = _analyses(counted.counts, counted.scores, settings, step)
     report(total, total, "fairness analysis complete")
-    return FairnessAnalysis(source.text, source.digest(), counted.rows, schema,
+    return FairnessAnalysis(source.text, digest_of(fingerprint), counted.rows, schema,
                             settings.as_dict(), analyses, slices, computation=computation)
 
 
@@ -263,7 +265,7 @@ def _slices_by_engine(engine: Any, source: TableSource, spec: FairnessSpec,
 
 
 def analyse_file(
-    path: Path | str,
+    path: Path | str | None,
     *,
     label: str,
     sensitive: str | Sequence[str],

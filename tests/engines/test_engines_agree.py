@@ -168,6 +168,12 @@ def test_spark_gives_the_same_numbers(spark, predictions: Path, tmp_path: Path) 
     on_spark = analyse_file(predictions, engine="spark", **FAIR)
     assert on_spark.analyses == memory.analyses
     assert on_spark.computation["engine"] == "spark"
+    spark.read.csv(str(predictions), header=True, inferSchema=True).createOrReplaceTempView(
+        "predictions_view")
+    by_table = analyse_file(None, table="predictions_view", engine="auto", **FAIR)
+    assert by_table.analyses == memory.analyses
+    files = by_table.computation["source"]["files"]
+    assert files[0][0].endswith("predictions.csv") and files[0][1] > 0
     ref, cur = _awkward(tmp_path)
     columns = ["x", "big", "kind", "gone"]
     oracle = compute_drift(ref, cur, columns=columns, engine="memory")
