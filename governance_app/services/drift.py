@@ -250,7 +250,7 @@ def _drift_with_engine(name: str, sources: Any, rules: Any, columns: Sequence[st
 
     reference, current = sources
     engine = open_engine(name, spark_master=spark_master or DEFAULT_SPARK_MASTER,
-                         is_cancelled=is_cancelled)
+                         is_cancelled=is_cancelled)  # progress: per column, below
     try:
         drift, counts, n_ref, n_cur = drift_with_engine(
             engine, reference, current, rules, columns=columns, progress=progress,

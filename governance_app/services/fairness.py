@@ -205,7 +205,9 @@ def analyse_source(
 
     spec = FairnessSpec(settings.sensitive, settings.label, settings.prediction, settings.score,
                         settings.threshold)
-    engine = open_engine(engine_name, spark_master=spark_master, is_cancelled=cancelled)
+    engine = open_engine(engine_name, spark_master=spark_master, is_cancelled=cancelled,
+                         progress=lambda share, _all, what: report(0, total,
+                                                                   f"{what} ({share}%)"))
     try:
         step(0, f"counting rows with {engine_name}")
         try:
