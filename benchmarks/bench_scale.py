@@ -166,12 +166,21 @@ def _worker(args: list[str]) -> None:
     except Exception as exc:  # the benchmark reports every failure plainly
         out = {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:300]}
     out["seconds"] = time.perf_counter() - start
+    out["peak_rss_gb"] = _own_peak_gb()
     import resource
 
-    # The worker's own peak, and its children's (Spark's JVM), in GB (ru_maxrss is in KiB).
-    out["peak_rss_gb"] = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-                             resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 2**20
+    # Spark's JVM is a child of the worker: its peak, when it has exited, in GB (KiB / 2**20).
+    out["children_rss_gb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 2**20
     print(json.dumps(out))
+
+
+def _own_peak_gb() -> float:
+    """This process's peak RSS (VmHWM): unlike ``ru_maxrss`` it starts afresh at ``exec``, so
+    the data generator's memory in the parent does not count."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 2**20
+    return float("nan")
 
 
 def run(kind: str, engine: str, *paths: str, timeout: float) -> dict:
@@ -196,9 +205,11 @@ def run(kind: str, engine: str, *paths: str, timeout: float) -> dict:
 
 
 def show(title: str, result: dict) -> None:
+    jvm = result.get("children_rss_gb", 0.0)
+    extra = f" (+ JVM {jvm:.2f} GB)" if jvm > 0.01 else ""
     if result.get("ok"):
         print(f"  {title:<28} {result['seconds']:8.2f} s in the engine, {result['wall']:8.2f} s "
-              f"wall, peak RSS {result['rss_gb']:.2f} GB")
+              f"wall, peak RSS {result['rss_gb']:.2f} GB{extra}")
     else:
         print(f"  {title:<28} FAILED: {result.get('error')} (after {result['wall']:.1f} s, "
               f"peak RSS {result['rss_gb']:.2f} GB)")
