@@ -166,16 +166,16 @@ class SparkEngine:
     def _numeric(kind: str) -> bool:
         return kind.lower().startswith(NUMERIC)
 
-    def fairness_counts(self, source: TableSource, spec: FairnessSpec,
-                        score_decimals: int | None = None) -> tuple[Any, int | None]:
+    def _outcomes(self, source: TableSource, frame: Any, schema: dict[str, str],
+                  spec: FairnessSpec, score_decimals: int | None,
+                  want_score: bool) -> tuple[list[Any], int | None]:
+        """Label, prediction (and score) columns, with the score rounding decided."""
         from pyspark.sql import functions as F
 
-        frame, schema = self._require(source, spec.columns())
-        cols = [F.col(f"`{a}`") for a in spec.attributes]
         label = F.col(f"`{spec.label}`")
         if schema[spec.label] in ("float", "double"):
             label = F.when(F.isnan(label), None).otherwise(label)
-        cols.append(label.alias(LABEL))
+        cols = [label.alias(LABEL)]
         score = None
         if spec.score is not None:
             if not self._numeric(schema[spec.score]):
@@ -183,7 +183,7 @@ class SparkEngine:
                                  location=f"column {spec.score!r}", expected="a numeric score")
             raw = F.col(f"`{spec.score}`").cast("double")
             score = F.when(F.isnan(raw), None).otherwise(raw)
-            if score_decimals is None:
+            if score_decimals is None and want_score:
                 distinct = frame.select(F.approx_count_distinct(score)).first()[0]
                 score_decimals = SCORE_DECIMALS if distinct > MAX_EXACT_SCORES else None
         if spec.prediction is not None:
@@ -191,13 +191,60 @@ class SparkEngine:
         else:
             cols.append(F.when(score.isNull(), None)  # type: ignore[union-attr]
                         .when(score >= float(spec.threshold), 1).otherwise(0).alias(PREDICTION))
-        if score is not None:
+        if score is not None and want_score:
             shown = score if score_decimals is None else F.round(score, score_decimals)
             cols.append(shown.alias(SCORE))
+        return cols, score_decimals
+
+    def _grouped(self, frame: Any, cols: list[Any]) -> Any:
         self._check()
-        counted = frame.select(*cols).groupBy(*[c for c in frame.select(*cols).columns]).count()
-        result = counted.withColumnRenamed("count", COUNT).toPandas()
-        return result, score_decimals
+        picked = frame.select(*cols)
+        return (picked.groupBy(*[f"`{c}`" for c in picked.columns]).count()
+                .withColumnRenamed("count", COUNT).toPandas())
+
+    def fairness_counts(self, source: TableSource, spec: FairnessSpec,
+                        score_decimals: int | None = None) -> tuple[Any, int | None]:
+        from pyspark.sql import functions as F
+
+        frame, schema = self._require(source, spec.columns())
+        outcomes, score_decimals = self._outcomes(source, frame, schema, spec, score_decimals,
+                                                  True)
+        cols = [F.col(f"`{a}`") for a in spec.attributes] + outcomes
+        return self._grouped(frame, cols), score_decimals
+
+    def slice_counts(self, source: TableSource, spec: FairnessSpec, features: Sequence[str],
+                     n_bins: int) -> tuple[Any, dict[str, np.ndarray]]:
+        """Counts per (feature level…, label, prediction), numeric features cut at their exact
+        quantiles (Spark's ``percentile``, linear interpolation as numpy's default)."""
+        from pyspark.sql import functions as F
+
+        frame, schema = self._require(source, [*spec.columns(), *features])
+        numeric = [f for f in features if self._numeric(schema[f])]
+        edges: dict[str, np.ndarray] = {}
+        if numeric:
+            probs = [float(q) for q in np.linspace(0, 1, n_bins + 1)]
+            exprs = []
+            for f in numeric:
+                v = F.col(f"`{f}`").cast("double")
+                kept = F.when(~F.isnan(v), v)
+                exprs += [F.countDistinct(kept), F.percentile(kept, F.array(*map(F.lit, probs)))]
+            self._check()
+            row = frame.agg(*exprs).first()
+            for i, f in enumerate(numeric):
+                if row[2 * i] > n_bins:
+                    edges[f] = np.unique(np.asarray(row[2 * i + 1], dtype=np.float64))
+        cols = []
+        for f in features:
+            if f not in edges:
+                cols.append(F.col(f"`{f}`").alias(f))
+                continue
+            v = F.col(f"`{f}`").cast("double")
+            code = F.lit(0)
+            for e in edges[f][1:-1]:
+                code = code + F.when(v >= float(e), 1).otherwise(0)
+            cols.append(F.when(v.isNull() | F.isnan(v), -1).otherwise(code).alias(f))
+        outcomes, _ = self._outcomes(source, frame, schema, spec, None, False)
+        return self._grouped(frame, cols + outcomes), edges
 
     def _finite(self, column: str) -> Any:
         from pyspark.sql import functions as F

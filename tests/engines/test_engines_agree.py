@@ -15,7 +15,7 @@ from governance_app.engines.base import EngineUnavailable, pick_engine
 from governance_app.engines.source import resolve_source
 from governance_app.errors import InputError
 from governance_app.services.drift import compute_drift
-from governance_app.services.fairness import analyse_file
+from governance_app.services.fairness import analyse_file, find_slices_in_file
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 FAIR = {"label": "label", "prediction": "prediction", "score": "score",
@@ -167,6 +167,9 @@ def test_spark_gives_the_same_numbers(spark, predictions: Path, tmp_path: Path) 
     assert by_table.computation["engine"] == "spark"
     files = by_table.computation["source"]["files"]
     assert files[0][0].endswith("predictions.csv") and files[0][1] > 0
+    kwargs = {"label": "label", "prediction": "prediction", "columns": ["age", "fare", "gender"]}
+    assert (find_slices_in_file(predictions, engine="spark", **kwargs)
+            == find_slices_in_file(predictions, engine="memory", **kwargs))
     ref, cur = _awkward(tmp_path)
     columns = ["x", "kind"]
     oracle = compute_drift(ref, cur, columns=columns, engine="memory")
