@@ -131,7 +131,8 @@ def cmd_drift_history(args: argparse.Namespace, ws: Workspace | None) -> int:
             if args.reference_window else None,
             ws=ws if args.model else None, model=args.model or None,
             columns=args.columns or None,
-            policy_path=Path(args.policy) if args.policy else None, engine=args.engine)
+            policy_path=Path(args.policy) if args.policy else None, engine=args.engine,
+            spark_master=args.spark_master)
     if args.json:
         print_json([_result_json(r) for r in results])
     else:

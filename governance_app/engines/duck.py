@@ -106,6 +106,10 @@ class DuckDBEngine:
     def version(self) -> str:
         return str(self._duckdb.__version__)
 
+    def is_numeric(self, type_name: str) -> bool:
+        """Numbers (not booleans): compared as distributions."""
+        return is_numeric_type(type_name)
+
     def close(self) -> None:
         self._con.close()
         shutil.rmtree(self._spill, ignore_errors=True)

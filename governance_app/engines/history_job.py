@@ -27,7 +27,6 @@ from governance_app.analytics.drift_windows import window_length, window_origin
 from governance_app.analytics.ks_from_counts import ValueCounts, iterate_parts
 from governance_app.domain.drift import ColumnDrift, DriftHistory, DriftWindow
 from governance_app.engines.base import ColumnSummary, EngineCancelled, IsCancelled, Progress
-from governance_app.engines.duck import is_numeric_type
 from governance_app.engines.source import TableSource
 from governance_app.errors import InputError
 
@@ -110,7 +109,8 @@ def history_with_engine(
     progress: Progress | None = None,
     is_cancelled: IsCancelled | None = None,
 ) -> tuple[DriftHistory, list[dict[str, Any]]]:
-    """Compare every window of ``table`` with a reference table or window, counted by DuckDB.
+    """Compare every window of ``table`` with a reference table or window, counted by an engine
+    (DuckDB or Spark).
 
     Returns:
         The history and, per window, the counts each column's verdict came from.
@@ -157,7 +157,7 @@ def history_with_engine(
     for done, name in enumerate(names, start=1):
         if is_cancelled is not None and is_cancelled():
             raise EngineCancelled("drift history cancelled; nothing was stored")
-        numeric = is_numeric_type(ref_schema[name])
+        numeric = engine.is_numeric(ref_schema[name])
         ref = engine.windowed_counts(ref_source, name, numeric,
                                      timed if ref_bounds else None, ref_bounds)
         cur = engine.windowed_counts(table, name, numeric, timed)

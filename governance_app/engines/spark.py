@@ -166,6 +166,10 @@ class SparkEngine:
     def _numeric(kind: str) -> bool:
         return kind.lower().startswith(NUMERIC)
 
+    def is_numeric(self, type_name: str) -> bool:
+        """Numbers (not booleans): compared as distributions."""
+        return self._numeric(type_name)
+
     def _outcomes(self, source: TableSource, frame: Any, schema: dict[str, str],
                   spec: FairnessSpec, score_decimals: int | None,
                   want_score: bool) -> tuple[list[Any], int | None]:
@@ -329,3 +333,61 @@ class SparkEngine:
                              np.array([r[1] for r in kept], dtype=np.int64),
                              np.array([r[2] for r in kept], dtype=np.int64),
                              int(nulls[0][1]) if nulls else 0, int(nulls[0][2]) if nulls else 0)
+
+    # -- drift over time -------------------------------------------------------------------
+
+    @staticmethod
+    def _micros(column: str) -> Any:
+        from pyspark.sql import functions as F
+
+        return F.unix_micros(F.to_timestamp(F.col(f"`{column}`")))
+
+    def time_range(self, table: TableSource, time_column: str) -> tuple[int, int, int, int]:
+        """(rows, rows without a readable time, first and last time in UTC microseconds)."""
+        from pyspark.sql import functions as F
+
+        frame, _ = self._require(table, [time_column])
+        t = self._micros(time_column)
+        self._check()
+        row = frame.agg(F.count(F.lit(1)), F.count(t), F.min(t), F.max(t)).first()
+        return int(row[0]), int(row[0] - row[1]), int(row[2] or 0), int(row[3] or 0)
+
+    def _window(self, time_column: str, origin: int, length: int) -> Any:
+        from pyspark.sql import functions as F
+
+        return F.floor((self._micros(time_column) - F.lit(origin)) / F.lit(length)).cast("long")
+
+    def window_rows(self, table: TableSource, time_column: str, origin: int,
+                    length: int) -> dict[int, int]:
+        """Rows per window index (windows of ``length`` microseconds from ``origin``)."""
+        self._check()
+        rows = (self._read(table).select(self._window(time_column, origin, length).alias("w"))
+                .groupBy("w").count().collect())
+        return {int(r[0]): int(r[1]) for r in rows}
+
+    def windowed_counts(self, table: TableSource, column: str, numeric: bool,
+                        window: tuple[str, int, int] | None,
+                        bounds: tuple[int, int] | None = None) -> Any:
+        """Counts per (window, value) of one column, as the DuckDB engine returns them."""
+        from pyspark.sql import functions as F
+
+        frame = self._read(table)
+        value = F.col(f"`{column}`")
+        if numeric:
+            value = F.when(self._finite(column), value.cast("double"))
+        w = (F.lit(0).cast("long") if window is None or bounds is not None
+             else self._window(*window))
+        if bounds is not None:
+            assert window is not None
+            t = self._micros(window[0])
+            frame = frame.where((t >= bounds[0]) & (t < bounds[1]))
+        self._check()
+        rows = (frame.select(w.alias("w"), value.alias("v")).groupBy("w", "v").count()
+                .orderBy(F.col("w"), F.col("v").asc_nulls_first()).collect())
+        if not numeric:
+            return [(int(r[0]), r[1], int(r[2])) for r in rows]
+        null = np.array([r[1] is None for r in rows], dtype=bool)
+        values = np.array([0.0 if r[1] is None else r[1] for r in rows], dtype=np.float64)
+        return {"w": np.array([r[0] for r in rows], dtype=np.int64),
+                "v": np.ma.MaskedArray(values, mask=null),
+                "n": np.array([r[2] for r in rows], dtype=np.int64)}

@@ -276,22 +276,20 @@ def _drift_with_engine(name: str, sources: Any, rules: Any, columns: Sequence[st
 def _history_with_engine(name: str, sources: list[Any], time_column: str, window: str,
                          reference_window: tuple[str, str] | None, rules: Any,
                          columns: Sequence[str] | None, policy_details: dict[str, Any],
-                         progress: ProgressFn | None,
+                         spark_master: str | None, progress: ProgressFn | None,
                          is_cancelled: Callable[[], bool] | None) -> list[DriftResult]:
-    """:func:`compute_history` on DuckDB: one pass per column over the monitoring table."""
+    """:func:`compute_history` on DuckDB or Spark: one pass per column over the table."""
     from governance_app.analytics import drift_windows
-    from governance_app.engines.base import EngineCancelled, open_engine
+    from governance_app.engines.base import DEFAULT_SPARK_MASTER, EngineCancelled, open_engine
     from governance_app.engines.history_job import history_with_engine
     from governance_app.errors import ImportCancelled
 
-    if name != "duckdb":
-        raise InputError("--engine", f"drift-history does not run on {name}",
-                         expected="--engine duckdb or memory")
     table = sources[0]
     reference = sources[1] if len(sources) > 1 else None
     window_range = (drift_windows.parse_window("/".join(map(str, reference_window)))
                     if reference_window is not None else None)
-    engine = open_engine(name, is_cancelled=is_cancelled)
+    engine = open_engine(name, spark_master=spark_master or DEFAULT_SPARK_MASTER,
+                         is_cancelled=is_cancelled)
     try:
         history, records = history_with_engine(
             engine, table, time_column, window, rules, reference=reference,
@@ -343,12 +341,13 @@ def compute_history(
     is_cancelled: Callable[[], bool] | None = None,
     policy_path: Path | None = None,
     engine: str = "auto",
+    spark_master: str | None = None,
 ) -> list[DriftResult]:
     """Split a monitoring table into windows and compare each with a reference.
 
-    ``engine`` ``duckdb`` (or ``auto`` on a folder, a glob or a file of 64 MiB or more)
-    counts every window in one pass per column where the rows are; each result then records
-    the engine, its version, the sources' fingerprints and its window's counts.
+    ``engine`` ``duckdb`` (or ``auto`` on a folder, a glob or a file of 64 MiB or more) or
+    ``spark`` counts every window in one pass per column where the rows are; each result then
+    records the engine, its version, the sources' fingerprints and its window's counts.
 
     The reference is a table (``reference_path``) or a window of the same table
     (``reference_window=(start, end)``). With ``ws`` and ``model`` the results are stored under
@@ -375,7 +374,7 @@ def compute_history(
     if chosen != "memory":
         results = _history_with_engine(chosen, sources_in, time_column, window,
                                        reference_window, rules, columns, policy_details,
-                                       progress, is_cancelled)
+                                       spark_master, progress, is_cancelled)
         if model is not None:
             if ws is None:
                 raise InputError("--model", "needs a workspace to store the history in")

@@ -14,7 +14,7 @@ import pytest
 from governance_app.engines.base import EngineUnavailable, pick_engine
 from governance_app.engines.source import resolve_source
 from governance_app.errors import InputError
-from governance_app.services.drift import compute_drift
+from governance_app.services.drift import compute_drift, compute_history
 from governance_app.services.fairness import analyse_file, find_slices_in_file
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -175,3 +175,17 @@ def test_spark_gives_the_same_numbers(spark, predictions: Path, tmp_path: Path) 
     oracle = compute_drift(ref, cur, columns=columns, engine="memory")
     result = compute_drift(ref, cur, columns=columns, engine="spark")
     assert_same_drift(result, oracle)
+    times = pd.date_range("2026-03-01", periods=600, freq="37min", tz="America/New_York")
+    rng = np.random.default_rng(9)
+    monitoring = pd.DataFrame({"at": times, "amount": np.round(rng.gamma(2, 10, 600), 1),
+                               "kind": rng.choice(["a", "b"], 600)})
+    monitoring.to_parquet(tmp_path / "monitoring.parquet")
+    window = ("2026-03-01", "2026-03-05")
+    oracle_history = compute_history(tmp_path / "monitoring.parquet", "at", "1D",
+                                     reference_window=window, engine="memory")
+    spark_history = compute_history(tmp_path / "monitoring.parquet", "at", "1D",
+                                    reference_window=window, engine="spark")
+    assert [r.label for r in spark_history] == [r.label for r in oracle_history]
+    for a, b in zip(spark_history, oracle_history, strict=True):
+        assert a.details["n_rows"] == b.details["n_rows"]
+        assert_same_drift(a, b)
