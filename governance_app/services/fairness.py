@@ -252,9 +252,6 @@ def _slices_by_engine(engine: Any, source: TableSource, spec: FairnessSpec,
                       max_conditions: int = 3, min_size: int = 50,
                       progress: ProgressFn | None = None,
                       cancelled: Callable[[], bool] | None = None) -> SliceReport:
-    if not hasattr(engine, "slice_counts"):
-        raise InputError("--engine", f"the slice search does not run on {engine.name}",
-                         expected="--engine duckdb or memory for slices")
     try:
         frame, edges = engine.slice_counts(source, spec, columns, SLICE_BINS)
         return slices_from_counts(frame, columns=columns, edges=edges, label=spec.label,
