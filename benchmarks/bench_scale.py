@@ -220,11 +220,23 @@ def _max_rel(a: list, b: list) -> float:
     return max((abs(x - y) / max(abs(x), abs(y), 1e-300) for x, y in pairs), default=0.0)
 
 
+def _memory(args: argparse.Namespace, kind: str, *paths: str) -> dict:
+    """The in-memory engine on the same data, unless skipped (then said so)."""
+    if args.skip_memory:
+        print("  in memory (pandas)           skipped (--skip-memory)")
+        return {"ok": False}
+    result = run(kind, "memory", *paths, timeout=args.timeout)
+    show("in memory (pandas)", result)
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--only", default="fairness,drift,history,spark,attach")
     parser.add_argument("--timeout", type=float, default=900)
+    parser.add_argument("--skip-memory", action="store_true",
+                        help="time DuckDB alone (the in-memory path needs ~120 bytes a row)")
     args = parser.parse_args()
     wanted = set(args.only.split(","))
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
@@ -238,8 +250,7 @@ def main() -> None:
                   f"Parquet (written in {time.perf_counter() - t:.0f} s)")
             duck = run("fairness", "duckdb", str(table), timeout=args.timeout)
             show("DuckDB", duck)
-            memory = run("fairness", "memory", str(table), timeout=args.timeout)
-            show("in memory (pandas)", memory)
+            memory = _memory(args, "fairness", str(table))
             if duck.get("ok") and memory.get("ok"):
                 print(f"  max relative difference, ROC AUC per group: "
                       f"{_max_rel(duck['auc'], memory['auc']):.2e}")
@@ -253,8 +264,7 @@ def main() -> None:
                   f"(written in {time.perf_counter() - t:.0f} s)")
             duck = run("drift", "duckdb", str(ref), str(cur), timeout=args.timeout)
             show("DuckDB", duck)
-            memory = run("drift", "memory", str(ref), str(cur), timeout=args.timeout)
-            show("in memory (pandas)", memory)
+            memory = _memory(args, "drift", str(ref), str(cur))
             if duck.get("ok") and memory.get("ok"):
                 cols = list(duck["scores"])
                 print("  max relative difference, KS statistic: "
@@ -269,8 +279,7 @@ def main() -> None:
                   f"(written in {time.perf_counter() - t:.0f} s)")
             duck = run("history", "duckdb", str(table), str(ref), timeout=args.timeout)
             show("DuckDB, 365 windows", duck)
-            memory = run("history", "memory", str(table), str(ref), timeout=args.timeout)
-            show("in memory, 365 windows", memory)
+            memory = _memory(args, "history", str(table), str(ref))
             if duck.get("ok") and memory.get("ok"):
                 a = [x for row in duck["scores"] for x in row]
                 b = [x for row in memory["scores"] for x in row]
