@@ -22,7 +22,7 @@ from governance_app.analytics import drift_stats as st
 from governance_app.analytics.drift_categories import sorted_order
 from governance_app.analytics.drift_columns import score_of, verdict
 from governance_app.analytics.drift_select import DriftPolicy, choose
-from governance_app.analytics.ks_from_counts import MapParts, numeric_statistics
+from governance_app.analytics.ks_from_counts import MapParts, ks_p_value, numeric_statistics
 from governance_app.domain.drift import ColumnDrift, ColumnType
 
 
@@ -82,6 +82,8 @@ def numeric_column(name: str, map_parts: MapParts, nulls: tuple[int, int], n_ref
     result = numeric_statistics(map_parts, n_bins=policy.n_bins, binning=policy.binning)
     method, threshold = choose(policy, name, ColumnType.NUMERICAL, result.n_ref,
                                result.n_unique)
+    if method == "ks" or policy.all_statistics:
+        result.stats["ks_p_value"] = ks_p_value(result)
     column = _judged(name, ColumnType.NUMERICAL, method, threshold, result.stats,
                      result.n_ref, result.n_cur, nulls, ())
     record = {"std": result.std, "n_unique_ref": result.n_unique_ref,

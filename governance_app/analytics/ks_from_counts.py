@@ -70,14 +70,17 @@ class Offsets:
     n_cur: int
 
 
-def part_totals(part: ValueCounts) -> tuple[int, int, int, int]:
+Totals = tuple[int, int, int, int, float]
+
+
+def part_totals(part: ValueCounts) -> Totals:
     """Pass 1 on a part: (reference count, current count, distinct reference values, distinct
-    values of either sample)."""
+    values of either sample, ``sum(count * value)`` of the reference)."""
     return (int(part.ref.sum()), int(part.cur.sum()), int(np.count_nonzero(part.ref)),
-            int(part.values.size))
+            int(part.values.size), math.fsum(part.ref.astype(np.float64) * part.values))
 
 
-def offsets_of(totals: Sequence[tuple[int, int, int, int]]) -> list[Offsets]:
+def offsets_of(totals: Sequence[Totals]) -> list[Offsets]:
     """Each part's offsets from every part's totals (parts in value order)."""
     n_ref = sum(t[0] for t in totals)
     n_cur = sum(t[1] for t in totals)
@@ -114,8 +117,9 @@ class CdfPart:
             interval reaches into the next part and is added by :func:`combine`).
         first / last: the part's smallest and largest value.
         last_gap: the integer gap after the last value.
-        sum_ref: ``sum(count * value)`` of the reference (for its mean).
+        squared: ``sum(count * (value - mean)**2)`` of the reference (for its std).
         at_ranks: reference rank -> value, for the ranks asked for that fall in this part.
+        kept: the part itself, when the caller asked for it (few distinct values).
     """
 
     max_gap: int
@@ -123,12 +127,15 @@ class CdfPart:
     first: float
     last: float
     last_gap: int
-    sum_ref: float
+    squared: float
     at_ranks: dict[int, float] = field(default_factory=dict)
+    kept: ValueCounts | None = None
 
 
-def cdf_part(part: ValueCounts, off: Offsets, ranks: Sequence[int] = ()) -> CdfPart:
-    """Pass 2 on a part: its KS gap, Wasserstein area, reference sum and order statistics.
+def cdf_part(part: ValueCounts, off: Offsets, ranks: Sequence[int] = (), mean: float = 0.0,
+             keep: bool = False) -> CdfPart:
+    """Pass 2 on a part: its KS gap, Wasserstein area, squared deviations from the reference
+    ``mean`` and order statistics (and the part itself when ``keep``).
 
     ``ranks`` are 0-based positions in the sorted reference (with repeats) whose values are
     wanted (quantile edges); a part answers those that fall inside it.
@@ -142,15 +149,11 @@ def cdf_part(part: ValueCounts, off: Offsets, ranks: Sequence[int] = ()) -> CdfP
     for rank in ranks:
         if off.ref <= rank < (int(r_cum[-1]) if r_cum.size else off.ref):
             found[int(rank)] = float(part.values[np.searchsorted(r_cum, rank, side="right")])
+    dev = part.values - mean
     return CdfPart(int(gaps.max()), math.fsum(terms), float(part.values[0]),
                    float(part.values[-1]), int(gaps[-1]),
-                   math.fsum(part.ref.astype(np.float64) * part.values), found)
-
-
-def squared_deviations(part: ValueCounts, mean: float) -> float:
-    """Pass 3 on a part: ``sum(count * (value - mean)**2)`` over the reference."""
-    dev = part.values - mean
-    return math.fsum(part.ref.astype(np.float64) * dev * dev)
+                   math.fsum(part.ref.astype(np.float64) * dev * dev), found,
+                   part if keep else None)
 
 
 def bin_counts(part: ValueCounts, inner: np.ndarray, right_closed: bool) -> np.ndarray:
@@ -218,29 +221,30 @@ def numeric_statistics(map_parts: MapParts, *, n_bins: int = DEFAULT_N_BINS,
     """
     from governance_app.analytics import drift_stats as st
 
-    totals = map_parts(lambda part, _i: part_totals(part))
+    totals: list[Totals] = map_parts(lambda part, _i: part_totals(part))
     offs = offsets_of(totals)
     n_ref, n_cur = offs[0].n_ref if offs else 0, offs[0].n_cur if offs else 0
     if n_ref == 0 or n_cur == 0:
         raise ValueError("no finite value in the reference" if n_ref == 0 else
                          "no finite current value")
-    ranks = quantile_ranks(n_ref, n_bins) if n_bins > 1 else []
-    wanted = sorted({r for lo, hi, _ in ranks for r in (lo, hi)})
-    parts: list[CdfPart] = map_parts(lambda part, i: cdf_part(part, offs[i], wanted))
-    stats = combine(parts, n_ref, n_cur)
-    mean = math.fsum(p.sum_ref for p in parts) / n_ref
-    std = math.sqrt(math.fsum(map_parts(lambda part, _i: squared_deviations(part, mean)))
-                    / n_ref)
-    stats["wasserstein"] = stats["wasserstein_raw"] / max(std, STD_FLOOR)
+    mean = math.fsum(t[4] for t in totals) / n_ref
     n_unique_ref = sum(t[2] for t in totals)
-    n_unique = n_unique_ref if n_unique_ref > 5 else _union_size(map_parts)
+    n_unique = n_unique_ref if n_unique_ref > 5 else sum(t[3] for t in totals)
+    discrete = n_unique_ref <= DISCRETE_MAX_UNIQUE
+    ranks = quantile_ranks(n_ref, n_bins) if n_bins > 1 and not discrete else []
+    wanted = sorted({r for lo, hi, _ in ranks for r in (lo, hi)})
+    parts: list[CdfPart] = map_parts(lambda part, i: cdf_part(part, offs[i], wanted, mean,
+                                                              discrete))
+    stats = combine(parts, n_ref, n_cur)
+    std = math.sqrt(math.fsum(p.squared for p in parts) / n_ref)
+    stats["wasserstein"] = stats["wasserstein_raw"] / max(std, STD_FLOOR)
     at = {r: v for p in parts for r, v in p.at_ranks.items()}
-    if n_unique_ref <= DISCRETE_MAX_UNIQUE:
-        kept = map_parts(lambda part, _i: _discrete(part))
-        rb = np.concatenate([k[0] for k in kept])
-        cb = np.concatenate([k[1] for k in kept])
+    if discrete:
+        kept = [p.kept for p in parts if p.kept is not None]
+        rb = np.concatenate([k.ref for k in kept])
+        cb = np.concatenate([k.cur for k in kept])
         bins: dict[str, Any] = {"kind": "values", "values": [float(v) for k in kept
-                                                            for v in k[2]]}
+                                                            for v in k.values]}
         stats["chisquare_statistic"], stats["chisquare_p_value"] = st.chisquare(rb, cb)
         z, stats["z_p_value"] = st.z_test(rb, cb)
         if z is not None:
@@ -265,16 +269,8 @@ def numeric_statistics(map_parts: MapParts, *, n_bins: int = DEFAULT_N_BINS,
     return NumericCountStats(n_ref, n_cur, n_unique_ref, n_unique, std, stats, bins)
 
 
-def _union_size(map_parts: MapParts) -> int:
-    return sum(map_parts(lambda part, _i: int(part.values.size)))
-
-
-def _discrete(part: ValueCounts) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    return part.ref, part.cur, part.values
-
-
 def combine(parts: Sequence[CdfPart], n_ref: int, n_cur: int) -> dict[str, float]:
-    """KS statistic, its p-value and raw Wasserstein-1 from every part's pass-2 result.
+    """KS statistic and raw Wasserstein-1 from every part's pass-2 result.
 
     The Wasserstein interval from one part's last value to the next part's first value has the
     gap after the last value; it is added here, the one piece no part can see alone.
@@ -284,9 +280,15 @@ def combine(parts: Sequence[CdfPart], n_ref: int, n_cur: int) -> dict[str, float
     for a, b in zip(parts, parts[1:], strict=False):
         terms.append(float(a.last_gap) * (b.first - a.last) / scale)
     max_gap = max(p.max_gap for p in parts)
-    d = _as_fraction(max_gap, n_ref, n_cur)
-    return {"ks_statistic": d, "ks_p_value": pv.ks_p_value(d, n_ref, n_cur),
+    return {"ks_statistic": _as_fraction(max_gap, n_ref, n_cur),
             "wasserstein_raw": math.fsum(terms)}
+
+
+def ks_p_value(stats: NumericCountStats) -> float:
+    """The KS test's p-value (scipy's ``method="auto"``): asked for only when a verdict needs
+    it, since the exact distribution costs far more than the statistic on samples of up to
+    10,000 values."""
+    return pv.ks_p_value(stats.stats["ks_statistic"], stats.n_ref, stats.n_cur)
 
 
 def _as_fraction(gap: int, n_ref: int, n_cur: int) -> float:

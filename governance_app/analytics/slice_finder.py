@@ -166,12 +166,7 @@ def find_slices(
             or metric, bad search parameters.
         SliceSearchCancelled: ``is_cancelled()`` returned true.
     """
-    name = ALIASES.get(metric, metric)
-    if name not in SLICE_METRICS:
-        raise InputError("--metric", f"unknown slice metric {metric!r}",
-                         expected=f"one of {sorted(SLICE_METRICS) + sorted(ALIASES)}")
-    if not 1 <= max_conditions <= 3:
-        raise InputError("--max-conditions", f"{max_conditions}", expected="1, 2 or 3")
+    name = check_metric(metric, max_conditions)
     outcomes = binary_outcomes(frame, label=label, prediction=prediction, score=score,
                                threshold=threshold, positive_label=positive_label, source=source)
     used = {c for c in (label, prediction, score) if c is not None}
@@ -181,23 +176,69 @@ def find_slices(
     if missing or not columns:
         raise InputError(source, f"slice columns {missing or 'none'} not in the table",
                          location="columns", expected=f"columns of {list(frame.columns)[:30]}")
-    num_idx, den_idx = SLICE_METRICS[name]
     cell = outcomes.label.astype(np.int64) * 2 + outcomes.prediction
-    total = np.bincount(cell, minlength=4)
-    total_num, total_den = total[list(num_idx)].sum(), total[list(den_idx)].sum()
     encoded = [encode_feature(frame[c], n_bins, max_levels) for c in columns]
 
+    def combo_counts(combo: tuple[int, ...]) -> np.ndarray:
+        code = encoded[combo[0]][0]
+        for i in combo[1:]:
+            code = code * len(encoded[i][1]) + encoded[i][0]
+        size = int(np.prod([len(encoded[i][1]) for i in combo]))
+        return np.bincount(code * 4 + cell, minlength=size * 4).reshape(-1, 4)
+
+    return search_slices(name, columns, [labels for _, labels in encoded],
+                         np.bincount(cell, minlength=4), combo_counts,
+                         max_conditions=max_conditions, min_size=min_size, alpha=alpha,
+                         top_k=top_k, progress=progress, is_cancelled=is_cancelled)
+
+
+def check_metric(metric: str, max_conditions: int) -> str:
+    """The canonical slice metric name, or an InputError for a bad metric or depth."""
+    name = ALIASES.get(metric, metric)
+    if name not in SLICE_METRICS:
+        raise InputError("--metric", f"unknown slice metric {metric!r}",
+                         expected=f"one of {sorted(SLICE_METRICS) + sorted(ALIASES)}")
+    if not 1 <= max_conditions <= 3:
+        raise InputError("--max-conditions", f"{max_conditions}", expected="1, 2 or 3")
+    return name
+
+
+def search_slices(
+    name: str,
+    columns: Sequence[str],
+    labels: Sequence[tuple[str, ...]],
+    total: np.ndarray,
+    combo_counts: Callable[[tuple[int, ...]], np.ndarray],
+    *,
+    max_conditions: int = 3,
+    min_size: int = 50,
+    alpha: float = 0.05,
+    top_k: int = 10,
+    progress: Callable[[int, int, str], None] | None = None,
+    is_cancelled: Callable[[], bool] | None = None,
+) -> SliceReport:
+    """The search itself, from counts: the one path whoever counted (rows in memory, an engine).
+
+    Args:
+        name: a canonical metric of :data:`SLICE_METRICS`.
+        columns / labels: the slice columns and each one's level labels.
+        total: the overall ``[tn, fp, fn, tp]``.
+        combo_counts: for a tuple of column positions, the ``(levels..., 4)`` confusion counts
+            of every slice of that combination, flattened to ``(slices, 4)`` in row-major order.
+
+    Raises:
+        SliceSearchCancelled: ``is_cancelled()`` returned true.
+    """
+    num_idx, den_idx = SLICE_METRICS[name]
+    total_num, total_den = total[list(num_idx)].sum(), total[list(den_idx)].sum()
+    encoded = [(None, lv) for lv in labels]
     combos = [c for k in range(1, max_conditions + 1)
               for c in combinations(range(len(columns)), k)]
     found: list[tuple[int, np.ndarray, np.ndarray]] = []  # (combo, flat slice idx, stats)
     for done, combo in enumerate(combos):
         if is_cancelled is not None and is_cancelled():
             raise SliceSearchCancelled("slice search cancelled")
-        shape = tuple(len(encoded[i][1]) for i in combo)
-        code = encoded[combo[0]][0]
-        for i in combo[1:]:
-            code = code * len(encoded[i][1]) + encoded[i][0]
-        counts = np.bincount(code * 4 + cell, minlength=int(np.prod(shape)) * 4).reshape(-1, 4)
+        counts = combo_counts(combo)
         size = counts.sum(axis=1)
         num = counts[:, list(num_idx)].sum(axis=1)
         den = counts[:, list(den_idx)].sum(axis=1)

@@ -81,11 +81,11 @@ def _missing(frame: pd.DataFrame, column: str, name: str, source: str) -> None:
     nan = frame[column].isna().to_numpy()
     if nan.any():
         rows = int(frame[COUNT].to_numpy()[nan].sum())
-        raise InputError(source, f"{rows} missing value(s) in {name!r}", location=f"column {name!r}",
-                         expected="a value on every row")
+        raise InputError(source, f"{rows} missing value(s) in {name!r}",
+                         location=f"column {name!r}", expected="a value on every row")
 
 
-def _binary(frame: pd.DataFrame, column: str, name: str, source: str,
+def binary_column(frame: pd.DataFrame, column: str, name: str, source: str,
             positive: object | None) -> np.ndarray:
     _missing(frame, column, name, source)
     values = frame[column]
@@ -135,9 +135,9 @@ def from_count_frame(
     if len(frame) == 0 or int(frame[COUNT].sum()) == 0:
         raise InputError(source, "the table has no rows", expected="at least one row")
     weights = frame[COUNT].to_numpy(dtype=np.int64)
-    y = _binary(frame, LABEL, label, source, positive_label)
+    y = binary_column(frame, LABEL, label, source, positive_label)
     pred_name = prediction or f"{score} >= threshold"
-    p = _binary(frame, PREDICTION, pred_name, source, positive_label if prediction else None)
+    p = binary_column(frame, PREDICTION, pred_name, source, positive_label if prediction else None)
     for attribute in attributes:
         _missing(frame, attribute, f"sensitive attribute {attribute}", source)
     groups = encode_groups(frame, list(attributes), bins=bins, source=source)
@@ -168,3 +168,39 @@ def rounding_bound(hist: ScoreHistogram) -> np.ndarray:
     n = np.bincount(hist.group, neg, minlength=hist.n_groups)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where((p > 0) & (n > 0), tied / (2 * p * n), np.nan)
+
+
+def counts_at_threshold(counts: GroupCounts, scores: ScoreHistogram,
+                        threshold: float) -> GroupCounts:
+    """Confusion counts per group for the rule ``score >= threshold``, from the histogram alone.
+
+    The stored score histogram makes a threshold sweep (or a board asking "and at 0.6?") a
+    cumulative sum over distinct scores: no second pass over the rows. ``counts`` supplies the
+    groups' attributes and levels (its cells are not used).
+    """
+    above = scores.score >= threshold
+    g = scores.group
+    pos, neg = scores.positives, scores.negatives
+    n = scores.n_groups
+    tp = np.bincount(g, pos * above, minlength=n)
+    fp = np.bincount(g, neg * above, minlength=n)
+    fn = np.bincount(g, pos * ~above, minlength=n)
+    tn = np.bincount(g, neg * ~above, minlength=n)
+    cells = np.stack([tn, fp, fn, tp], axis=1).astype(np.int64)
+    return GroupCounts(counts.attributes, counts.levels, cells.reshape(counts.cells.shape))
+
+
+def from_record(record: dict[str, Any]) -> FairnessCounts:
+    """The stored sufficient statistics (:meth:`FairnessCounts.record`) back as counts."""
+    levels = tuple(tuple(lv) for lv in record["levels"])
+    shape = (*(len(lv) for lv in levels), 4)
+    counts = GroupCounts(tuple(record["attributes"]), levels,
+                         np.asarray(record["cells"], dtype=np.int64).reshape(shape))
+    hist = None
+    if "scores" in record:
+        h = record["scores"]
+        hist = ScoreHistogram(int(np.prod(shape[:-1])), np.asarray(h["group"], dtype=np.int64),
+                              np.asarray(h["score"], dtype=np.float64),
+                              np.asarray(h["positives"], dtype=np.int64),
+                              np.asarray(h["negatives"], dtype=np.int64))
+    return FairnessCounts(counts, hist, int(record["rows"]), record.get("score_decimals"))

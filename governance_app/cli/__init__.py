@@ -67,7 +67,7 @@ def cmd_import(args: argparse.Namespace, ws: Workspace) -> int:
 
 IMPORT_SETTINGS = ("label", "prediction", "score", "threshold", "sensitive", "features",
                    "bins", "reference", "min_group_size", "bootstrap", "partial",
-                   "project")
+                   "project", "engine")
 
 
 def _import_settings(args: argparse.Namespace) -> dict[str, object]:
@@ -376,6 +376,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="smaller groups are flagged, not ranked or judged (default 30)")
     table.add_argument("--bootstrap", type=int, metavar="N",
                        help="bootstrap resamples for confidence intervals (0: none; default 200)")
+    table.add_argument("--engine", choices=("auto", "memory", "duckdb", "spark"),
+                       help="where the rows are counted (default auto: duckdb for files of "
+                       "64 MiB or more, memory otherwise; spark needs governance-app[spark])")
     logs = p.add_argument_group("W&B offline runs")  # issue 17
     logs.add_argument("--partial", action="store_const", const=True, default=None,
                       help="import what precedes a truncated or corrupt record of a run log "

@@ -167,7 +167,8 @@ def cmd_drift_history(args: argparse.Namespace, ws: Workspace | None) -> int:
             if args.reference_window else None,
             ws=ws if args.model else None, model=args.model or None,
             columns=args.columns or None,
-            policy_path=Path(args.policy) if args.policy else None)
+            policy_path=Path(args.policy) if args.policy else None, engine=args.engine,
+            spark_master=args.spark_master)
     if args.json:
         print_json([_result_json(r) for r in results])
     else:
@@ -198,7 +199,8 @@ def register(verb: Callable[[str, str, str], argparse.ArgumentParser]) -> dict[s
              "governance-app drift-history monitoring.csv --time-column ts --window 1D "
              "--reference train.csv --model credit_default:3\n"
              "  governance-app drift-history --model credit_default:3 --json")
-    p.add_argument("table", nargs="?", metavar="TABLE", help="monitoring table (CSV/Parquet)")
+    p.add_argument("table", nargs="?", metavar="TABLE",
+                   help="monitoring table (CSV/Parquet; a folder or glob of Parquet with duckdb)")
     p.add_argument("--time-column", metavar="COL")
     p.add_argument("--window", metavar="FREQ", help="window length: 1h, 1D, 1W, …")
     ref = p.add_mutually_exclusive_group()
@@ -209,6 +211,7 @@ def register(verb: Callable[[str, str, str], argparse.ArgumentParser]) -> dict[s
     p.add_argument("--model", metavar="NAME[:VERSION]",
                    help="store the computed history under this version, or show its history")
     p.add_argument("--policy", metavar="FILE", help=POLICY_HELP)
+    add_engine_options(p)
     p.add_argument("--json", action="store_true")
     return {"drift": Verb(cmd_drift, needs_workspace=False),
             "drift-history": Verb(cmd_drift_history)}

@@ -195,7 +195,8 @@ def cmd_slices(args: argparse.Namespace, ws: Workspace | None) -> int:
     report = service.find_slices_in_file(
         args.table, label=args.label, prediction=args.prediction, score=args.score,
         threshold=args.threshold, columns=columns, metric=args.metric,
-        max_conditions=args.max_conditions, top_k=args.top, min_size=args.min_size)
+        max_conditions=args.max_conditions, top_k=args.top, min_size=args.min_size,
+        engine=args.engine, spark_master=args.spark_master)
     if args.json:
         print_json(encode_slices(report))
         return 0
@@ -245,5 +246,6 @@ def register(verb: VerbFactory) -> dict[str, Verb]:
     p.add_argument("--max-conditions", type=int, default=3, help="conditions per slice, 1-3")
     p.add_argument("--top", type=int, default=10, metavar="K", help="slices to show")
     p.add_argument("--min-size", type=int, default=50, help="smallest slice tested")
+    add_engine_options(p)
     return {"fairness": Verb(cmd_fairness, needs_workspace=False),
             "slices": Verb(cmd_slices, needs_workspace=False)}

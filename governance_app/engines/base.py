@@ -108,6 +108,28 @@ class Engine(Protocol):
                         column: str) -> Any:
         """A :class:`~.drift_from_counts.CategoryTally` of the column."""
 
+    def distinct_reference(self, reference: TableSource, column: str, numeric: bool) -> int:
+        """Distinct non-null reference values (asked for when the current side is empty)."""
+
+    def is_numeric(self, type_name: str) -> bool:
+        """Whether a column of this engine type is compared as numbers."""
+
+    def slice_counts(self, source: TableSource, spec: FairnessSpec, features: Sequence[str],
+                     n_bins: int) -> tuple[Any, dict[str, Any]]:
+        """Counts per (feature level…, label, prediction) and numeric features' bin edges."""
+
+    def time_range(self, table: TableSource, time_column: str) -> tuple[int, int, int, int]:
+        """(rows, rows without a readable time, first and last time in UTC microseconds)."""
+
+    def window_rows(self, table: TableSource, time_column: str, origin: int,
+                    length: int) -> dict[int, int]:
+        """Rows per window index."""
+
+    def windowed_counts(self, table: TableSource, column: str, numeric: bool,
+                        window: tuple[str, int, int] | None,
+                        bounds: tuple[int, int] | None = None) -> Any:
+        """Counts per (window, value) of one column, sorted, nulls first."""
+
     def close(self) -> None:
         """Release the engine's resources (temporary tables, spill files)."""
 

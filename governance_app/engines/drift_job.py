@@ -72,7 +72,7 @@ def drift_with_engine(
                              expected="at least one non-null reference value")
         nulls = (s.nulls_ref, s.nulls_cur)
         if s.numeric:
-            unique = (engine.distinct_reference(reference, s.name, True)  # type: ignore[attr-defined]
+            unique = (engine.distinct_reference(reference, s.name, True)
                       if s.n_cur == 0 else -1)
             column, counts = numeric_column(
                 s.name, engine.numeric_parts(reference, current, s.name) if s.n_cur else None,

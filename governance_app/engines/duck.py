@@ -98,12 +98,17 @@ class DuckDBEngine:
         if threads:
             config["threads"] = threads
         self._con = duckdb.connect(":memory:", config=config)
+        self._con.execute("SET TimeZone = 'UTC'")  # times without a zone are UTC, as in memory
         self._progress = progress
         self._is_cancelled = is_cancelled
         self._temp = 0
 
     def version(self) -> str:
         return str(self._duckdb.__version__)
+
+    def is_numeric(self, type_name: str) -> bool:
+        """Numbers (not booleans): compared as distributions."""
+        return is_numeric_type(type_name)
 
     def close(self) -> None:
         self._con.close()
@@ -154,9 +159,9 @@ class DuckDBEngine:
 
     # -- fairness --------------------------------------------------------------------------
 
-    def fairness_counts(self, source: TableSource, spec: FairnessSpec,
-                        score_decimals: int | None = None) -> tuple[Any, int | None]:
-        schema = self._require(source, spec.columns())
+    def _outcomes(self, source: TableSource, schema: dict[str, str], spec: FairnessSpec,
+                  score_decimals: int | None, want_score: bool) -> tuple[list[str], int | None]:
+        """Label, prediction (and score) expressions, with the score rounding decided."""
         table = scan(source)
         score_sql = None
         if spec.score is not None:
@@ -165,7 +170,7 @@ class DuckDBEngine:
                                  location=f"column {spec.score!r}", expected="a numeric score")
             raw = f"CAST({quote(spec.score)} AS DOUBLE)"
             score_sql = f"CASE WHEN isnan({raw}) THEN NULL ELSE {raw} END"
-            if score_decimals is None:
+            if score_decimals is None and want_score:
                 distinct = self._run(f"SELECT approx_count_distinct({score_sql}) FROM {table}",
                                      "count distinct scores", source.text).fetchone()[0]
                 score_decimals = SCORE_DECIMALS if distinct > MAX_EXACT_SCORES else None
@@ -177,15 +182,60 @@ class DuckDBEngine:
         label_sql = quote(spec.label)
         if schema[spec.label].upper() in ("FLOAT", "DOUBLE", "REAL"):
             label_sql = f"CASE WHEN isnan({label_sql}) THEN NULL ELSE {label_sql} END"
-        parts = [quote(a) for a in spec.attributes]
-        parts += [f"{label_sql} AS {LABEL}", f"{pred_sql} AS {PREDICTION}"]
-        if score_sql is not None:
+        parts = [f"{label_sql} AS {LABEL}", f"{pred_sql} AS {PREDICTION}"]
+        if score_sql is not None and want_score:
             shown = (score_sql if score_decimals is None
                      else f"round({score_sql}, {int(score_decimals)})")
             parts.append(f"{shown} AS {SCORE}")
-        sql = f"SELECT {', '.join(parts)}, count(*) AS {COUNT} FROM {table} GROUP BY ALL"
+        return parts, score_decimals
+
+    def fairness_counts(self, source: TableSource, spec: FairnessSpec,
+                        score_decimals: int | None = None) -> tuple[Any, int | None]:
+        schema = self._require(source, spec.columns())
+        outcomes, score_decimals = self._outcomes(source, schema, spec, score_decimals, True)
+        parts = [quote(a) for a in spec.attributes] + outcomes
+        sql = (f"SELECT {', '.join(parts)}, count(*) AS {COUNT} FROM {scan(source)} "
+               "GROUP BY ALL")
         frame = self._run(sql, "count the prediction table", source.text).df()
         return frame, score_decimals
+
+    def slice_counts(self, source: TableSource, spec: FairnessSpec, features: Sequence[str],
+                     n_bins: int) -> tuple[Any, dict[str, np.ndarray]]:
+        """Counts per (feature level…, label, prediction) and the numeric features' bin edges.
+
+        A numeric feature with more than ``n_bins`` distinct values is cut at its quantiles
+        (linear interpolation, as numpy's default) over the non-missing values; its level is
+        the bin code, ``-1`` when missing. Other features are grouped by value.
+        """
+        schema = self._require(source, [*spec.columns(), *features])
+        table = scan(source)
+        numeric = [f for f in features if is_numeric_type(schema[f])]
+        edges: dict[str, np.ndarray] = {}
+        if numeric:
+            probs = "[" + ", ".join(repr(float(q)) for q in np.linspace(0, 1, n_bins + 1)) + "]"
+            exprs = []
+            for f in numeric:
+                v = f"CAST({quote(f)} AS DOUBLE)"
+                keep = f"FILTER (WHERE NOT isnan({v}))"
+                exprs += [f"count(DISTINCT {v}) {keep}", f"quantile_cont({v}, {probs}) {keep}"]
+            row = self._run(f"SELECT {', '.join(exprs)} FROM {table}", "bin the features",
+                            source.text).fetchone()
+            for i, f in enumerate(numeric):
+                if row[2 * i] > n_bins:
+                    edges[f] = np.unique(np.asarray(row[2 * i + 1], dtype=np.float64))
+        levels = []
+        for f in features:
+            if f not in edges:
+                levels.append(f"{quote(f)} AS {quote(f)}")
+                continue
+            v = f"CAST({quote(f)} AS DOUBLE)"
+            inner = " + ".join(f"CAST({v} >= {float(e)!r} AS INTEGER)" for e in edges[f][1:-1])
+            levels.append(f"CASE WHEN {v} IS NULL OR isnan({v}) THEN {-1} "
+                          f"ELSE {inner or '0'} END AS {quote(f)}")
+        outcomes, _ = self._outcomes(source, schema, spec, None, False)
+        sql = (f"SELECT {', '.join(levels + outcomes)}, count(*) AS {COUNT} FROM {table} "
+               "GROUP BY ALL")
+        return self._run(sql, "count the slices", source.text).df(), edges
 
     # -- drift -----------------------------------------------------------------------------
 
@@ -253,3 +303,51 @@ class DuckDBEngine:
                              np.array([r[1] for r in kept], dtype=np.int64),
                              np.array([r[2] for r in kept], dtype=np.int64),
                              int(nulls[0][1]) if nulls else 0, int(nulls[0][2]) if nulls else 0)
+
+    # -- drift over time -------------------------------------------------------------------
+
+    @staticmethod
+    def _micros(column: str) -> str:
+        return f"epoch_us(TRY_CAST({quote(column)} AS TIMESTAMPTZ))"
+
+    def time_range(self, table: TableSource, time_column: str) -> tuple[int, int, int, int]:
+        """(rows, rows without a readable time, first and last time in UTC microseconds)."""
+        self._require(table, [time_column])
+        t = self._micros(time_column)
+        row = self._run(f"SELECT count(*), count(*) - count({t}), min({t}), max({t}) "
+                        f"FROM {scan(table)}", "read the time column", table.text).fetchone()
+        return int(row[0]), int(row[1]), int(row[2] or 0), int(row[3] or 0)
+
+    def window_rows(self, table: TableSource, time_column: str, origin: int,
+                    length: int) -> dict[int, int]:
+        """Rows per window index (windows of ``length`` microseconds from ``origin``)."""
+        w = f"({self._micros(time_column)} - {origin}) // {length}"
+        rows = self._run(f"SELECT {w} AS w, count(*) FROM {scan(table)} GROUP BY w",
+                         "count rows per window", table.text).fetchall()
+        return {int(r[0]): int(r[1]) for r in rows}
+
+    def windowed_counts(self, table: TableSource, column: str, numeric: bool,
+                        window: tuple[str, int, int] | None,
+                        bounds: tuple[int, int] | None = None) -> Any:
+        """Counts per (window, value) of one column, nulls as value NULL; sorted by both.
+
+        ``window`` is ``(time column, origin, length)`` in microseconds, or ``None`` for one
+        window holding every row (a reference table); ``bounds`` keeps rows whose time is in
+        ``[start, end)`` (a reference window).
+        """
+        v = quote(column)
+        if numeric:
+            raw = f"CAST({v} AS DOUBLE)"
+            v = f"CASE WHEN isfinite({raw}) THEN {raw} ELSE NULL END"
+        w = ("0" if window is None or bounds is not None  # a reference: one window
+             else f"({self._micros(window[0])} - {window[1]}) // {window[2]}")
+        where = ""
+        if bounds is not None:
+            assert window is not None
+            t = self._micros(window[0])
+            where = f"WHERE {t} >= {bounds[0]} AND {t} < {bounds[1]}"
+        sql = (f"SELECT {w} AS w, {v} AS v, count(*) AS n FROM {scan(table)} {where} "
+               "GROUP BY ALL ORDER BY w, v NULLS FIRST")
+        return self._run(sql, f"count the values of {column!r} per window",
+                         table.text).fetchnumpy() if numeric else self._run(
+            sql, f"count the values of {column!r} per window", table.text).fetchall()

@@ -48,7 +48,8 @@ class TableSource:
     def fingerprint(self, snapshot: str | None = None) -> dict[str, Any]:
         """What the result was computed from, precisely enough to notice any change."""
         if self.kind == "file":
-            return {"kind": "file", "path": self.text, "sha256": sha256_of_path(Path(self.files[0]))}
+            digest = sha256_of_path(Path(self.files[0]))
+            return {"kind": "file", "path": self.text, "sha256": digest}
         if self.kind == "table":
             return {"kind": "table", "name": self.text, "snapshot": snapshot}
         listing = [[os.path.relpath(f, os.path.commonpath(self.files)) if len(self.files) > 1
@@ -59,11 +60,15 @@ class TableSource:
 
     def digest(self, snapshot: str | None = None) -> str:
         """One SHA-256 naming the source: the file's own, or that of its fingerprint."""
-        found = self.fingerprint(snapshot)
-        if found["kind"] == "file":
-            return str(found["sha256"])
-        text = json.dumps(found, sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(text.encode()).hexdigest()
+        return digest_of(self.fingerprint(snapshot))
+
+
+def digest_of(fingerprint: dict[str, Any]) -> str:
+    """A fingerprint's SHA-256: a file's own digest, else that of the fingerprint's JSON."""
+    if fingerprint["kind"] == "file":
+        return str(fingerprint["sha256"])
+    text = json.dumps(fingerprint, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _format_of(files: list[str], text: str) -> str:

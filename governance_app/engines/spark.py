@@ -74,6 +74,7 @@ class SparkEngine:
         self._spark = session
         self._owns = owns
         self._is_cancelled = is_cancelled
+        self._frames: dict[str, Any] = {}  # one DataFrame per source: CSV schema inferred once
 
     @classmethod
     def connect(cls, master: str, *, is_cancelled: IsCancelled | None = None) -> SparkEngine:
@@ -117,15 +118,36 @@ class SparkEngine:
 
     def _read(self, source: TableSource) -> Any:
         self._check()
+        found = self._frames.get(source.text)
+        if found is not None:
+            return found
         try:
             if source.kind == "table":
-                return self._spark.table(source.text)
-            if source.format == "csv":
-                return self._spark.read.csv(list(source.files), header=True, inferSchema=True)
-            return self._spark.read.parquet(*source.files)
+                frame = self._spark.table(source.text)
+            elif source.format == "csv":
+                frame = self._spark.read.csv(list(source.files), header=True, inferSchema=True)
+            else:
+                frame = self._spark.read.parquet(*source.files)
         except Exception as exc:  # AnalysisException: no such table, unreadable files
             raise InputError(source.text, f"Spark cannot read it: {str(exc).splitlines()[0]}",
                              expected="a readable Parquet/CSV path or catalogue table") from None
+        self._frames[source.text] = frame
+        return frame
+
+    def fingerprint(self, source: TableSource) -> dict[str, Any]:
+        """A catalogue table's files (``inputFiles``) with sizes and modification times where
+        they are local; paths are fingerprinted as usual."""
+        if source.kind != "table":
+            return source.fingerprint()
+        listing: list[list[Any]] = []
+        for uri in sorted(self._read(source).inputFiles()):
+            local = uri[len("file:"):] if uri.startswith("file:") else None
+            if local is not None and os.path.exists(local):
+                stat = os.stat(local)
+                listing.append([uri, stat.st_size, stat.st_mtime_ns])
+            else:
+                listing.append([uri, None, None])
+        return {"kind": "table", "name": source.text, "files": listing}
 
     def schema(self, source: TableSource) -> dict[str, str]:
         return {name: kind for name, kind in self._read(source).dtypes}
@@ -144,16 +166,20 @@ class SparkEngine:
     def _numeric(kind: str) -> bool:
         return kind.lower().startswith(NUMERIC)
 
-    def fairness_counts(self, source: TableSource, spec: FairnessSpec,
-                        score_decimals: int | None = None) -> tuple[Any, int | None]:
+    def is_numeric(self, type_name: str) -> bool:
+        """Numbers (not booleans): compared as distributions."""
+        return self._numeric(type_name)
+
+    def _outcomes(self, source: TableSource, frame: Any, schema: dict[str, str],
+                  spec: FairnessSpec, score_decimals: int | None,
+                  want_score: bool) -> tuple[list[Any], int | None]:
+        """Label, prediction (and score) columns, with the score rounding decided."""
         from pyspark.sql import functions as F
 
-        frame, schema = self._require(source, spec.columns())
-        cols = [F.col(f"`{a}`") for a in spec.attributes]
         label = F.col(f"`{spec.label}`")
         if schema[spec.label] in ("float", "double"):
             label = F.when(F.isnan(label), None).otherwise(label)
-        cols.append(label.alias(LABEL))
+        cols = [label.alias(LABEL)]
         score = None
         if spec.score is not None:
             if not self._numeric(schema[spec.score]):
@@ -161,7 +187,7 @@ class SparkEngine:
                                  location=f"column {spec.score!r}", expected="a numeric score")
             raw = F.col(f"`{spec.score}`").cast("double")
             score = F.when(F.isnan(raw), None).otherwise(raw)
-            if score_decimals is None:
+            if score_decimals is None and want_score:
                 distinct = frame.select(F.approx_count_distinct(score)).first()[0]
                 score_decimals = SCORE_DECIMALS if distinct > MAX_EXACT_SCORES else None
         if spec.prediction is not None:
@@ -169,13 +195,60 @@ class SparkEngine:
         else:
             cols.append(F.when(score.isNull(), None)  # type: ignore[union-attr]
                         .when(score >= float(spec.threshold), 1).otherwise(0).alias(PREDICTION))
-        if score is not None:
+        if score is not None and want_score:
             shown = score if score_decimals is None else F.round(score, score_decimals)
             cols.append(shown.alias(SCORE))
+        return cols, score_decimals
+
+    def _grouped(self, frame: Any, cols: list[Any]) -> Any:
         self._check()
-        counted = frame.select(*cols).groupBy(*[c for c in frame.select(*cols).columns]).count()
-        result = counted.withColumnRenamed("count", COUNT).toPandas()
-        return result, score_decimals
+        picked = frame.select(*cols)
+        return (picked.groupBy(*[f"`{c}`" for c in picked.columns]).count()
+                .withColumnRenamed("count", COUNT).toPandas())
+
+    def fairness_counts(self, source: TableSource, spec: FairnessSpec,
+                        score_decimals: int | None = None) -> tuple[Any, int | None]:
+        from pyspark.sql import functions as F
+
+        frame, schema = self._require(source, spec.columns())
+        outcomes, score_decimals = self._outcomes(source, frame, schema, spec, score_decimals,
+                                                  True)
+        cols = [F.col(f"`{a}`") for a in spec.attributes] + outcomes
+        return self._grouped(frame, cols), score_decimals
+
+    def slice_counts(self, source: TableSource, spec: FairnessSpec, features: Sequence[str],
+                     n_bins: int) -> tuple[Any, dict[str, np.ndarray]]:
+        """Counts per (feature level…, label, prediction), numeric features cut at their exact
+        quantiles (Spark's ``percentile``, linear interpolation as numpy's default)."""
+        from pyspark.sql import functions as F
+
+        frame, schema = self._require(source, [*spec.columns(), *features])
+        numeric = [f for f in features if self._numeric(schema[f])]
+        edges: dict[str, np.ndarray] = {}
+        if numeric:
+            probs = [float(q) for q in np.linspace(0, 1, n_bins + 1)]
+            exprs = []
+            for f in numeric:
+                v = F.col(f"`{f}`").cast("double")
+                kept = F.when(~F.isnan(v), v)
+                exprs += [F.countDistinct(kept), F.percentile(kept, F.array(*map(F.lit, probs)))]
+            self._check()
+            row = frame.agg(*exprs).first()
+            for i, f in enumerate(numeric):
+                if row[2 * i] > n_bins:
+                    edges[f] = np.unique(np.asarray(row[2 * i + 1], dtype=np.float64))
+        cols = []
+        for f in features:
+            if f not in edges:
+                cols.append(F.col(f"`{f}`").alias(f))
+                continue
+            v = F.col(f"`{f}`").cast("double")
+            code = F.lit(0)
+            for e in edges[f][1:-1]:
+                code = code + F.when(v >= float(e), 1).otherwise(0)
+            cols.append(F.when(v.isNull() | F.isnan(v), -1).otherwise(code).alias(f))
+        outcomes, _ = self._outcomes(source, frame, schema, spec, None, False)
+        return self._grouped(frame, cols + outcomes), edges
 
     def _finite(self, column: str) -> Any:
         from pyspark.sql import functions as F
@@ -260,3 +333,61 @@ class SparkEngine:
                              np.array([r[1] for r in kept], dtype=np.int64),
                              np.array([r[2] for r in kept], dtype=np.int64),
                              int(nulls[0][1]) if nulls else 0, int(nulls[0][2]) if nulls else 0)
+
+    # -- drift over time -------------------------------------------------------------------
+
+    @staticmethod
+    def _micros(column: str) -> Any:
+        from pyspark.sql import functions as F
+
+        return F.unix_micros(F.to_timestamp(F.col(f"`{column}`")))
+
+    def time_range(self, table: TableSource, time_column: str) -> tuple[int, int, int, int]:
+        """(rows, rows without a readable time, first and last time in UTC microseconds)."""
+        from pyspark.sql import functions as F
+
+        frame, _ = self._require(table, [time_column])
+        t = self._micros(time_column)
+        self._check()
+        row = frame.agg(F.count(F.lit(1)), F.count(t), F.min(t), F.max(t)).first()
+        return int(row[0]), int(row[0] - row[1]), int(row[2] or 0), int(row[3] or 0)
+
+    def _window(self, time_column: str, origin: int, length: int) -> Any:
+        from pyspark.sql import functions as F
+
+        return F.floor((self._micros(time_column) - F.lit(origin)) / F.lit(length)).cast("long")
+
+    def window_rows(self, table: TableSource, time_column: str, origin: int,
+                    length: int) -> dict[int, int]:
+        """Rows per window index (windows of ``length`` microseconds from ``origin``)."""
+        self._check()
+        rows = (self._read(table).select(self._window(time_column, origin, length).alias("w"))
+                .groupBy("w").count().collect())
+        return {int(r[0]): int(r[1]) for r in rows}
+
+    def windowed_counts(self, table: TableSource, column: str, numeric: bool,
+                        window: tuple[str, int, int] | None,
+                        bounds: tuple[int, int] | None = None) -> Any:
+        """Counts per (window, value) of one column, as the DuckDB engine returns them."""
+        from pyspark.sql import functions as F
+
+        frame = self._read(table)
+        value = F.col(f"`{column}`")
+        if numeric:
+            value = F.when(self._finite(column), value.cast("double"))
+        w = (F.lit(0).cast("long") if window is None or bounds is not None
+             else self._window(*window))
+        if bounds is not None:
+            assert window is not None
+            t = self._micros(window[0])
+            frame = frame.where((t >= bounds[0]) & (t < bounds[1]))
+        self._check()
+        rows = (frame.select(w.alias("w"), value.alias("v")).groupBy("w", "v").count()
+                .orderBy(F.col("w"), F.col("v").asc_nulls_first()).collect())
+        if not numeric:
+            return [(int(r[0]), r[1], int(r[2])) for r in rows]
+        null = np.array([r[1] is None for r in rows], dtype=bool)
+        values = np.array([0.0 if r[1] is None else r[1] for r in rows], dtype=np.float64)
+        return {"w": np.array([r[0] for r in rows], dtype=np.int64),
+                "v": np.ma.MaskedArray(values, mask=null),
+                "n": np.array([r[2] for r in rows], dtype=np.int64)}

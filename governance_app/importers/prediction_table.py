@@ -31,6 +31,10 @@ DEFAULT_SEED = 20261125
 DEFAULT_MIN_GROUP_SIZE = 30
 DEFAULT_TAU = 0.8
 CONVENTIONS = ("strict", "fairlearn")
+ENGINES = ("auto", "memory", "duckdb", "spark")
+LAZY_BYTES = 64 * 1024 * 1024
+"""Under ``engine: auto`` a file at least this large is not read here: an engine counts it where
+it lies (:mod:`governance_app.engines`), so the import never holds its rows in memory."""
 _KNOWN = ("label", "prediction", "score", "threshold", "sensitive", "features", "bins",
           "reference", "min_group_size", "bootstrap", "seed", "convention", "tau",
           "slice_metric", "top_k")
@@ -245,7 +249,12 @@ def check_columns(path: Path | str, frame: pd.DataFrame, settings: PredictionSet
 
 @dataclass(frozen=True, slots=True, eq=False)
 class PredictionTableSnapshot:
-    """A validated prediction table, ready to be analysed and stored against a model version."""
+    """A validated prediction table, ready to be analysed and stored against a model version.
+
+    ``frame`` is ``None`` when an engine is to count the rows where they lie (``engine`` names
+    it: ``duckdb``, ``spark``, or ``auto`` for a large file); the row count is then the
+    Parquet footer's (``None`` for CSV until counted).
+    """
 
     source: str
     source_sha256: str
@@ -253,16 +262,47 @@ class PredictionTableSnapshot:
     version: int
     settings: PredictionSettings
     schema: dict[str, str]
-    frame: pd.DataFrame = field(repr=False)
+    frame: pd.DataFrame | None = field(repr=False)
     kind: str = KIND
+    engine: str = "memory"
+    rows: int | None = None
+    counted: dict[str, int] = field(default_factory=dict, repr=False)
+    """Filled by the engine's analysis (``rows``) when the reader could not count them."""
 
     @property
-    def row_count(self) -> int:
-        return len(self.frame)
+    def row_count(self) -> int | None:
+        if self.frame is not None:
+            return len(self.frame)
+        return self.rows if self.rows is not None else self.counted.get("rows")
 
     def counts(self) -> dict[str, int]:
-        return {"rows": len(self.frame), "columns": len(self.schema),
+        rows = {} if self.row_count is None else {"rows": self.row_count}
+        return {**rows, "columns": len(self.schema),
                 "sensitive_attributes": len(self.settings.sensitive)}
+
+
+def _parquet_rows(path: Path) -> int | None:
+    """The row count from a Parquet footer (cheap); ``None`` for CSV or an unreadable footer."""
+    if path.suffix.lower() == ".csv":
+        return None
+    import pyarrow.parquet as pq
+
+    try:
+        return int(pq.ParquetFile(path).metadata.num_rows)
+    except Exception:  # not Parquet after all: the engine will say so, naming the file
+        return None
+
+
+def _parquet_schema(path: Path) -> dict[str, str]:
+    """Column name -> Arrow type from a Parquet footer; empty for CSV (the engine reports it)."""
+    if path.suffix.lower() == ".csv":
+        return {}
+    import pyarrow.parquet as pq
+
+    try:
+        return {f.name: str(f.type) for f in pq.ParquetFile(path).schema_arrow}
+    except Exception:  # not Parquet after all: the engine will say so, naming the file
+        return {}
 
 
 def detect(path: Path) -> bool:
@@ -278,7 +318,19 @@ def read(path: Path, ctx: ImportContext) -> PredictionTableSnapshot:
         InputError: no ``--model``, bad settings, unreadable file, missing columns, no rows.
     """
     name, version = parse_model_ref(path, ctx.options.model)
-    settings = parse_settings(ctx.options.settings)
+    options = dict(ctx.options.settings)
+    engine = str(options.pop("engine", None) or "auto")
+    if engine not in ENGINES:
+        raise InputError("--engine", f"{engine!r}", expected=f"one of {', '.join(ENGINES)}")
+    settings = parse_settings(options)
+    if engine in ("duckdb", "spark") or (engine == "auto"
+                                         and path.stat().st_size >= LAZY_BYTES):
+        ctx.report(1, 3, "computing the file's SHA-256")
+        digest = sha256_of_path(path)
+        ctx.report(3, 3, f"{path.name} will be counted by the {engine} engine")
+        return PredictionTableSnapshot(str(path), digest, name, version, settings,
+                                       _parquet_schema(path), None, engine=engine,
+                                       rows=_parquet_rows(path))
     ctx.report(0, 3, f"reading {path.name}")
     frame = read_table(path)
     ctx.check_cancelled()

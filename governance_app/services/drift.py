@@ -286,7 +286,7 @@ def _drift_with_engine(name: str, sources: Any, rules: Any, columns: Sequence[st
 
     reference, current = sources
     engine = open_engine(name, spark_master=spark_master or DEFAULT_SPARK_MASTER,
-                         is_cancelled=is_cancelled)
+                         is_cancelled=is_cancelled)  # progress: per column, below
     try:
         drift, counts, n_ref, n_cur = drift_with_engine(
             engine, reference, current, rules, columns=columns, progress=progress,
@@ -307,6 +307,52 @@ def _drift_with_engine(name: str, sources: Any, rules: Any, columns: Sequence[st
                       for role, s in (("reference", reference), ("current", current))},
         details={"n_ref_rows": n_ref, "n_rows": n_cur, "computation": computation} | details,
     )
+
+
+def _history_with_engine(name: str, sources: list[Any], time_column: str, window: str,
+                         reference_window: tuple[str, str] | None, rules: Any,
+                         columns: Sequence[str] | None, policy_details: dict[str, Any],
+                         spark_master: str | None, progress: ProgressFn | None,
+                         is_cancelled: Callable[[], bool] | None) -> list[DriftResult]:
+    """:func:`compute_history` on DuckDB or Spark: one pass per column over the table."""
+    from governance_app.analytics import drift_windows
+    from governance_app.engines.base import DEFAULT_SPARK_MASTER, EngineCancelled, open_engine
+    from governance_app.engines.history_job import history_with_engine
+    from governance_app.errors import ImportCancelled
+
+    table = sources[0]
+    reference = sources[1] if len(sources) > 1 else None
+    window_range = (drift_windows.parse_window("/".join(map(str, reference_window)))
+                    if reference_window is not None else None)
+    engine = open_engine(name, spark_master=spark_master or DEFAULT_SPARK_MASTER,
+                         is_cancelled=is_cancelled)
+    try:
+        history, records = history_with_engine(
+            engine, table, time_column, window, rules, reference=reference,
+            reference_window=window_range, columns=columns, progress=progress,
+            is_cancelled=is_cancelled)
+        version = engine.version()
+    except EngineCancelled as exc:
+        raise ImportCancelled("drift history cancelled") from exc
+    finally:
+        engine.close()
+    roles = [("current", table)] + ([("reference", reference)] if reference else [])
+    fingerprints = {role: s.fingerprint() for role, s in roles}
+    digests = {role: s.digest() for role, s in roles}
+    paths = {role: s.files[0] if s.kind == "file" else s.text for role, s in roles}
+    return [
+        DriftResult(
+            label=f"{w.start:%Y-%m-%d %H:%M}", timestamp=w.start, drift=w.drift,
+            source_kind=SOURCE_COMPUTED, source_sha256=digests, source_paths=paths,
+            window_start=w.start, window_end=w.end,
+            details={"n_rows": w.n_rows, "n_ref_rows": history.n_ref_rows,
+                     "time_column": time_column, "window": window,
+                     "reference": history.reference,
+                     "computation": {"engine": name, "version": version,
+                                     "sources": fingerprints, "statistics": record}}
+            | policy_details)
+        for w, record in zip(history.windows, records, strict=True)
+    ]
 
 
 def _rules(overrides: Mapping[str, Any] | None,
@@ -330,8 +376,14 @@ def compute_history(
     progress: ProgressFn | None = None,
     is_cancelled: Callable[[], bool] | None = None,
     policy_path: Path | None = None,
+    engine: str = "auto",
+    spark_master: str | None = None,
 ) -> list[DriftResult]:
     """Split a monitoring table into windows and compare each with a reference.
+
+    ``engine`` ``duckdb`` (or ``auto`` on a folder, a glob or a file of 64 MiB or more) or
+    ``spark`` counts every window in one pass per column where the rows are; each result then
+    records the engine, its version, the sources' fingerprints and its window's counts.
 
     The reference is a table (``reference_path``) or a window of the same table
     (``reference_window=(start, end)``). With ``ws`` and ``model`` the results are stored under
@@ -348,6 +400,22 @@ def compute_history(
     from governance_app.analytics import drift_windows
 
     rules, policy_details = _rules(None, policy_path)
+    from governance_app.engines.base import pick_engine
+    from governance_app.engines.source import resolve_source
+
+    sources_in = [resolve_source(table_path)]
+    if reference_path is not None:
+        sources_in.append(resolve_source(reference_path))
+    chosen = pick_engine(engine, sources_in)
+    if chosen != "memory":
+        results = _history_with_engine(chosen, sources_in, time_column, window,
+                                       reference_window, rules, columns, policy_details,
+                                       spark_master, progress, is_cancelled)
+        if model is not None:
+            if ws is None:
+                raise InputError("--model", "needs a workspace to store the history in")
+            store_results(ws, model, results)
+        return results
     table = read_table(table_path)
     reference = read_table(reference_path) if reference_path is not None else None
     window_range = (drift_windows.parse_window("/".join(map(str, reference_window)))

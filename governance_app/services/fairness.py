@@ -23,9 +23,10 @@ from governance_app.analytics.fairness_counts import (
     score_histogram,
 )
 from governance_app.analytics.fairness_metrics import reports_from_counts
-from governance_app.analytics.sufficient_stats import from_count_frame
 from governance_app.analytics.fairness_uncertainty import bootstrap, parity_test
+from governance_app.analytics.slice_counts import slices_from_counts
 from governance_app.analytics.slice_finder import SliceSearchCancelled, find_slices
+from governance_app.analytics.sufficient_stats import from_count_frame
 from governance_app.domain.fairness import GroupKey, SliceReport
 from governance_app.domain.fairness_evidence import (
     AttributeAnalysis,
@@ -40,7 +41,7 @@ from governance_app.engines.base import (
     open_engine,
     pick_engine,
 )
-from governance_app.engines.source import TableSource, resolve_source
+from governance_app.engines.source import TableSource, digest_of, resolve_source
 from governance_app.errors import GovernanceError, InputError, NotFoundError
 from governance_app.importers import prediction_table
 from governance_app.importers.prediction_table import (
@@ -60,6 +61,8 @@ if TYPE_CHECKING:  # the store (SQLAlchemy) loads with the first stored read or 
     from governance_app.services.workspace import Workspace
 
 ProgressFn = Callable[[int, int, str], None]
+SLICE_BINS = 5
+"""Quantile bins per numeric slice column (the slice finder's default)."""
 Tick = Callable[[int, int, str], None]
 
 
@@ -191,12 +194,9 @@ def analyse_source(
         EngineUnavailable: the engine cannot run here.
         FairnessCancelled: ``is_cancelled()`` became true.
     """
-    if settings.features:
-        raise InputError("--features", "the slice search reads rows in memory",
-                         expected="--engine memory for slices, or no --features")
     report = progress or _no_progress
     cancelled = is_cancelled or (lambda: False)
-    total = 2 + (2 ** len(settings.sensitive) - 1)
+    total = 2 + (2 ** len(settings.sensitive) - 1) + (1 if settings.features else 0)
 
     def step(done: int, message: str) -> None:
         if cancelled():
@@ -205,7 +205,9 @@ def analyse_source(
 
     spec = FairnessSpec(settings.sensitive, settings.label, settings.prediction, settings.score,
                         settings.threshold)
-    engine = open_engine(engine_name, spark_master=spark_master, is_cancelled=cancelled)
+    engine = open_engine(engine_name, spark_master=spark_master, is_cancelled=cancelled,
+                         progress=lambda share, _all, what: report(0, total,
+                                                                   f"{what} ({share}%)"))
     try:
         step(0, f"counting rows with {engine_name}")
         try:
@@ -221,18 +223,48 @@ def analyse_source(
                                    bins=settings.bins or None, score_decimals=decimals,
                                    source=source.text)
         schema = engine.schema(source)
+        fingerprint = (engine.fingerprint(source) if hasattr(engine, "fingerprint")
+                       else source.fingerprint())
         computation = {"engine": engine_name, "version": engine.version(),
-                       "source": source.fingerprint(), "statistics": counted.record()}
+                       "source": fingerprint, "statistics": counted.record()}
+        slices = None
+        if settings.features:
+            step(total - 1, "searching for weak slices")
+            slices = _engine_slices(engine, source, spec, settings, cancelled)
     finally:
         engine.close()
     analyses = _analyses(counted.counts, counted.scores, settings, step)
     report(total, total, "fairness analysis complete")
-    return FairnessAnalysis(source.text, source.digest(), counted.rows, schema,
-                            settings.as_dict(), analyses, None, computation=computation)
+    return FairnessAnalysis(source.text, digest_of(fingerprint), counted.rows, schema,
+                            settings.as_dict(), analyses, slices, computation=computation)
+
+
+def _engine_slices(engine: Any, source: TableSource, spec: FairnessSpec,
+                   settings: PredictionSettings, cancelled: Callable[[], bool]) -> SliceReport:
+    """The slice search of an analysis, from the engine's counts per feature bin."""
+    columns = list(dict.fromkeys([*settings.sensitive, *settings.features]))
+    return _slices_by_engine(engine, source, spec, columns, settings.slice_metric,
+                             settings.top_k, cancelled=cancelled)
+
+
+def _slices_by_engine(engine: Any, source: TableSource, spec: FairnessSpec,
+                      columns: Sequence[str], metric: str, top_k: int, *,
+                      max_conditions: int = 3, min_size: int = 50,
+                      progress: ProgressFn | None = None,
+                      cancelled: Callable[[], bool] | None = None) -> SliceReport:
+    try:
+        frame, edges = engine.slice_counts(source, spec, columns, SLICE_BINS)
+        return slices_from_counts(frame, columns=columns, edges=edges, label=spec.label,
+                                  prediction=spec.prediction, metric=metric,
+                                  max_conditions=max_conditions, min_size=min_size,
+                                  top_k=top_k, progress=progress, is_cancelled=cancelled,
+                                  source=source.text)
+    except (SliceSearchCancelled, EngineCancelled) as exc:
+        raise FairnessCancelled("fairness analysis cancelled; nothing was stored") from exc
 
 
 def analyse_file(
-    path: Path | str,
+    path: Path | str | None,
     *,
     label: str,
     sensitive: str | Sequence[str],
@@ -293,13 +325,32 @@ def find_slices_in_file(
     min_size: int = 50,
     progress: ProgressFn | None = None,
     is_cancelled: Callable[[], bool] | None = None,
+    engine: str = "auto",
+    spark_master: str = DEFAULT_SPARK_MASTER,
 ) -> SliceReport:
     """The slices of a prediction table where ``metric`` is significantly worst.
+
+    With ``engine`` ``duckdb`` (or ``auto`` on a large file, folder or glob) the rows are
+    counted per feature bin by DuckDB and only the counts are searched.
 
     Raises:
         InputError: unreadable file, bad data, unknown columns or metric.
         FairnessCancelled: ``is_cancelled()`` became true.
     """
+    source = resolve_source(path)
+    chosen = pick_engine(engine, [source])
+    if chosen != "memory":
+        if columns is None:
+            raise InputError("--columns", "an engine needs the slice columns named",
+                             expected="--columns COL,COL,...")
+        spec = FairnessSpec((), label, prediction, score, threshold)
+        runner = open_engine(chosen, spark_master=spark_master, is_cancelled=is_cancelled)
+        try:
+            return _slices_by_engine(runner, source, spec, columns, metric, top_k,
+                                     max_conditions=max_conditions, min_size=min_size,
+                                     progress=progress, cancelled=is_cancelled)
+        finally:
+            runner.close()
     path = Path(path)
     frame = read_table(path)
     try:
@@ -330,8 +381,19 @@ def store_prediction_table(session: Session, snapshot: PredictionTableSnapshot, 
     if has_result(session, pk, snapshot.source_sha256,
                   settings_digest(snapshot.settings.as_dict())):
         return {}
-    analysis = analyse_frame(snapshot.frame, snapshot.settings, source=snapshot.source,
-                             source_sha256=snapshot.source_sha256, progress=tick)
+    if snapshot.frame is None:  # an engine counts the rows where they are
+        source = resolve_source(snapshot.source)
+        chosen = pick_engine(snapshot.engine, [source])
+        if chosen == "memory":
+            analysis = analyse_frame(read_table(Path(snapshot.source)), snapshot.settings,
+                                     source=snapshot.source,
+                                     source_sha256=snapshot.source_sha256, progress=tick)
+        else:
+            analysis = analyse_source(source, snapshot.settings, chosen, progress=tick)
+        snapshot.counted["rows"] = analysis.row_count
+    else:
+        analysis = analyse_frame(snapshot.frame, snapshot.settings, source=snapshot.source,
+                                 source_sha256=snapshot.source_sha256, progress=tick)
     return save_analysis(session, pk, analysis, import_id)
 
 

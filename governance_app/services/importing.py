@@ -109,8 +109,9 @@ def import_path(
         label = source_label or str(path)
         import_id = _start_import(session, snapshot, label, counts)
         changes = writer(session, snapshot, import_id, storing)
+        counts = snapshot.counts()  # an engine may have counted what the reader could not
         session.execute(update(SqlImport).where(SqlImport.id == import_id)
-                        .values(changes=changes))
+                        .values(changes=changes, counts=counts))
         record_import(session, snapshot.kind, label, snapshot.source_sha256, counts, changes,
                       import_id, model)
         context.check_cancelled()

@@ -35,6 +35,18 @@ from governance_app.ui.error_dialog import ErrorDialog, show_error
 
 NONE = ""
 """A combo's data for "no column"."""
+ENGINE_CHOICES = (
+    ("auto", "Automatic: DuckDB for files of 64 MiB or more, in memory otherwise"),
+    ("memory", "In memory (pandas)"),
+    ("duckdb", "DuckDB: out of core, for tables larger than memory"),
+    ("spark", "Spark local[*] (needs governance-app[spark] and Java 17)"),
+)
+"""Where the rows are counted: the import's ``engine`` setting, as ``--engine`` says it."""
+
+
+_ENGINE_WORDS = {"auto": "in memory or by DuckDB, by the file's size", "memory": "in memory",
+                 "duckdb": "by DuckDB (with the engine's version and the counts recorded)",
+                 "spark": "by Spark (with the engine's version and the counts recorded)"}
 
 
 class AttachTableForm(QWidget):
@@ -119,6 +131,13 @@ class AttachTableForm(QWidget):
             more.addWidget(QLabel(text))
             more.addWidget(widget)
         more.addStretch(1)
+        self.engine_combo = QComboBox()
+        for value, text in ENGINE_CHOICES:
+            self.engine_combo.addItem(text, value)
+        self.engine_combo.setToolTip("Only counts leave the engine; the result records the "
+                                     "engine and its version")
+        more.addWidget(QLabel("Counted by:"))
+        more.addWidget(self.engine_combo)
         form = QFormLayout()
         form.addRow("Table:", path_row)
         form.addRow("", self.table_label)
@@ -136,7 +155,7 @@ class AttachTableForm(QWidget):
                        self.sensitive_list.itemChanged, self.features_list.itemChanged,
                        self.bins_combo.currentIndexChanged, self.bins_edit.textChanged,
                        self.reference_edit.textChanged, self.min_group_spin.valueChanged,
-                       self.bootstrap_spin.valueChanged):
+                       self.bootstrap_spin.valueChanged, self.engine_combo.currentIndexChanged):
             signal.connect(lambda *_: self._update_summary())
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -205,6 +224,8 @@ class AttachTableForm(QWidget):
             out["features"] = features
         if self.reference_edit.text().strip():
             out["reference"] = self.reference_edit.text().strip()
+        if self.engine_combo.currentData() != "auto":
+            out["engine"] = self.engine_combo.currentData()
         return out
 
     # -- form --------------------------------------------------------------------------------
@@ -305,7 +326,8 @@ class AttachTableForm(QWidget):
             f"<b>{', '.join(settings['sensitive'])}</b> and their intersections — label "
             f"<b>{settings['label']}</b>, {outcome}{bins}{features}; minimum group "
             f"{settings['min_group_size']}, {settings['bootstrap']} bootstrap resamples, "
-            f"reference {settings.get('reference') or 'the largest group'}.")
+            f"reference {settings.get('reference') or 'the largest group'}; counted "
+            f"{_ENGINE_WORDS[settings.get('engine', 'auto')]}.")
 
     # -- slots -------------------------------------------------------------------------------
 

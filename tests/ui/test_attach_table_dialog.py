@@ -219,3 +219,29 @@ def test_file_menu_opens_it_for_the_current_version(open_window, mlflow_url: str
     dialog = next(d for d in window.findChildren(AttachTableDialog) if d.isVisible())
     assert dialog.windowTitle() == "Attach prediction table to loan_approval v2"
     dialog.reject()
+
+
+def test_attach_through_duckdb_records_the_engine(panel_on, mlflow_url: str, qtbot,
+                                                  tmp_path: Path) -> None:
+    panel = panel_on(mlflow_url)
+    dialog = _open_from_empty_state(panel, qtbot)
+    form = dialog.form
+    dialog.set_path(PREDICTIONS)
+    form.set_checked(form.sensitive_list, ["gender", "class"])
+    form.engine_combo.setCurrentIndex(form.engine_combo.findData("duckdb"))
+    assert form.settings()["engine"] == "duckdb"
+    assert "counted by DuckDB" in form.summary_label.text()
+    dialog.resize(900, 700)
+    dialog.grab().save(str(tmp_path / "attach-engine.png"))
+    with qtbot.waitSignal(dialog.sig_attached, timeout=60_000) as attached:
+        qtbot.mouseClick(dialog.attach_button, Qt.MouseButton.LeftButton)
+    assert attached.args[0].counts["rows"] == EXPECTED["rows"]
+    dialog.accept()
+    with Workspace.open(mlflow_url) as ws:
+        [stored] = fairness_results(ws, "loan_approval", 2)
+    computation = stored.analysis.computation
+    assert computation["engine"] == "duckdb" and computation["version"]
+    gender = stored.analysis.analysis("gender").report
+    female = gender.group(("female",)).metrics["selection_rate"].value
+    assert female == pytest.approx(
+        EXPECTED["by_attribute"]["gender"]["groups"]["female"]["selection_rate"], abs=1e-12)
