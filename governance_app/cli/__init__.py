@@ -13,13 +13,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 from governance_app import __version__
 from governance_app.cli.output import local_time, number, print_json, table
 from governance_app.errors import GovernanceError
-from governance_app.services import models as model_service
-from governance_app.services.importing import import_kinds, import_path, list_imports
-from governance_app.services.workspace import Workspace
+
+if TYPE_CHECKING:  # the services (SQLAlchemy, the importers) load when a verb runs
+    from governance_app.services.workspace import Workspace
 
 EPILOG = """examples:
   governance-app demo                                 open the app on the demo workspace
@@ -46,6 +47,8 @@ def _progress_printer(quiet: bool) -> Callable[[int, int, str], None]:
 
 
 def cmd_import(args: argparse.Namespace, ws: Workspace) -> int:
+    from governance_app.services.importing import import_path
+
     for raw in args.paths:
         record = import_path(ws, Path(raw), args.kind, _progress_printer(args.json),
                              model=args.model, settings=_import_settings(args))
@@ -88,12 +91,16 @@ def _import_settings(args: argparse.Namespace) -> dict[str, object]:
 
 
 def cmd_kinds(args: argparse.Namespace, ws: Workspace | None) -> int:
+    from governance_app.services.importing import import_kinds
+
     for kind, description in import_kinds().items():
         print(f"{kind:20} {description}")
     return 0
 
 
 def cmd_imports(args: argparse.Namespace, ws: Workspace) -> int:
+    from governance_app.services.importing import list_imports
+
     records = list_imports(ws)
     if args.json:
         print_json(records)
@@ -110,6 +117,8 @@ def cmd_imports(args: argparse.Namespace, ws: Workspace) -> int:
 
 
 def cmd_models(args: argparse.Namespace, ws: Workspace) -> int:
+    from governance_app.services import models as model_service
+
     summaries = model_service.list_models(ws)
     if args.json:
         print_json(summaries)
@@ -143,6 +152,8 @@ def _pipeline_evidence(ws: Workspace, name: str, version: int) -> dict:
 
 
 def cmd_show(args: argparse.Namespace, ws: Workspace) -> int:
+    from governance_app.services import models as model_service
+
     name, version = model_service.parse_version_ref(args.ref)
     if version is None:
         model = model_service.get_model(ws, name)
@@ -252,6 +263,8 @@ def _print_version_origin(ws: Workspace, name: str, version: int) -> None:
 
 
 def cmd_compare(args: argparse.Namespace, ws: Workspace) -> int:
+    from governance_app.services import models as model_service
+
     comparison = model_service.compare_versions(ws, args.model, args.a, args.b)
     if args.json:
         print_json(
@@ -418,7 +431,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-Handler = Callable[[argparse.Namespace, Workspace | None], int]
+Handler = Callable[[argparse.Namespace, "Workspace | None"], int]
 VerbFactory = Callable[[str, str, str], argparse.ArgumentParser]
 
 
@@ -470,6 +483,8 @@ def main(argv: Sequence[str] | None = None, run_gui: GuiRunner | None = None) ->
         verb = VERBS.get(args.verb)
         if verb is not None and not verb.needs_workspace:
             return verb.handler(args, None)
+        from governance_app.services.workspace import Workspace
+
         with Workspace.open(args.db) as ws:
             if args.verb == "gui":
                 return cmd_gui(args, ws, run_gui)

@@ -22,7 +22,6 @@ from governance_app.importers.prediction_table import DEFAULT_MIN_GROUP_SIZE, pa
 
 if TYPE_CHECKING:  # SQLAlchemy loads only when a workspace is opened (--model)
     from governance_app.services.workspace import Workspace
-from governance_app.store.fairness_codec import encode_analysis, encode_slices
 
 COLUMNS = (("selection_rate", "selection rate"), ("base_rate", "base rate"),
            ("true_positive_rate", "TPR"), ("false_positive_rate", "FPR"),
@@ -147,6 +146,7 @@ def _print_analysis(analysis: FairnessAnalysis) -> None:
 
 def cmd_fairness(args: argparse.Namespace, ws: Workspace | None) -> int:
     from governance_app.services import fairness as service  # pandas, numpy: on use
+    from governance_app.store.fairness_codec import encode_analysis  # SQLAlchemy
 
     if args.model:
         if args.table:
@@ -190,6 +190,7 @@ def cmd_fairness(args: argparse.Namespace, ws: Workspace | None) -> int:
 
 def cmd_slices(args: argparse.Namespace, ws: Workspace | None) -> int:
     from governance_app.services import fairness as service  # pandas, numpy: on use
+    from governance_app.store.fairness_codec import encode_slices  # SQLAlchemy
 
     columns = [c.strip() for c in args.columns.split(",") if c.strip()] if args.columns else None
     report = service.find_slices_in_file(

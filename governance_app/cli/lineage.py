@@ -13,12 +13,15 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from governance_app.cli import Verb
 from governance_app.cli.output import local_time, table
 from governance_app.domain.lineage import LineageGraph
 from governance_app.errors import InputError
-from governance_app.services.workspace import Workspace
+
+if TYPE_CHECKING:  # SQLAlchemy loads when the verb runs
+    from governance_app.services.workspace import Workspace
 
 VerbFactory = Callable[[str, str, str], argparse.ArgumentParser]
 

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from governance_app.cli.output import local_time, print_json, table
 from governance_app.domain.model_card import CARD_SECTIONS
 from governance_app.errors import InputError
-from governance_app.services.workspace import Workspace
+
+if TYPE_CHECKING:  # SQLAlchemy loads when the verb runs
+    from governance_app.services.workspace import Workspace
 
 MAX_FILE_BYTES = 1024 * 1024
 

@@ -10,12 +10,14 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from governance_app.cli.output import print_json
 from governance_app.errors import InputError
 from governance_app.reports.paper import default_page_size
-from governance_app.services.workspace import Workspace
+
+if TYPE_CHECKING:  # SQLAlchemy loads when the verb runs
+    from governance_app.services.workspace import Workspace
 
 
 def refuse_existing(output: Path, force: bool) -> None:
