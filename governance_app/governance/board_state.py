@@ -7,7 +7,7 @@ is review n), so a table row can be compared field by field with what the chain 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -106,6 +106,8 @@ class DerivedReview:
     opened_at: datetime
     seq: int
     state: str = "open"
+    changed_seq: int = 0
+    """The last event that changed this review (opening, signature, closing)."""
     closed_at: datetime | None = None
     decision: str | None = None
     reason: str = ""
@@ -171,6 +173,20 @@ class BoardState:
     @property
     def root(self) -> Root | None:
         return self.roots[-1] if self.roots else None
+
+    def clone(self) -> BoardState:
+        """A copy that replay may extend without touching this one. Only the records replay
+        mutates later (members, reviews) are copied; acts, roots, evidence and signatures are
+        never changed once derived, so they are shared."""
+        reviews = [replace(r, signatures=list(r.signatures)) for r in self.reviews]
+        return replace(
+            self, roots=list(self.roots), root_acts=list(self.root_acts),
+            root_seqs=list(self.root_seqs), requests=dict(self.requests),
+            members={k: replace(v) for k, v in self.members.items()},
+            policies=list(self.policies), reviews=reviews,
+            review_by_hash={r.hash: r for r in reviews}, signatures=list(self.signatures),
+            checkpoints=list(self.checkpoints), grants=list(self.grants),
+            seal_keys=dict(self.seal_keys), hashes=dict(self.hashes), breaks=list(self.breaks))
 
     def member_by_fingerprint(self, fingerprint: str) -> DerivedMember | None:
         return next((m for m in self.members.values() if m.fingerprint == fingerprint), None)

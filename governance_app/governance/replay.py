@@ -243,7 +243,7 @@ class Replayer:
         review_rules.sign_review(self.state, seq, act, member, root, Refused)
 
     def _withdraw(self, seq: int, act: SignedAct, member: DerivedMember, root: Root) -> None:
-        review_rules.withdraw_review(self.state, act, member, Refused)
+        review_rules.withdraw_review(self.state, seq, act, member, Refused)
 
     def _seal_key(self, seq: int, act: SignedAct, member: DerivedMember, root: Root) -> None:
         body = act.body

@@ -103,10 +103,10 @@ def record(ws: Workspace, kind: str, body: dict[str, Any], signer: keystore.Sign
            actor: str, subject: str, model: str | None = None,
            founding: Root | None = None) -> ActResult:
     """Append one signed act, then leave this machine's receipt of it."""
-    check_receipts(ws)
     with ws.session(immediate=True) as session:
         appended: Appended = append_act(session, kind, body, signer, actor=actor,
-                                        subject=subject, model=model, founding_root=founding)
+                                        subject=subject, model=model, founding_root=founding,
+                                        precheck=receipts_held)
     event = appended.event
     board = appended.state.board or ""
     try:
@@ -123,7 +123,11 @@ def check_receipts(ws: Workspace) -> None:
         GovernanceError: the chain no longer holds a receipt's head (rolled back, truncated
             or rewritten); signing on it would bury the evidence.
     """
-    state = state_of(ws)
+    receipts_held(state_of(ws))
+
+
+def receipts_held(state: BoardState) -> None:
+    """:func:`check_receipts` on a state already replayed (under the append lock)."""
     if state.board is None:
         return
     for receipt in witnesses.receipts(state.board):
