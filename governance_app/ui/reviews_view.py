@@ -36,6 +36,7 @@ from governance_app.domain.audit import ChainHead
 from governance_app.domain.governance import Review, ReviewState
 from governance_app.services import audit as audit_service
 from governance_app.services import members as member_service
+from governance_app.ui.board_act_dialog import ActDialog
 from governance_app.ui.error_dialog import show_error
 from governance_app.ui.item_models import format_local_time
 from governance_app.ui.review_models import (
@@ -54,7 +55,6 @@ from governance_app.ui.review_models import (
     withdraw_task,
     write_attestation,
 )
-from governance_app.ui.board_act_dialog import ActDialog
 from governance_app.ui.sign_dialog import OpenReviewDialog, ReasonDialog, SignDialog, selectable
 from governance_app.ui.views import ViewContext
 from governance_app.ui.widgets import EmptyStatePanel, RecordTableView, fit_columns
