@@ -236,6 +236,7 @@ def test_chain_status_verifies_at_open_and_after_a_signature(qtbot, board: Board
     with qtbot.waitSignal(status.sig_reported, timeout=WAIT_MS):
         runner.run(lambda: None, description="some task")  # a task ended: the head moved
     assert "✓ verified" in status.label.text()
+    assert "newest receipt #" in status.label.text() and "in the chain" in status.label.text()
     qtbot.waitUntil(lambda: not runner.active(), timeout=WAIT_MS)
     runner.shutdown()
 
