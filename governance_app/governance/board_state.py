@@ -177,7 +177,9 @@ class BoardState:
     def clone(self) -> BoardState:
         """A copy that replay may extend without touching this one. Only the records replay
         mutates later (members, reviews) are copied; acts, roots, evidence and signatures are
-        never changed once derived, so they are shared."""
+        never changed once derived, so they are shared. So is ``hashes`` (100,000s of entries):
+        a clone fed an event that is then rolled back leaves a hash past the committed head,
+        which :meth:`hash_at` never reads and the next append at that seq overwrites."""
         reviews = [replace(r, signatures=list(r.signatures)) for r in self.reviews]
         return replace(
             self, roots=list(self.roots), root_acts=list(self.root_acts),
@@ -186,7 +188,11 @@ class BoardState:
             policies=list(self.policies), reviews=reviews,
             review_by_hash={r.hash: r for r in reviews}, signatures=list(self.signatures),
             checkpoints=list(self.checkpoints), grants=list(self.grants),
-            seal_keys=dict(self.seal_keys), hashes=dict(self.hashes), breaks=list(self.breaks))
+            seal_keys=dict(self.seal_keys), hashes=self.hashes, breaks=list(self.breaks))
+
+    def hash_at(self, seq: int) -> str | None:
+        """The chain's hash at ``seq`` as replayed (None past the head)."""
+        return self.hashes.get(seq) if seq <= self.head_seq else None
 
     def member_by_fingerprint(self, fingerprint: str) -> DerivedMember | None:
         return next((m for m in self.members.values() if m.fingerprint == fingerprint), None)

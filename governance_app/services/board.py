@@ -131,7 +131,7 @@ def receipts_held(state: BoardState) -> None:
     if state.board is None:
         return
     for receipt in witnesses.receipts(state.board):
-        if not receipt.held_by(state.hashes):
+        if not receipt.held_by(state.hashes, state.head_seq):
             raise GovernanceError(
                 f"this workspace no longer holds head #{receipt.seq} {receipt.head[:20]} that "
                 f"this machine signed ({receipt.source}): it was rolled back or rewritten; "
