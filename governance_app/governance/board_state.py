@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from governance_app.governance.acts import SignedAct
+from governance_app.governance.risk_state import RiskState
 from governance_app.governance.root import Root
 
 
@@ -169,6 +170,8 @@ class BoardState:
     breaks: list[Break] = field(default_factory=list)
     legacy: int = 0
     """Governance events before the board was founded (not judged by these rules)."""
+    risk: RiskState = field(default_factory=RiskState)
+    """The model-risk cycle: risk policies, tiers, findings, approval terms."""
 
     @property
     def root(self) -> Root | None:
@@ -188,7 +191,8 @@ class BoardState:
             policies=list(self.policies), reviews=reviews,
             review_by_hash={r.hash: r for r in reviews}, signatures=list(self.signatures),
             checkpoints=list(self.checkpoints), grants=list(self.grants),
-            seal_keys=dict(self.seal_keys), hashes=self.hashes, breaks=list(self.breaks))
+            seal_keys=dict(self.seal_keys), hashes=self.hashes, breaks=list(self.breaks),
+            risk=self.risk.clone())
 
     def hash_at(self, seq: int) -> str | None:
         """The chain's hash at ``seq`` as replayed (None past the head)."""

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from governance_app.governance import risk_tables
 from governance_app.governance.board_state import BoardState, Mismatch
 from governance_app.governance.canonical import canonical_bytes, iso_utc
 from governance_app.store.schema import SqlModelVersion, SqlRegisteredModel
@@ -85,6 +86,7 @@ TABLES: tuple[tuple[Table, Callable[..., Iterator[dict[str, Any]]]], ...] = (
     (SqlSignature.__table__, _signatures),  # type: ignore[has-type]
     (SqlCheckpoint.__table__, _checkpoints),  # type: ignore[has-type]
     (SqlGateGrant.__table__, _grants),  # type: ignore[has-type]
+    *risk_tables.RISK_TABLES,
 )
 """In foreign-key order (parents first)."""
 
@@ -124,6 +126,7 @@ def _only_changed(derived: dict[str, Rows], state: BoardState, after: int) -> No
         "signatures": {s.id for s in state.signatures if s.seq > after},
         "checkpoints": {c.id for c in state.checkpoints if c.event_seq > after},
         "gate_grants": {g.id for g in state.grants if g.seq > after},
+        **risk_tables.changed_ids(state, after),
     }
     for name, ids in keep.items():
         derived[name] = {k: v for k, v in derived[name].items() if k in ids}

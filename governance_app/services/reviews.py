@@ -203,8 +203,13 @@ def sign_review(
 def sign_review_act(
     ws: Workspace, review_id: int, member_name: str, decision: Decision | str,
     passphrase: PassphraseSource | str, comment: str = "", key_file: Path | None = None,
+    terms: dict[str, Any] | None = None,
 ) -> tuple[Review, Signature, ActResult]:
-    """:func:`sign_review`, also returning the act (its head for the minutes)."""
+    """:func:`sign_review`, also returning the act (its head for the minutes).
+
+    Args:
+        terms: an approval's conditions and expiry (``services.risk.approval_terms``).
+    """
     decision = Decision(decision)
     state = board.state_of(ws)
     derived = _derived(state, review_id)
@@ -229,6 +234,8 @@ def sign_review_act(
         "decision": decision.value, "meaning": review.policy.meaning(decision),
         "comment": comment, "evidence_sha256": digest, "signer": member.name,
         "statement_signature": None}
+    if terms:
+        body["terms"] = terms
     if decision is Decision.APPROVE:
         body["statement_signature"] = b64(signer.sign(
             attestation.pae(attestation.PAYLOAD_TYPE, derived.approval_statement)))
