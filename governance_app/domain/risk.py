@@ -308,6 +308,8 @@ class InventoryRow:
     open_findings: dict[str, int] = field(default_factory=dict)
     """Severity → count of findings open on the as-of date."""
     active_conditions: int = 0
+    terms: tuple[str, ...] = ()
+    """The latest approval's conditions still to meet and its expiry, in words."""
     lapses: tuple[str, ...] = ()
     drift_alerts: int = 0
     """Drift results above the trigger threshold since the last validation."""
@@ -324,7 +326,8 @@ class InventoryRow:
             "next_due": self.next_due.isoformat() if self.next_due else None,
             "due_reason": self.due_reason,
             "open_findings": {s.value: self.open_findings.get(s.value, 0) for s in Severity},
-            "active_conditions": self.active_conditions, "lapses": list(self.lapses),
+            "active_conditions": self.active_conditions, "terms": list(self.terms),
+            "lapses": list(self.lapses),
             "drift_alerts": self.drift_alerts, "overdue": self.overdue,
             "expiring": self.expiring,
         }

@@ -90,13 +90,17 @@ def inventory_row(record: ModelRecord, rule: RevalidationRule | None, as_of: dat
         or any(c.by <= horizon for c in active)
         or (latest is not None and latest.terms.expires is not None
             and latest.terms.expires <= horizon))
+    terms = [f"finding #{c.finding_id} to be closed by {c.by.isoformat()}" for c in active]
+    if latest is not None and latest.terms.expires is not None and not lapsed:
+        terms.append(f"the approval expires on {latest.terms.expires.isoformat()}")
     return InventoryRow(
         model=record.name, owner=record.owner, use=record.use,
         tier=tier.tier if tier else None, tier_rationale=tier.rationale if tier else "",
         approved_version=latest.version if latest else None,
         approved_gate=latest.gate if latest else None, last_validated=last,
         next_due=due.due, due_reason=due.reason, open_findings=open_counts(findings, as_of),
-        active_conditions=len(active), lapses=tuple(lapse.reason for lapse in lapsed),
+        active_conditions=len(active), terms=tuple(terms),
+        lapses=tuple(lapse.reason for lapse in lapsed),
         drift_alerts=len(drift_alerts(rule, record.drift, last, as_of)),
         overdue=overdue, expiring=expiring)
 
