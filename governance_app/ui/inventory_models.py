@@ -67,18 +67,19 @@ class InventoryTableModel(RecordTableModel):
         Column("Use", lambda r: r.use or MISSING),
         Column("Approved", lambda r: f"v{r.approved_version} → {r.approved_gate}"
                if r.approved_version is not None else MISSING),
-        Column("Last validated", lambda r: _day(r.last_validated),
+        Column("Validated", lambda r: _day(r.last_validated),
                sort_key=lambda r: r.last_validated or date.min),
         Column("Next due", lambda r: _day(r.next_due), tooltip=lambda r: r.due_reason,
                sort_key=lambda r: r.next_due or date.max,
                foreground=lambda r: FAIL_COLOUR if r.overdue and r.next_due else None),
-        Column("Open findings (high / medium / low)", _findings,
+        Column("Findings H/M/L", _findings,
+               tooltip=lambda r: "open findings: high / medium / low",
                sort_key=lambda r: tuple(-r.open_findings.get(s, 0)
                                         for s in ("high", "medium", "low")),
                foreground=lambda r: FAIL_COLOUR if r.open_findings.get("high") else None),
         Column("Conditions", lambda r: str(r.active_conditions), numeric=True,
                sort_key=lambda r: r.active_conditions),
-        Column("Drift alerts", lambda r: str(r.drift_alerts), numeric=True,
+        Column("Drift", lambda r: str(r.drift_alerts), numeric=True,
                sort_key=lambda r: r.drift_alerts,
                tooltip=lambda r: "drift results above the policy's trigger since the last "
                "validation"),
