@@ -288,7 +288,11 @@ class RevalidationDue:
     triggered: bool = False
 
     def overdue_on(self, day: date) -> bool:
-        return self.due is not None and day > self.due
+        """A cadence date is overdue the day after it; a trigger (or a model never validated)
+        makes the revalidation due at once, so it is overdue from its own day."""
+        if self.due is None:
+            return False
+        return day > self.due or (self.triggered and day >= self.due)
 
 
 @dataclass(frozen=True, slots=True)

@@ -78,7 +78,8 @@ def inventory_row(record: ModelRecord, rule: RevalidationRule | None, as_of: dat
     by_id = {f.id: f for f in record.findings}
     lapsed = lapses(latest.terms, by_id, as_of) if latest else []
     due = revalidation_due(record.name, tier.tier if tier else None, rule,
-                           last_validated=last, as_of=as_of, drift=record.drift,
+                           last_validated=last, as_of=as_of,
+                           tiered_on=tier.at.date() if tier else None, drift=record.drift,
                            versions=record.versions, findings=findings)
     horizon = as_of + timedelta(days=WARNING_DAYS)
     active = [c for c in (latest.terms.conditions if latest else ())

@@ -57,6 +57,7 @@ def revalidation_due(
     *,
     last_validated: date | None,
     as_of: date,
+    tiered_on: date | None = None,
     drift: Iterable[DriftAlert] = (),
     versions: Iterable[NewVersion] = (),
     findings: Iterable[Finding] = (),
@@ -65,14 +66,14 @@ def revalidation_due(
 
     The earliest of: the cadence date (last validation + the tier's months) and the day of
     the first trigger after the last validation. A model never validated is due from the day
-    it was tiered (``last_validated=None``: due now, reason "never validated").
+    it was tiered (``tiered_on``, else ``as_of``), reason "never validated".
     """
     if rule is None or tier is None:
         return RevalidationDue(model, None, "no tier or no revalidation policy")
     candidates: list[tuple[date, str, bool]] = []
     months = rule.cadence_months.get(tier)
     if last_validated is None:
-        candidates.append((as_of, "never validated", True))
+        candidates.append((min(tiered_on or as_of, as_of), "never validated", True))
     elif months is not None:
         candidates.append((add_months(last_validated, months),
                            f"tier {tier} cadence: every {months} months", False))
@@ -98,5 +99,6 @@ def revalidation_due(
                                f"{f.title}", True))
     if not candidates:
         return RevalidationDue(model, None, f"no cadence for tier {tier}")
-    day, reason, triggered = min(candidates, key=lambda c: c[0])
+    # On the same day, an event's reason says more than "never validated".
+    day, reason, triggered = min(candidates, key=lambda c: (c[0], c[1] == "never validated"))
     return RevalidationDue(model, day, reason, triggered)

@@ -80,6 +80,8 @@ def build_demo_workspace(target: Path) -> str:
                         source_label=f"demo/{step.relative_path}")
         from governance_app.services.demo_reviews import build_demo_reviews  # signed reviews
         build_demo_reviews(ws, target.parent)
+        from governance_app.services.demo_risk import build_demo_risk  # tiers and findings
+        build_demo_risk(ws, target.parent)
         from governance_app.services.demo_reviews import build_demo_card  # the Reports view
         build_demo_card(ws, target.parent)
     return url

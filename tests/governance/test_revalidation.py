@@ -83,3 +83,13 @@ def test_new_version_and_high_finding_trigger() -> None:
 def test_no_tier_means_no_due_date() -> None:
     result = revalidation_due("m", None, RULE, last_validated=None, as_of=date(2026, 1, 1))
     assert result.due is None and "no tier" in result.reason
+
+
+def test_a_trigger_is_overdue_from_its_own_day_a_cadence_the_day_after() -> None:
+    never = revalidation_due("m", 1, RULE, last_validated=None, as_of=date(2026, 12, 7),
+                             tiered_on=date(2026, 11, 2))
+    assert never.due == date(2026, 11, 2) and never.overdue_on(date(2026, 11, 2))
+    cadence = revalidation_due("m", 1, RULE, last_validated=date(2025, 12, 7),
+                               as_of=date(2026, 12, 7))
+    assert cadence.due == date(2026, 12, 7) and not cadence.overdue_on(date(2026, 12, 7))
+    assert cadence.overdue_on(date(2026, 12, 8))
