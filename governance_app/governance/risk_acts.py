@@ -183,6 +183,7 @@ def _comment(state: BoardState, seq: int, act: SignedAct, member: DerivedMember,
     if not text:
         raise refused("an empty comment")
     status = finding_rules.status_after_comment(finding.as_finding(), member.name)
+    finding = state.risk.own(finding)
     comment = DerivedComment(len(state.risk.comments) + 1, finding.id, member.name, text,
                              act.signed_at, seq)
     finding.comments.append(comment)
@@ -205,6 +206,7 @@ def _decide(state: BoardState, seq: int, act: SignedAct, member: DerivedMember, 
     if not text:
         raise refused(f"to {action} a finding needs " + (
             "a resolution" if action == "close" else "a rationale"))
+    finding = state.risk.own(finding)
     finding.status = (FindingStatus.CLOSED if action == "close" else FindingStatus.ACCEPTED).value
     finding.resolution, finding.decided_by, finding.decided_at = text, member.name, act.signed_at
     finding.exception_until, finding.changed_seq = until, seq

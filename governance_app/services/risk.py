@@ -285,34 +285,49 @@ def approval_terms(ws: Workspace, finding_refs: Sequence[str], expires: str | No
 def inventory(ws: Workspace, as_of: date | None = None, *, overdue_only: bool = False
               ) -> list[InventoryRow]:
     """Every registered model's row as of ``as_of`` (today by default), overdue first."""
-    from governance_app.services.drift import drift_results
+    from governance_app.store import risk_inputs
 
     day = as_of or datetime.now(UTC).date()
     state = board.state_of(ws)
     risk = state.risk
     policy = risk.policy()
     reviews = {r.id: r for r in state.reviews}
+    with ws.session() as session:
+        created = risk_inputs.version_dates(session)
+        drift = risk_inputs.drift_points(session)
+    by_model: dict[str, dict[str, list[Any]]] = {}
+
+    def bucket(model: str) -> dict[str, list[Any]]:
+        return by_model.setdefault(model, {"tiers": [], "approvals": [], "validations": [],
+                                           "findings": []})
+
+    for t in risk.tiers:
+        bucket(t.model)["tiers"].append(t)
+    for g in state.grants:
+        entry = bucket(g.model)
+        entry["approvals"].append(Approval(g.version, g.gate, g.granted_at.date(),
+                                           risk.terms_of(g.review_id)))
+        closed = reviews[g.review_id].closed_at
+        if closed is not None:
+            entry["validations"].append(closed.date())
+    for f in risk.findings:
+        bucket(f.model)["findings"].append(f.as_finding())
     records = []
     for summary in list_models(ws):
         name = summary.name
-        tiers = [_tier_assignment(t) for t in risk.tiers if t.model == name]
-        latest_tier = risk.tier_of(name)
-        approvals = [
-            Approval(g.version, g.gate, g.granted_at.date(), risk.terms_of(g.review_id))
-            for g in state.grants if g.model == name]
-        validations = [reviews[g.review_id].closed_at.date() for g in state.grants
-                       if g.model == name and reviews[g.review_id].closed_at is not None]
-        model = get_model(ws, name)
-        versions = [NewVersion(v.created_at.date(), v.version) for v in model.versions
-                    if v.created_at is not None]
+        entry = bucket(name)
+        latest_tier = entry["tiers"][-1] if entry["tiers"] else None
         records.append(ModelRecord(
             name=name, owner=(latest_tier.owner if latest_tier and latest_tier.owner
                               else summary.owner),
-            use=latest_tier.use if latest_tier else "", tiers=tiers, approvals=approvals,
-            validations=validations,
-            drift=_drift(ws, name, [v.version for v in model.versions], drift_results),
-            versions=versions, findings=[f.as_finding() for f in risk.findings
-                                         if f.model == name]))
+            use=latest_tier.use if latest_tier else "",
+            tiers=[_tier_assignment(t) for t in entry["tiers"]],
+            approvals=entry["approvals"], validations=entry["validations"],
+            drift=[DriftAlert(moment.date(), share, version)
+                   for version, moment, share in drift.get(name, [])],
+            versions=[NewVersion(moment.date(), version)
+                      for version, moment in created.get(name, [])],
+            findings=entry["findings"]))
     rule = policy.policy.revalidation if policy is not None else None
     return build_inventory(records, rule, day, overdue_only=overdue_only)
 
@@ -321,20 +336,3 @@ def _tier_assignment(t: DerivedTier) -> Any:
     from governance_app.domain.risk import TierAssignment
 
     return TierAssignment(t.model, t.tier, t.rationale, t.member, t.at)
-
-
-def _drift(ws: Workspace, name: str, versions: Sequence[int], reader: Any
-           ) -> list[DriftAlert]:
-    """Every version's stored drift results with a date (a result without one cannot be
-    placed before or after a validation, so it triggers nothing)."""
-    out = []
-    for version in versions:
-        try:
-            results = reader(ws, name, version)
-        except (NotFoundError, InputError):
-            continue
-        for result in results:
-            moment = result.window_end or result.timestamp
-            if moment is not None:
-                out.append(DriftAlert(moment.date(), result.drift.share_drifted, version))
-    return out
