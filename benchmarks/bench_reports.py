@@ -29,13 +29,14 @@ from governance_app.governance.audit import append_event  # noqa: E402
 from governance_app.services import audit_report, reports  # noqa: E402
 from governance_app.services import reviews as review_service  # noqa: E402
 from governance_app.services.demo import build_demo_workspace  # noqa: E402
-from governance_app.services.demo_reviews import DEMO_PASSPHRASES  # noqa: E402
+from governance_app.services.demo_reviews import DEMO_KEY_FOLDER, DEMO_PASSPHRASES  # noqa: E402
 from governance_app.services.importing import import_path  # noqa: E402
 from governance_app.services.workspace import Workspace  # noqa: E402
 
 ANA = "Ana Lima"
-KINDS = ("import", "review.open", "review.sign", "model.promote", "audit.checkpoint",
+KINDS = ("import", "note.review", "note.sign", "note.promote", "note.checkpoint",
          "fairness.attach", "drift.attach", "note")
+"""Unsigned filler kinds: a governance kind without a member's signature would be a break."""
 
 
 def timed(run) -> tuple[float, float, object]:
@@ -53,10 +54,12 @@ def seed_audit_workspace(ws: Workspace, folder: Path, events: int) -> None:
     import_path(ws, store)
     for model in range(6):
         for version in range(1, 4):
-            review = review_service.open_review(ws, f"bench_model_{model:04d}:{version}",
-                                                "staging-promotion", "bench")
+            review, _ = review_service.open_review(
+                ws, f"bench_model_{model:04d}:{version}", "staging-promotion", ANA,
+                DEMO_PASSPHRASES[ANA], folder / DEMO_KEY_FOLDER / "ana.key")
             review_service.sign_review(ws, review.id, "Malik Haddad", "reject",
-                                       DEMO_PASSPHRASES["Malik Haddad"], "bench")
+                                       DEMO_PASSPHRASES["Malik Haddad"], "bench",
+                                       folder / DEMO_KEY_FOLDER / "malik.key")
     start = datetime.now(UTC) - timedelta(days=60)
     done = 0
     while done < events:
@@ -79,8 +82,9 @@ def main() -> None:
         url = build_demo_workspace(folder / "demo.db")
         with Workspace.open(url) as ws:
             secret = DEMO_PASSPHRASES[ANA]
+            ana_key = folder / DEMO_KEY_FOLDER / "ana.key"
             cards = [timed(lambda i=i: reports.build_model_card(
-                ws, "credit_default:3", folder / f"card{i}.pdf", ANA, secret))
+                ws, "credit_default:3", folder / f"card{i}.pdf", ANA, secret, key_file=ana_key))
                 for i in range(args.runs + 1)]  # the first also makes Ana's document key
             best = min(cards[1:], key=lambda t: t[0])
             print(f"model card credit_default:3: best of {args.runs} {best[0]:.2f} s wall, "
@@ -91,7 +95,8 @@ def main() -> None:
             print(f"seeded the audit workspace in {time.perf_counter() - started:.1f} s")
             charts = audit_report.gather_audit(ws, None, None, None, ANA).chart_count
             runs = [timed(lambda i=i: audit_report.build_audit_report(
-                ws, folder / f"audit{i}.pdf", ANA, secret)) for i in range(args.runs)]
+                ws, folder / f"audit{i}.pdf", ANA, secret, key_file=ana_key))
+                for i in range(args.runs)]
             wall, cpu, result = min(runs, key=lambda t: t[0])
             pages = len(PdfReader(result.path).pages)
             print(f"audit report: best of {args.runs} {wall:.2f} s wall, {cpu:.2f} s CPU for "

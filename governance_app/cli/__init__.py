@@ -467,10 +467,11 @@ def verb_modules() -> list[ModuleType]:
         governance,
         lineage,
         reviews,
+        risk,  # issue 19
     )
 
     return [fairness, drift, lineage, governance, reviews, completion, reports, model_cards,
-            board]
+            board, risk]
 
 
 def main(argv: Sequence[str] | None = None, run_gui: GuiRunner | None = None) -> int:

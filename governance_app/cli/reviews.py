@@ -102,9 +102,15 @@ def cmd_policy(args: argparse.Namespace, ws: Workspace) -> int:
     if args.action == "add":
         if not args.file:
             raise InputError("policy add", "no policy file given", expected="policy add FILE")
-        from governance_app.services import board
+        from governance_app.services import board, risk
 
         member = _required(args.member, "--member")
+        if risk.is_risk_policy_file(Path(args.file)):
+            name, digest, act = risk.adopt_risk_policy(ws, Path(args.file), member,
+                                                       _source(args), _key_file(args))
+            print(f"risk policy {name} adopted (sha256 {digest[:12]}…)")
+            print(act.head_line)
+            return 0
         policy, version, act = board.add_policy(ws, Path(args.file), member,
                                                 _source(args), _key_file(args))
         print(f"policy {policy.name} v{version} (gate {policy.gate}, {len(policy.checks)} checks,"
@@ -185,9 +191,14 @@ def cmd_review(args: argparse.Namespace, ws: Workspace) -> int:
 def cmd_sign(args: argparse.Namespace, ws: Workspace) -> int:
     from governance_app.services import reviews as service  # SQLAlchemy: on use
 
+    terms = None
+    if args.condition or args.expires:
+        from governance_app.services import risk
+
+        terms = risk.approval_terms(ws, args.condition or [], args.expires)
     review, signature, act = service.sign_review_act(
         ws, _review_id(args.review_id), args.member, args.decision, _source(args),
-        comment=args.comment or "", key_file=_key_file(args))
+        comment=args.comment or "", key_file=_key_file(args), terms=terms)
     if args.json:
         print_json(_review_json(review) | {"head": {"seq": act.seq, "hash": act.head}})
         return 0
@@ -263,6 +274,10 @@ def register(verb: Any) -> dict[str, Any]:
     p.add_argument("--member", required=True, metavar="NAME")
     p.add_argument("--decision", required=True, choices=["approve", "reject"])
     p.add_argument("--comment", metavar="TEXT")
+    p.add_argument("--condition", action="append", metavar="finding:ID[@DATE]",
+                   help="approve on condition that the finding is closed by its due date "
+                   "(or DATE); repeatable")
+    p.add_argument("--expires", metavar="DATE", help="the approval lapses after DATE")
     p.add_argument("--key-file", metavar="PATH", help="the member's key file (overrides the "
                    "location the workspace remembers)")
     p.add_argument("--passphrase-file", metavar="PATH",

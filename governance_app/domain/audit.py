@@ -107,6 +107,9 @@ class VerificationReport:
     checkpoints: int
     signatures: int
     findings: tuple[Finding, ...] = field(default_factory=tuple)
+    witness: str = ""
+    """Whether the newest witness outside the workspace (this machine's latest receipt) is
+    in the chain, in words; empty when there is none."""
 
     @property
     def ok(self) -> bool:

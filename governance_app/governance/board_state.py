@@ -7,11 +7,12 @@ is review n), so a table row can be compared field by field with what the chain 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from governance_app.governance.acts import SignedAct
+from governance_app.governance.risk_state import RiskState
 from governance_app.governance.root import Root
 
 
@@ -106,6 +107,8 @@ class DerivedReview:
     opened_at: datetime
     seq: int
     state: str = "open"
+    changed_seq: int = 0
+    """The last event that changed this review (opening, signature, closing)."""
     closed_at: datetime | None = None
     decision: str | None = None
     reason: str = ""
@@ -167,10 +170,33 @@ class BoardState:
     breaks: list[Break] = field(default_factory=list)
     legacy: int = 0
     """Governance events before the board was founded (not judged by these rules)."""
+    risk: RiskState = field(default_factory=RiskState)
+    """The model-risk cycle: risk policies, tiers, findings, approval terms."""
 
     @property
     def root(self) -> Root | None:
         return self.roots[-1] if self.roots else None
+
+    def clone(self) -> BoardState:
+        """A copy that replay may extend without touching this one. Only the records replay
+        mutates later (members, reviews) are copied; acts, roots, evidence and signatures are
+        never changed once derived, so they are shared. So is ``hashes`` (100,000s of entries):
+        a clone fed an event that is then rolled back leaves a hash past the committed head,
+        which :meth:`hash_at` never reads and the next append at that seq overwrites."""
+        reviews = [replace(r, signatures=list(r.signatures)) for r in self.reviews]
+        return replace(
+            self, roots=list(self.roots), root_acts=list(self.root_acts),
+            root_seqs=list(self.root_seqs), requests=dict(self.requests),
+            members={k: replace(v) for k, v in self.members.items()},
+            policies=list(self.policies), reviews=reviews,
+            review_by_hash={r.hash: r for r in reviews}, signatures=list(self.signatures),
+            checkpoints=list(self.checkpoints), grants=list(self.grants),
+            seal_keys=dict(self.seal_keys), hashes=self.hashes, breaks=list(self.breaks),
+            risk=self.risk.clone())
+
+    def hash_at(self, seq: int) -> str | None:
+        """The chain's hash at ``seq`` as replayed (None past the head)."""
+        return self.hashes.get(seq) if seq <= self.head_seq else None
 
     def member_by_fingerprint(self, fingerprint: str) -> DerivedMember | None:
         return next((m for m in self.members.values() if m.fingerprint == fingerprint), None)

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from governance_app.governance import risk_tables
 from governance_app.governance.board_state import BoardState, Mismatch
 from governance_app.governance.canonical import canonical_bytes, iso_utc
 from governance_app.store.schema import SqlModelVersion, SqlRegisteredModel
@@ -85,6 +86,7 @@ TABLES: tuple[tuple[Table, Callable[..., Iterator[dict[str, Any]]]], ...] = (
     (SqlSignature.__table__, _signatures),  # type: ignore[has-type]
     (SqlCheckpoint.__table__, _checkpoints),  # type: ignore[has-type]
     (SqlGateGrant.__table__, _grants),  # type: ignore[has-type]
+    *risk_tables.RISK_TABLES,
 )
 """In foreign-key order (parents first)."""
 
@@ -103,12 +105,31 @@ def derived_rows(session: Session, state: BoardState) -> dict[str, Rows]:
             for table, make in TABLES}
 
 
-def stored_rows(session: Session) -> dict[str, Rows]:
+def stored_rows(session: Session, ids: dict[str, list[int]] | None = None
+                ) -> dict[str, Rows]:
+    """Every row of the governance tables (or only the rows with ``ids`` per table)."""
     out: dict[str, Rows] = {}
     for table, _ in TABLES:
-        rows = session.connection().execute(select(table).order_by(table.c.id)).mappings()
+        query = select(table).order_by(table.c.id)
+        if ids is not None:
+            query = query.where(table.c.id.in_(ids.get(table.name, [])))
+        rows = session.connection().execute(query).mappings()
         out[table.name] = {row["id"]: dict(row) for row in rows}
     return out
+
+
+def _only_changed(derived: dict[str, Rows], state: BoardState, after: int) -> None:
+    """Keep the derived rows the events after ``after`` may have changed."""
+    reviews = {r.id for r in state.reviews if r.changed_seq > after}
+    keep = {
+        "reviews": reviews,
+        "signatures": {s.id for s in state.signatures if s.seq > after},
+        "checkpoints": {c.id for c in state.checkpoints if c.event_seq > after},
+        "gate_grants": {g.id for g in state.grants if g.seq > after},
+        **risk_tables.changed_ids(state, after),
+    }
+    for name, ids in keep.items():
+        derived[name] = {k: v for k, v in derived[name].items() if k in ids}
 
 
 def comparable(value: Any) -> Any:
@@ -147,15 +168,25 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "…"
 
 
-def sync(session: Session, state: BoardState) -> None:
-    """Make the tables equal to the derived state (inside the act's transaction)."""
-    stored = stored_rows(session)
+def sync(session: Session, state: BoardState, *, changed_after: int | None = None) -> None:
+    """Make the tables equal to the derived state (inside the act's transaction).
+
+    Args:
+        changed_after: write only the records the events after this seq changed (members
+            and policies are small and always compared); None rewrites everything, deleting
+            rows the chain does not hold.
+    """
     derived = derived_rows(session, state)
+    if changed_after is not None:
+        _only_changed(derived, state, changed_after)
+    stored = stored_rows(session, {t: list(rows) for t, rows in derived.items()}
+                         if changed_after is not None else None)
     connection = session.connection()
-    for table, _ in reversed(TABLES):  # children first: deletions
-        extra = stored[table.name].keys() - derived[table.name].keys()
-        if extra:
-            connection.execute(delete(table).where(table.c.id.in_(sorted(extra))))
+    if changed_after is None:
+        for table, _ in reversed(TABLES):  # children first: deletions
+            extra = stored[table.name].keys() - derived[table.name].keys()
+            if extra:
+                connection.execute(delete(table).where(table.c.id.in_(sorted(extra))))
     for table, _ in TABLES:
         have = stored[table.name]
         for key, row in derived[table.name].items():

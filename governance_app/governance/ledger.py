@@ -12,9 +12,8 @@ when the chain still holds its head (same hash at the same seq), and only later 
 
 from __future__ import annotations
 
-import copy
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -75,11 +74,11 @@ def board_state(session: Session, *, fresh: bool = False) -> BoardState:
         stored = iter_chain(session, start_after=cached.head_seq - 1, batch=1)
         first = next(stored, None)
         if first is not None and first[0] == cached.head_seq and first[8] == cached.head_hash:
-            state = copy.deepcopy(cached)
+            state = cached.clone()
     replayer = Replayer(state)
     replayer.feed_all(_events_after(session, state.head_seq))
     with _CACHE_LOCK:
-        _CACHE[key] = copy.deepcopy(replayer.state)
+        _CACHE[key] = replayer.state.clone()
     return replayer.state
 
 
@@ -92,11 +91,14 @@ def forget_cache() -> None:
 def append_act(
     session: Session, kind: str, body: dict[str, Any], signer: Signer, *, actor: str,
     subject: str, model: str | None = None, founding_root: Root | None = None,
+    precheck: Callable[[BoardState], None] | None = None,
 ) -> Appended:
     """Sign ``body`` as a ``kind`` act by ``signer`` and record it (see the module docstring).
 
     Args:
         founding_root: for the board's first act only, the root v1 it publishes.
+        precheck: called with the state read under the lock, before signing (the caller's
+            witness receipts are checked here, where no other act can slip in).
 
     Raises:
         ActRefused: the act breaks a rule (nothing is stored).
@@ -104,6 +106,8 @@ def append_act(
     """
     _lock_chain(session)
     state = board_state(session)
+    if precheck is not None:
+        precheck(state)
     head = chain_head(session)
     if founding_root is not None:
         if state.board is not None:
@@ -128,5 +132,5 @@ def append_act(
     if len(state.breaks) > breaks_before:
         raise ActRefused(f"{kind} refused: {state.breaks[-1].problem}; nothing was recorded")
     if kind == ROOT_KIND or state.board is not None:
-        board_tables.sync(session, state)
+        board_tables.sync(session, state, changed_after=head.seq)
     return Appended(act, event, state)

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from governance_app.governance import review_rules
+from governance_app.governance import review_rules, risk_acts
 from governance_app.governance.acts import (
     CHECKPOINT,
     CLOCK_SKEW,
@@ -82,7 +82,7 @@ class Replayer:
                 self._break(seq, kind, f"a malformed signed act: {exc}")
             except Refused as exc:
                 self._break(seq, kind, str(exc))
-        elif kind in GOVERNANCE_KINDS:
+        elif kind in GOVERNANCE_KINDS or kind in risk_acts.RISK_KINDS:
             if state.board is None:
                 state.legacy += 1
             else:
@@ -240,10 +240,16 @@ class Replayer:
         review_rules.open_review(self.state, seq, act, member, root, Refused)
 
     def _sign(self, seq: int, act: SignedAct, member: DerivedMember, root: Root) -> None:
+        terms = risk_acts.check_terms(self.state, seq, act, member, Refused)
         review_rules.sign_review(self.state, seq, act, member, root, Refused)
+        if terms is not None:
+            self.state.risk.terms.append(terms)
+
+    def _risk(self, seq: int, act: SignedAct, member: DerivedMember, root: Root) -> None:
+        risk_acts.apply(self.state, seq, act, member, root, Refused)
 
     def _withdraw(self, seq: int, act: SignedAct, member: DerivedMember, root: Root) -> None:
-        review_rules.withdraw_review(self.state, act, member, Refused)
+        review_rules.withdraw_review(self.state, seq, act, member, Refused)
 
     def _seal_key(self, seq: int, act: SignedAct, member: DerivedMember, root: Root) -> None:
         body = act.body
@@ -265,6 +271,7 @@ _HANDLERS = {
     REVIEW_WITHDRAW: Replayer._withdraw,
     SEAL_KEY: Replayer._seal_key,
     CHECKPOINT: Replayer._checkpoint,
+    **{kind: Replayer._risk for kind in risk_acts.RISK_KINDS},
 }
 
 

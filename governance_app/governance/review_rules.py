@@ -128,13 +128,13 @@ def open_review(state: BoardState, seq: int, act: SignedAct, member: DerivedMemb
             raise refused(f"review #{current.id} of {model}:{version} for gate "
                           f"{active['gate']} is still open")
         _close(current, "withdrawn", act.signed_at, None,
-               f"superseded by review #{number}: {str(body['reason']).strip()}")
+               f"superseded by review #{number}: {str(body['reason']).strip()}", seq)
     review = DerivedReview(
         id=number, hash=act.digest, model=model, version=version, gate=active["gate"],
         policy_id=policy.id, policy=policy.parsed,
         creator=str((evidence.get("subject") or {}).get("created_by") or ""),
         evidence=evidence, evidence_sha256=digest, approval_statement=statement,
-        opened_by=member.name, opened_at=act.signed_at, seq=seq)
+        opened_by=member.name, opened_at=act.signed_at, seq=seq, changed_seq=seq)
     state.reviews.append(review)
     state.review_by_hash[review.hash] = review
     return review
@@ -195,20 +195,22 @@ def sign_review(state: BoardState, seq: int, act: SignedAct, member: DerivedMemb
         statement_signature=statement_sig, chain_head_seq=act.prev_seq,
         chain_head_hash=act.prev_hash, seq=seq, act=act.as_payload())
     review.signatures.append(sig)
+    review.changed_seq = seq
     state.signatures.append(sig)
     progress = as_review(review).progress()
     quorum_roles = set(domain.policy.quorum.roles)
     if decision is Decision.APPROVE and progress.met:
-        _close(review, "approved", act.signed_at, "approve", f"quorum met: {progress.describe()}")
+        _close(review, "approved", act.signed_at, "approve", f"quorum met: {progress.describe()}",
+               seq)
         state.grants.append(GateGrant(len(state.grants) + 1, review.model, review.version,
                                       review.gate, review.id, review.hash, seq, act.signed_at))
     elif decision is Decision.REJECT and set(roles) & quorum_roles:
         _close(review, "rejected", act.signed_at, "reject",
-               f"rejected by {member.name} ({', '.join(sorted(roles))})")
+               f"rejected by {member.name} ({', '.join(sorted(roles))})", seq)
     return sig
 
 
-def withdraw_review(state: BoardState, act: SignedAct, member: DerivedMember,
+def withdraw_review(state: BoardState, seq: int, act: SignedAct, member: DerivedMember,
                     refused: type[Exception]) -> DerivedReview:
     body = act.body
     review = state.review_by_hash.get(str(body.get("review")))
@@ -219,10 +221,11 @@ def withdraw_review(state: BoardState, act: SignedAct, member: DerivedMember,
     reason = str(body.get("reason", "")).strip()
     if not reason:
         raise refused("a withdrawal needs a reason")
-    _close(review, "withdrawn", act.signed_at, None, reason)
+    _close(review, "withdrawn", act.signed_at, None, reason, seq)
     return review
 
 
 def _close(review: DerivedReview, state: str, at: datetime, decision: str | None,
-           reason: str) -> None:
+           reason: str, seq: int) -> None:
     review.state, review.closed_at, review.decision, review.reason = state, at, decision, reason
+    review.changed_seq = seq

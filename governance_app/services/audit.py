@@ -149,7 +149,16 @@ class BoardVerification:
         findings.sort(key=lambda f: (f.seq is None, f.seq or 0))
         c = self.chain
         return VerificationReport(c.events, c.head, c.checkpoints, c.signatures,
-                                  tuple(findings))
+                                  tuple(findings), self.witness_summary())
+
+    def witness_summary(self) -> str:
+        """The newest witness and whether the chain holds it, in words."""
+        if not self.witnesses:
+            return ""
+        newest, held = max(self.witnesses, key=lambda pair: pair[0].seq)
+        return (f"newest receipt #{newest.seq} {'in the chain' if held else 'NOT in the chain'}"
+                if newest.source.startswith("receipt") else
+                f"witness #{newest.seq} {'in the chain' if held else 'NOT in the chain'}")
 
 
 def verify_board(

@@ -26,7 +26,6 @@ from governance_app.domain.audit import Checkpoint
 from governance_app.domain.governance import CheckKind, Review
 from governance_app.errors import InputError, NotFoundError
 from governance_app.governance import audit as chain
-from governance_app.governance import members as member_store
 from governance_app.governance.canonical import iso_utc
 from governance_app.reports import seal as seal_keys
 from governance_app.reports.audit_report import (
@@ -39,6 +38,8 @@ from governance_app.reports.audit_report import (
 )
 from governance_app.reports.document import Footer, build_pdf, page_size
 from governance_app.reports.manifest import SignedRecord, build_manifest
+from governance_app.services import audit as audit_service
+from governance_app.services import board
 from governance_app.services import models as model_service
 from governance_app.services import reviews as review_service
 from governance_app.services.passphrase import PassphraseSource
@@ -194,10 +195,10 @@ def gather_audit(
         head = chain.chain_head(session)
         events = [e for e in chain.audit_events(session, model, start)
                   if end is None or e.at < end]
-        verification = chain.verify_chain(session)
         checkpoints = _checkpoints(session, start, end)
-        members = member_store.list_members(session)
         certificates = _certificates(session)
+    verification = audit_service.verify_workspace(ws)  # replayed, not read from the tables
+    members = board.members(ws)
     scope = AuditScope(model=model, date_from=date_from, date_to=date_to,
                        workspace=ws.display_name, generated_at=datetime.now(UTC),
                        producer=producer, producer_roles=tuple(producer_roles))
@@ -239,6 +240,8 @@ def _certificates(session: Any) -> list[SealCertificate]:
     out = []
     for row in rows:
         payload = row.payload
+        if isinstance(payload, dict) and "act" in payload:  # a signed seal-key act
+            payload = dict(payload["act"].get("body") or {})
         try:
             subject, issuer, _, not_after = seal_keys.describe_certificate(
                 payload["certificate_pem"])

@@ -124,11 +124,11 @@ def build_demo_workspace(target: Path, progress: DemoProgress | None = None) -> 
 
     Args:
         progress: called before each step (an import, the computed drift, the board's
-            reviews, the sealed card) and once at the end.
+            reviews, its tiers and findings, the sealed card) and once at the end.
     """
     report = progress or (lambda _done, _total, _message: None)
     steps = demo_steps()
-    total = len(steps) + 3
+    total = len(steps) + 4
     for suffix in ("", "-wal", "-shm"):
         Path(f"{target}{suffix}").unlink(missing_ok=True)
     url = f"sqlite:///{target}"
@@ -142,7 +142,10 @@ def build_demo_workspace(target: Path, progress: DemoProgress | None = None) -> 
         report(len(steps) + 1, total, "signing the board's reviews")
         from governance_app.services.demo_reviews import build_demo_reviews  # signed reviews
         build_demo_reviews(ws, target.parent)
-        report(len(steps) + 2, total, "sealing the model card")
+        report(len(steps) + 2, total, "recording tiers and findings")
+        from governance_app.services.demo_risk import build_demo_risk  # tiers and findings
+        build_demo_risk(ws, target.parent)
+        report(len(steps) + 3, total, "sealing the model card")
         from governance_app.services.demo_reviews import build_demo_card  # the Reports view
         build_demo_card(ws, target.parent)
     report(total, total, "demo workspace ready")

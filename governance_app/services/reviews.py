@@ -26,6 +26,7 @@ from governance_app.governance.board_state import BoardState, DerivedReview
 from governance_app.governance.canonical import canonical_bytes
 from governance_app.governance.evidence import freeze
 from governance_app.governance.keys import WrongPassphrase
+from governance_app.governance.ledger import ActRefused
 from governance_app.governance.policy import policy_from_dict
 from governance_app.governance.review_rules import as_review
 from governance_app.services import board
@@ -202,8 +203,13 @@ def sign_review(
 def sign_review_act(
     ws: Workspace, review_id: int, member_name: str, decision: Decision | str,
     passphrase: PassphraseSource | str, comment: str = "", key_file: Path | None = None,
+    terms: dict[str, Any] | None = None,
 ) -> tuple[Review, Signature, ActResult]:
-    """:func:`sign_review`, also returning the act (its head for the minutes)."""
+    """:func:`sign_review`, also returning the act (its head for the minutes).
+
+    Args:
+        terms: an approval's conditions and expiry (``services.risk.approval_terms``).
+    """
     decision = Decision(decision)
     state = board.state_of(ws)
     derived = _derived(state, review_id)
@@ -228,11 +234,21 @@ def sign_review_act(
         "decision": decision.value, "meaning": review.policy.meaning(decision),
         "comment": comment, "evidence_sha256": digest, "signer": member.name,
         "statement_signature": None}
+    if terms:
+        body["terms"] = terms
     if decision is Decision.APPROVE:
         body["statement_signature"] = b64(signer.sign(
             attestation.pae(attestation.PAYLOAD_TYPE, derived.approval_statement)))
-    result = board.record(ws, REVIEW_SIGN, body, signer, actor=member.name,
-                          subject=f"review:{review_id}", model=review.model)
+    try:
+        result = board.record(ws, REVIEW_SIGN, body, signer, actor=member.name,
+                              subject=f"review:{review_id}", model=review.model)
+    except ActRefused:
+        # Another member's act came first (the review closed meanwhile): say which rule.
+        now = as_review(_derived(board.state_of(ws), review_id))
+        problem = rules.refusal(now, derived.creator, prep)
+        if problem is not None:
+            raise problem from None
+        raise
     after = get_review(ws, review_id)
     signature = next(s for s in after.signatures if s.fingerprint == member.fingerprint)
     return after, signature, result

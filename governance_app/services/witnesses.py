@@ -36,7 +36,9 @@ class Witness:
     """The full hash, or a prefix of at least 8 hex digits (from the minutes)."""
     board: str | None = None
 
-    def held_by(self, hashes: dict[int, str]) -> bool:
+    def held_by(self, hashes: dict[int, str], head_seq: int | None = None) -> bool:
+        if head_seq is not None and self.seq > head_seq:
+            return False
         found = hashes.get(self.seq)
         return found is not None and found.startswith(self.head.lower())
 

@@ -14,6 +14,7 @@ from governance_app.store import (  # noqa: F401  imported for their tables
     schema_governance,  # members, policies, reviews, signatures, audit
     schema_lineage,  # lineage nodes and edges
     schema_model_cards,  # model cards and written card text
+    schema_risk,  # risk policies, tiers, findings, approval terms
 )
 from governance_app.store.schema import Base
 

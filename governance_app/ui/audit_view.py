@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QStackedWidget,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -37,6 +38,7 @@ from governance_app.ui.audit_models import (
     load_events,
     verify,
 )
+from governance_app.ui.board_panel import BoardPanel
 from governance_app.ui.error_dialog import show_error
 from governance_app.ui.item_models import format_local_time
 from governance_app.ui.views import ViewContext
@@ -116,7 +118,12 @@ class AuditPanel(QWidget):
         trail_layout.setContentsMargins(0, 0, 0, 0)
         trail_layout.addLayout(filters)
         trail_layout.addWidget(self.state_label)
-        trail_layout.addWidget(splitter, 1)
+        self.board_panel = BoardPanel(ctx)
+        self.board_panel.sig_acted.connect(lambda _result: self.refresh())
+        self.tabs = QTabWidget()
+        self.tabs.addTab(splitter, "Events")
+        self.tabs.addTab(self.board_panel, "Board root")
+        trail_layout.addWidget(self.tabs, 1)
         self.trail_page = trail
         self.pages = QStackedWidget()
         self.pages.addWidget(self.empty_state)
@@ -145,6 +152,7 @@ class AuditPanel(QWidget):
         worker.signals.sig_errored.connect(
             lambda exc: generation == self._generation and self._fail(exc, "Loading the audit"))
         self.ctx.runner.start(worker)
+        self.board_panel.refresh()
 
     def set_filter_text(self, text: str) -> None:
         self.table.proxy.setFilterFixedString(text)

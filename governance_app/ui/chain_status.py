@@ -1,4 +1,6 @@
-"""The status bar's audit-chain line: "audit chain ✓ verified 10:42 CET" or "✕ broken at #N".
+"""The status bar's audit-chain line: "audit chain ✓ verified 10:42 CET" or "✕ broken at #N",
+followed by whether this machine's newest receipt (a witness kept outside the workspace) is in
+the chain: "· newest receipt #41 in the chain".
 
 A verification runs in a worker when the window opens a workspace, and again whenever the
 chain's head has moved after some task ended (an import, a signature, a review opened or
@@ -61,15 +63,17 @@ class ChainStatus(QObject):
         now = datetime.now().astimezone()
         first = report.first_broken
         if first is None:
+            witness = f" · {report.witness}" if report.witness else ""
             self.label.setText(f"<span style='color:{PASS_COLOUR}'>audit chain ✓ verified "
-                               f"{now:%H:%M} {now.tzname()}</span>")
+                               f"{now:%H:%M} {now.tzname()}{witness}</span>")
             self.label.setToolTip(
                 f"{report.events} events, head #{report.head.seq} {report.head.hash[:16]}…; "
                 f"{report.checkpoints} checkpoints and {report.signatures} signatures hold.")
         else:
             where = f"#{first.seq}" if first.seq is not None else first.where
+            witness = f" · {report.witness}" if report.witness else ""
             self.label.setText(f"<span style='color:{FAIL_COLOUR}'><b>audit chain ✕ broken at "
-                               f"{where}</b></span>")
+                               f"{where}</b>{witness}</span>")
             self.label.setToolTip(f"checked {now:%H:%M} {now.tzname()}: {first.describe()}")
         self.sig_reported.emit(report)
 

@@ -45,6 +45,9 @@ PLACEHOLDERS: list[PlaceholderView] = [
     PlaceholderView(
         "Reports", "PDF model cards and audit reports, ready to file",
         "the models and evidence imported into this workspace"),
+    PlaceholderView(
+        "Inventory", "every model's risk tier, validations due, findings and lapsed approvals",
+        "a registry import, then tiers and findings recorded by the board"),
 ]
 VIEW_NAMES: list[str] = ["Models"] + [view.name for view in PLACEHOLDERS]
 

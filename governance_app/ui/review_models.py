@@ -252,10 +252,11 @@ def load_reviews(url: str) -> list[Review]:
         return review_service.list_reviews(ws)
 
 
-def open_review_task(url: str, ref: str, policy: str, actor: str | None = None) -> Review:
-    """Evaluate the policy's checks for ``ref`` now and open a review (see ``open_review``)."""
+def open_review_task(url: str, ref: str, policy: str, member: str, passphrase: str
+                     ) -> Review:
+    """Evaluate the policy's checks for ``ref`` now and open a review, signed by ``member``."""
     with Workspace.open(url, upgrade=False) as ws:
-        return review_service.open_review(ws, ref, policy, actor)
+        return review_service.open_review(ws, ref, policy, member, passphrase)[0]
 
 
 def sign_task(url: str, review_id: int, member: str, decision: str, passphrase: str,
@@ -265,9 +266,11 @@ def sign_task(url: str, review_id: int, member: str, decision: str, passphrase: 
         return review_service.sign_review(ws, review_id, member, decision, passphrase, comment)
 
 
-def withdraw_task(url: str, review_id: int, reason: str) -> Review:
+def withdraw_task(url: str, review_id: int, reason: str, member: str, passphrase: str
+                  ) -> Review:
+    """Withdraw a review, signed by ``member`` with the reason."""
     with Workspace.open(url, upgrade=False) as ws:
-        return review_service.withdraw_review(ws, review_id, reason)
+        return review_service.withdraw_review(ws, review_id, reason, member, passphrase)[0]
 
 
 def write_attestation(ws: Workspace, review_id: int, path: Path) -> int:

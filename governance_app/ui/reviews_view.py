@@ -36,6 +36,7 @@ from governance_app.domain.audit import ChainHead
 from governance_app.domain.governance import Review, ReviewState
 from governance_app.services import audit as audit_service
 from governance_app.services import members as member_service
+from governance_app.ui.board_act_dialog import ActDialog
 from governance_app.ui.error_dialog import show_error
 from governance_app.ui.item_models import format_local_time
 from governance_app.ui.review_models import (
@@ -80,6 +81,7 @@ class ReviewsPanel(QWidget):
         self.reviews: list[Review] = []
         self.review: Review | None = None
         self.dialog: QWidget | None = None
+        self.act_dialog: QWidget | None = None
         self._loaded = False
         self._generation = 0
         self._seen_head: ChainHead | None = None
@@ -323,13 +325,31 @@ class ReviewsPanel(QWidget):
         sel = self.ctx.selection.current
         current = f"{sel.model_name}:{sel.version}" if sel.version else None
         dialog = OpenReviewDialog(refs, policies, current, self)
-        dialog.accepted.connect(lambda: self._run(
+        dialog.accepted.connect(lambda: self._sign_act(
+            f"Open a review of {dialog.ref()}",
+            f"Opening evaluates every check of {dialog.policy()} for {dialog.ref()} now, "
+            "freezes the evidence, and records the opening signed by you.",
             open_review_task, dialog.ref(), dialog.policy(),
-            description=f"Opening a review of {dialog.ref()}",
-            action=f"Opening a review of {dialog.ref()}"))
+            description=f"Opening a review of {dialog.ref()}"))
         self.dialog = dialog
         dialog.open()
         return dialog
+
+    def _sign_act(self, title: str, what: str, task: object, *args: object,
+                  description: str) -> ActDialog | None:
+        """The passphrase step, then ``task(url, *args, member, passphrase)`` on a worker."""
+        try:
+            members = member_service.list_members(self.ctx.workspace)
+        except Exception as exc:  # noqa: BLE001
+            self._fail(exc, "Listing board members")
+            return None
+        step = ActDialog(title, what, members, parent=self)
+        step.accepted.connect(lambda: self._run(
+            task, *args, step.member_name(), step.passphrase(), description=description,
+            action=description))
+        self.act_dialog = step
+        step.open()
+        return step
 
     def open_sign_dialog(self) -> SignDialog | None:
         if self.review is None:
@@ -350,10 +370,12 @@ class ReviewsPanel(QWidget):
         if review is None:
             return None
         dialog = ReasonDialog(review, self)
-        dialog.accepted.connect(lambda: self._run(
+        dialog.accepted.connect(lambda: self._sign_act(
+            f"Withdraw review #{review.id}",
+            f"Withdrawing closes review #{review.id} of {review.ref} without a decision, "
+            f"for the reason “{dialog.reason()}”, signed by you.",
             withdraw_task, review.id, dialog.reason(),
-            description=f"Withdrawing review #{review.id}",
-            action=f"Withdrawing review #{review.id}"))
+            description=f"Withdrawing review #{review.id}"))
         self.dialog = dialog
         dialog.open()
         return dialog

@@ -69,4 +69,5 @@ def view_factories() -> dict[str, DeferredView]:
         "Audit": DeferredView("governance_app.ui.audit_view", "AuditPanel"),
         "Reviews": DeferredView("governance_app.ui.reviews_view", "ReviewsPanel"),
         "Reports": DeferredView("governance_app.ui.reports_view", "ReportsPanel"),
+        "Inventory": DeferredView("governance_app.ui.inventory_view", "InventoryPanel"),
     }

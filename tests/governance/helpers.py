@@ -42,3 +42,13 @@ def add_events(ws: Workspace, n: int, kind: str = "test.event") -> None:
 
 def key_path(folder: Path, name: str) -> Path:
     return folder / f"{name.replace(' ', '_').lower()}.key"
+
+
+def join_board(ws: Workspace, name: str, roles: list[str], email: str, secret: str,
+               key_file: Path, *, chair: str, chair_secret: str,
+               chair_key: Path | None = None) -> Member:
+    """``member add`` (a request signed by the new key), then ``member admit`` by ``chair``."""
+    request = board.request_membership(ws, name, roles, secret, email=email,
+                                       key_file=key_file, scrypt_n=FAST)
+    board.admit(ws, name, request.detail["fingerprint"], chair, chair_secret, chair_key)
+    return board.member(ws, name)

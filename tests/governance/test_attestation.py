@@ -29,7 +29,7 @@ from tests.governance.review_helpers import MODEL, Board, make_board
 @pytest.fixture
 def approved(tmp_path: Path) -> Iterator[tuple[Board, int]]:
     board = make_board(f"sqlite:///{tmp_path / 'ws.db'}", tmp_path / "keys")
-    review = service.open_review(board.ws, f"{MODEL}:1", "board-test")
+    review = board.open_review(f"{MODEL}:1")
     board.sign(review.id, "Bo Chen")
     board.sign(review.id, "Ana Lima")
     yield board, review.id
@@ -104,6 +104,6 @@ def test_tampered_envelopes_fail(approved: tuple[Board, int]) -> None:
 
 def test_open_review_has_no_attestation(approved: tuple[Board, int]) -> None:
     board, _ = approved
-    review = service.open_review(board.ws, f"{MODEL}:1", "board-test")
+    review = board.open_review(f"{MODEL}:2")
     with pytest.raises(InputError, match="is open"):
         service.attestation_envelope(board.ws, review.id)

@@ -11,11 +11,12 @@ import pytest
 from pypdf import PdfReader
 
 from governance_app.reports.manifest import extract_manifest
-from governance_app.services import members as member_service
-from governance_app.services import model_cards, reports
+from governance_app.services import board, model_cards, reports
 from governance_app.services.demo import build_demo_workspace
+from governance_app.services.demo_reviews import DEMO_KEY_FOLDER, DEMO_PASSPHRASES
 from governance_app.services.importing import import_path
 from governance_app.services.workspace import Workspace
+from tests.governance.helpers import join_board
 from tests.reports.pdf_tools import pdf_text
 
 ROOT = Path(__file__).parents[2]
@@ -66,8 +67,8 @@ def cards(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     out = {}
     with Workspace.open(f"sqlite:///{folder / 'ws.db'}") as ws:
         import_path(ws, REGISTRY)
-        member_service.add_member(ws, "Ana Lima", ["compliance"], "ana@example.org", PASS,
-                                  folder / "ana.key", scrypt_n=2**10)
+        board.found(ws, "Ana Lima", PASS, email="ana@example.org", key_file=folder / "ana.key",
+                    scrypt_n=2**10)
         for name, (ref, _) in CASES.items():
             import_path(ws, CARDS / name, model=ref)
             target = folder / (Path(name).stem + ".pdf")
@@ -100,8 +101,9 @@ def test_manifest_lists_the_card_source(cards: dict[str, Path]) -> None:
 def test_demo_card_shows_the_section_at_its_best(tmp_path: Path) -> None:
     url = build_demo_workspace(tmp_path / "demo.db")
     with Workspace.open(url) as ws:
-        member_service.add_member(ws, "Zoë", ["compliance"], "z@example.org", PASS,
-                                  tmp_path / "z.key", scrypt_n=2**10)
+        join_board(ws, "Zoë", ["compliance"], "z@example.org", PASS, tmp_path / "z.key",
+                   chair="Ana Lima", chair_secret=DEMO_PASSPHRASES["Ana Lima"],
+                   chair_key=tmp_path / DEMO_KEY_FOLDER / "ana.key")
         model_cards.set_card_section(ws, "credit_default:4", "limitations",
                                      "Written in the app: *thin files* score worse.", "Zoë")
         result = reports.build_model_card(ws, "credit_default:4", tmp_path / "card.pdf", "Zoë",

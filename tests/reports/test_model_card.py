@@ -13,12 +13,12 @@ from sqlalchemy import select
 from governance_app.cli import main
 from governance_app.reports.manifest import extract_manifest
 from governance_app.reports.model_card import SECTIONS
-from governance_app.services import members as member_service
 from governance_app.services import reports
 from governance_app.services.demo import build_demo_workspace
-from governance_app.services.demo_reviews import DEMO_PASSPHRASES
+from governance_app.services.demo_reviews import DEMO_KEY_FOLDER, DEMO_PASSPHRASES
 from governance_app.services.workspace import Workspace
 from governance_app.store.schema_governance import SqlAuditEvent, SqlSignature
+from tests.governance.helpers import join_board
 from tests.reports.pdf_tools import needs_poppler, pdf_text
 from tests.reports.tampering import TAMPERINGS
 
@@ -32,8 +32,9 @@ def board(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
     folder = tmp_path_factory.mktemp("board")
     url = build_demo_workspace(folder / "demo.db")
     with Workspace.open(url) as ws:
-        member_service.add_member(ws, ZOE, ["compliance"], "zoe@meridian.example", ZOE_PASS,
-                                  folder / "zoe.key", scrypt_n=2**10)
+        join_board(ws, ZOE, ["compliance"], "zoe@meridian.example", ZOE_PASS,
+                   folder / "zoe.key", chair="Ana Lima", chair_secret=DEMO_PASSPHRASES["Ana Lima"],
+                   chair_key=folder / DEMO_KEY_FOLDER / "ana.key")
         for version in (1, 3, 4):
             reports.build_model_card(ws, f"credit_default:{version}",
                                      folder / f"card{version}.pdf", ZOE, ZOE_PASS)
@@ -124,12 +125,13 @@ def test_verify_fails_on_tampering(board: tuple[str, Path], tmp_path: Path, tamp
 
 def test_cli_report_and_verify(board: tuple[str, Path], tmp_path: Path,
                                capsys: pytest.CaptureFixture[str]) -> None:
-    url, _ = board
+    url, folder = board
     secret = tmp_path / "pass.txt"
     secret.write_text(DEMO_PASSPHRASES["Sofia Rossi"] + "\n")
     out = tmp_path / "card.pdf"
     code = main(["--db", url, "report", "model-card", "credit_default:4", "-o", str(out),
                  "--member", "Sofia Rossi", "--passphrase-file", str(secret),
+                 "--key-file", str(folder / DEMO_KEY_FOLDER / "sofia.key"),
                  "--page-size", "letter"])
     assert code == 0 and out.exists()
     assert abs(PdfReader(out).pages[0].mediabox.width - 612) < 1

@@ -14,7 +14,6 @@ from governance_app.governance.audit import append_event
 from governance_app.reports.manifest import extract_manifest
 from governance_app.services import audit as audit_service
 from governance_app.services import audit_report, reports
-from governance_app.services import reviews as review_service
 from tests.governance.review_helpers import MODEL, Board, make_board, passphrase
 
 CHAIR = "Ana Lima"
@@ -28,10 +27,10 @@ def _local(day: date, hour: int, minute: int = 0) -> datetime:
 def board(workspace_url: str, tmp_path: Path) -> Board:
     """Two reviews signed today, a checkpoint, and events back-dated into March 2026."""
     board = make_board(workspace_url, tmp_path / "board")
-    approved = review_service.open_review(board.ws, f"{MODEL}:1", "board-test")
+    approved = board.open_review(f"{MODEL}:1")
     board.sign(approved.id, "Bo Chen", comment="AUC is fine")
     board.sign(approved.id, CHAIR)
-    rejected = review_service.open_review(board.ws, f"{MODEL}:1", "board-test")
+    rejected = board.open_review(f"{MODEL}:1")
     board.sign(rejected.id, CHAIR, "reject", comment="not this time")
     audit_service.checkpoint(board.ws, CHAIR, passphrase(CHAIR), board.key_files[CHAIR])
     with board.ws.session(immediate=True) as session:

@@ -129,9 +129,14 @@ def test_a_review_opened_under_a_stored_policy_freezes_the_rejudged_value(
     import_path(ws, SNAPSHOTS, model=f"{MODEL}:1")
     path = tmp_path / "drift-rules.yaml"
     path.write_text(POLICY + "    income: {threshold: 0.5}\n    num_accounts: {threshold: 1.0}\n")
-    policy, _ = reviews.add_policy(ws, path, actor="test")
+    from governance_app.services import board
+    from tests.governance.helpers import FAST, PASSPHRASE
+
+    key = tmp_path / "ana.key"
+    board.found(ws, "Ana Lima", PASSPHRASE, key_file=key, scrypt_n=FAST)
+    policy, _ = reviews.add_policy(ws, path, "Ana Lima", PASSPHRASE, key)
     assert policy.drift is not None
-    review = reviews.open_review(ws, f"{MODEL}:1", "drift-rules", actor="test")
+    review, _ = reviews.open_review(ws, f"{MODEL}:1", "drift-rules", "Ana Lima", PASSPHRASE, key)
     (check,) = review.evidence["checks"]
     assert check["value"] == pytest.approx(2 / 6)
     assert check["inputs"]["judged_by"] == "policy drift section"

@@ -81,7 +81,7 @@ def test_csr_then_issued_certificate_seals_later_reports(board: Board) -> None:
     with board.ws.session() as session:
         payload = session.scalars(select(SqlAuditEvent.payload).where(
             SqlAuditEvent.kind == "member.seal-key").order_by(SqlAuditEvent.seq.desc())).first()
-    assert payload["source"] == "imported" and payload["signature"]
+    assert payload["act"]["body"]["source"] == "imported" and payload["signature"]  # a signed act
     after = audit_report.build_audit_report(board.ws, board.folder / "new.pdf", CHAIR,
                                             passphrase(CHAIR), key_file=board.key_files[CHAIR])
     sealed_with = extract_manifest(after.path.read_bytes())["producer"]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLineEdit, QStatusBar
+from PySide6.QtWidgets import QLabel, QLineEdit, QStatusBar
 
 from governance_app.domain.governance import ReviewState
 from governance_app.services import reviews as review_service
@@ -35,12 +35,13 @@ def board(tmp_path: Path) -> Iterator[Board]:
 @pytest.fixture
 def reviews(board: Board) -> dict[str, int]:
     """An approved review of v1, a withdrawn one of v2, and the open agenda item for v1."""
-    approved = review_service.open_review(board.ws, f"{MODEL}:1", "board-test", actor="test")
+    approved = board.open_review(f"{MODEL}:1")
     board.sign(approved.id, "Bo Chen", "approve", "fine")
     board.sign(approved.id, "Ana Lima", "approve", "good to go")
-    withdrawn = review_service.open_review(board.ws, f"{MODEL}:2", "board-test", actor="test")
-    review_service.withdraw_review(board.ws, withdrawn.id, "duplicate", actor="test")
-    agenda = review_service.open_review(board.ws, f"{MODEL}:1", "board-test", actor="test")
+    withdrawn = board.open_review(f"{MODEL}:2")
+    review_service.withdraw_review(board.ws, withdrawn.id, "duplicate", "Ana Lima",
+                                   passphrase("Ana Lima"), board.key_files["Ana Lima"])
+    agenda = board.open_review(f"{MODEL}:1")
     return {"approved": approved.id, "withdrawn": withdrawn.id, "open": agenda.id}
 
 
@@ -195,6 +196,12 @@ def test_withdraw_through_the_dialog(qtbot, panel: ReviewsPanel, reviews: dict[s
     assert dialog is not None and not dialog.ok_button.isEnabled()
     qtbot.keyClicks(dialog.reason_edit, "superseded by version 3")
     dialog.ok_button.click()
+    step = panel.act_dialog  # the passphrase step: who signs the withdrawal
+    assert step is not None and not step.ok_button.isEnabled()
+    step.member_combo.setCurrentIndex(step.member_combo.findData("Bo Chen"))
+    qtbot.keyClicks(step.passphrase_edit, passphrase("Bo Chen"))
+    assert "superseded by version 3" in step.findChild(QLabel).text()
+    step.ok_button.click()
     qtbot.waitUntil(lambda: panel.review is not None
                     and panel.review.state is ReviewState.WITHDRAWN, timeout=WAIT_MS)
     assert "superseded by version 3" in panel.info_label.text()
@@ -229,5 +236,26 @@ def test_chain_status_verifies_at_open_and_after_a_signature(qtbot, board: Board
     with qtbot.waitSignal(status.sig_reported, timeout=WAIT_MS):
         runner.run(lambda: None, description="some task")  # a task ended: the head moved
     assert "✓ verified" in status.label.text()
+    assert "newest receipt #" in status.label.text() and "in the chain" in status.label.text()
     qtbot.waitUntil(lambda: not runner.active(), timeout=WAIT_MS)
     runner.shutdown()
+
+
+def test_open_a_review_through_the_dialog_and_the_passphrase_step(
+        qtbot, panel: ReviewsPanel, reviews: dict[str, int], tmp_path: Path) -> None:
+    dialog = panel.open_review_dialog()
+    assert dialog is not None
+    dialog.version_combo.setCurrentText(f"{MODEL}:3")
+    dialog.accept()
+    step = panel.act_dialog
+    assert step is not None and step.member_combo.count() == 5 and not step.ok_button.isEnabled()
+    step.member_combo.setCurrentIndex(step.member_combo.findData("Carla Diaz"))
+    qtbot.keyClicks(step.passphrase_edit, passphrase("Carla Diaz"))
+    step.resize(620, 260)
+    step.show()
+    step.grab().save(str(tmp_path / "act-dialog.png"))
+    step.ok_button.click()
+    qtbot.waitUntil(lambda: panel.review is not None and panel.review.ref == f"{MODEL}:3",
+                    timeout=WAIT_MS)
+    assert panel.review.opened_by == "Carla Diaz" and panel.review.state is ReviewState.OPEN
+    qtbot.waitUntil(lambda: not panel.ctx.runner.active(), timeout=WAIT_MS)
