@@ -1,7 +1,7 @@
 """Model risk: risk policies, tier assignments, findings and their threads, approval terms.
 
-Revision ID: 0013_risk
-Revises: 0007_board
+Revision ID: 0009_risk
+Revises: 0008_cloud
 Create Date: 2026-12-07 02:00:00.000000
 
 Every table is a cache of the signed acts in the audit chain (``governance.risk_acts``).
@@ -14,8 +14,8 @@ from alembic import op
 
 import governance_app.store.types
 
-revision = "0013_risk"
-down_revision = "0007_board"
+revision = "0009_risk"
+down_revision = "0008_cloud"
 branch_labels = None
 depends_on = None
 

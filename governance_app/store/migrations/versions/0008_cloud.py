@@ -1,7 +1,7 @@
 """Cloud registries and trackers: each version's origin, source id and external decision, and
 the evaluations a platform computed (Vertex evaluations and slices, Clarify bias reports).
 
-Revision ID: 0011_cloud
+Revision ID: 0008_cloud
 Revises: 0007_board
 Create Date: 2026-12-07 01:10:00.000000
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011_cloud"
+revision = "0008_cloud"
 down_revision = "0007_board"
 branch_labels = None
 depends_on = None
