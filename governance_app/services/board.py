@@ -130,7 +130,7 @@ def receipts_held(state: BoardState) -> None:
     """:func:`check_receipts` on a state already replayed (under the append lock)."""
     if state.board is None:
         return
-    for receipt in witnesses.receipts(state.board):
+    for receipt in witnesses.receipts(state.board, newest_only=True):
         if not receipt.held_by(state.hashes, state.head_seq):
             raise GovernanceError(
                 f"this workspace no longer holds head #{receipt.seq} {receipt.head[:20]} that "
