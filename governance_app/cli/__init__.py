@@ -13,13 +13,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 from governance_app import __version__
 from governance_app.cli.output import local_time, number, print_json, table
 from governance_app.errors import GovernanceError
-from governance_app.services import models as model_service
-from governance_app.services.importing import import_kinds, import_path, list_imports
-from governance_app.services.workspace import Workspace
+
+if TYPE_CHECKING:  # SQLAlchemy and the services load on use: offline verbs start fast
+    from governance_app.services.workspace import Workspace
 
 EPILOG = """examples:
   governance-app demo                                 open the app on the demo workspace
@@ -46,6 +47,8 @@ def _progress_printer(quiet: bool) -> Callable[[int, int, str], None]:
 
 
 def cmd_import(args: argparse.Namespace, ws: Workspace) -> int:
+    from governance_app.services.importing import import_path
+
     for raw in args.paths:
         record = import_path(ws, Path(raw), args.kind, _progress_printer(args.json),
                              model=args.model, settings=_import_settings(args))
@@ -87,12 +90,16 @@ def _import_settings(args: argparse.Namespace) -> dict[str, object]:
 
 
 def cmd_kinds(args: argparse.Namespace, ws: Workspace | None) -> int:
+    from governance_app.services.importing import import_kinds
+
     for kind, description in import_kinds().items():
         print(f"{kind:20} {description}")
     return 0
 
 
 def cmd_imports(args: argparse.Namespace, ws: Workspace) -> int:
+    from governance_app.services.importing import list_imports
+
     records = list_imports(ws)
     if args.json:
         print_json(records)
@@ -109,6 +116,8 @@ def cmd_imports(args: argparse.Namespace, ws: Workspace) -> int:
 
 
 def cmd_models(args: argparse.Namespace, ws: Workspace) -> int:
+    from governance_app.services import models as model_service
+
     summaries = model_service.list_models(ws)
     if args.json:
         print_json(summaries)
@@ -136,6 +145,8 @@ def cmd_models(args: argparse.Namespace, ws: Workspace) -> int:
 
 
 def cmd_show(args: argparse.Namespace, ws: Workspace) -> int:
+    from governance_app.services import models as model_service
+
     name, version = model_service.parse_version_ref(args.ref)
     if version is None:
         model = model_service.get_model(ws, name)
@@ -200,6 +211,8 @@ def cmd_show(args: argparse.Namespace, ws: Workspace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace, ws: Workspace) -> int:
+    from governance_app.services import models as model_service
+
     comparison = model_service.compare_versions(ws, args.model, args.a, args.b)
     if args.json:
         print_json(
@@ -350,7 +363,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-Handler = Callable[[argparse.Namespace, Workspace | None], int]
+Handler = Callable[[argparse.Namespace, "Workspace | None"], int]
 VerbFactory = Callable[[str, str, str], argparse.ArgumentParser]
 
 
@@ -395,6 +408,13 @@ def verb_modules() -> list[ModuleType]:
 def main(argv: Sequence[str] | None = None, run_gui: GuiRunner | None = None) -> int:
     """Run one verb. ``run_gui`` opens the window for ``demo`` and ``gui``; without it those
     verbs can only build the demo workspace (``demo --no-window``)."""
+    from governance_app.cli.offline import offline_main  # issue 13: no workspace, no SQL
+
+    offline = offline_main(argv)
+    if offline is not None:
+        return offline
+    from governance_app.services.workspace import Workspace
+
     args = build_parser().parse_args(argv)
     try:
         if args.verb == "demo":
