@@ -53,7 +53,9 @@ def cmd_board(args: argparse.Namespace, ws: Workspace) -> int:
     if not args.member:
         raise InputError("command line", "--member is missing",
                          expected="governance-app board adopt --member CHAIR")
-    adoption = board.adopt(ws, args.member, passphrase_source(args), args.key_file)
+    from governance_app.services.board_adopt import adopt
+
+    adoption = adopt(ws, args.member, passphrase_source(args), args.key_file)
     if args.json:
         print_json({"board": board.state_of(ws).board, "legacy_events": adoption.legacy_events,
                     "problems": list(adoption.problems),
