@@ -164,7 +164,7 @@ def test_a_rolled_back_file_is_caught_by_receipts_and_minutes(file_board: Sessio
     code, out, _ = board.cli("verify", "--root", str(board.root), "--witness",
                              f"{minutes[1][1:]}:{minutes[2]}", "--json")
     assert code == 1 and not json.loads(out)["ok"]
-    code, _, err = board.cli("sign", "1", "--member", "Dev Patel", "--decision", "approve",
+    code, _, err = board.cli("audit", "checkpoint", "--member", "Dev Patel",
                              "--key-file", str(board.keyfile["Dev Patel"]))
     assert code != 0 and "rolled back" in err  # the receipts stop signing on it
 
