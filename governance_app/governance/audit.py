@@ -195,8 +195,13 @@ def _at_text(at: datetime | str) -> str:
 def recompute_chain(
     session: Session, progress: ProgressFn | None = None,
     is_cancelled: Callable[[], bool] | None = None,
+    on_event: Callable[[tuple[Any, ...]], None] | None = None,
 ) -> tuple[dict[int, str], dict[str, dict[int, int]], list[Finding]]:
     """Recompute every hash from the genesis.
+
+    Args:
+        on_event: also called with every stored row (as :func:`iter_chain` gives it), so
+            replay can ride on the same single pass over a large chain.
 
     Returns:
         The recomputed hash at each seq (for checking the anchors), the seq of the events
@@ -220,6 +225,8 @@ def recompute_chain(
                 raise GovernanceError("verification cancelled; nothing was changed")
             if done % 10_000 == 0:
                 report(done, total, f"recomputed {done:,} of {total:,} events")
+        if on_event is not None:
+            on_event(row)
         seq, at, actor, kind, subject, model, payload, prev_hash, stored = row
         digest = _fast_hash(prev, seq, at, actor, kind, subject, model, payload)
         if digest != stored:  # the shortcut is only trusted when it agrees
