@@ -19,7 +19,7 @@ from governance_app import __version__
 from governance_app.cli.output import local_time, number, print_json, table
 from governance_app.errors import GovernanceError
 
-if TYPE_CHECKING:  # the services (SQLAlchemy, the importers) load when a verb runs
+if TYPE_CHECKING:  # SQLAlchemy and the services load on use: offline verbs start fast
     from governance_app.services.workspace import Workspace
 
 EPILOG = """examples:
@@ -477,6 +477,13 @@ def verb_modules() -> list[ModuleType]:
 def main(argv: Sequence[str] | None = None, run_gui: GuiRunner | None = None) -> int:
     """Run one verb. ``run_gui`` opens the window for ``demo`` and ``gui``; without it those
     verbs can only build the demo workspace (``demo --no-window``)."""
+    from governance_app.cli.offline import offline_main  # issue 13: no workspace, no SQL
+
+    offline = offline_main(argv)
+    if offline is not None:
+        return offline
+    from governance_app.services.workspace import Workspace
+
     args = build_parser().parse_args(argv)
     try:
         if args.verb == "demo":

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from governance_app.cli.output import print_json
-from governance_app.errors import GovernanceError, InputError
+from governance_app.errors import InputError
 from governance_app.governance.keys import grouped
 from governance_app.services.workspace import Workspace
 
@@ -50,8 +50,30 @@ def cmd_board(args: argparse.Namespace, ws: Workspace) -> int:
         print(f"wrote {args.output}: board {doc['board'][:16]}…, root "
               f"v{len(doc['versions'])}")
         return 0
-    raise GovernanceError("board adopt is not available in this version: found a new board "
-                          "with `board init` on a new workspace")
+    if not args.member:
+        raise InputError("command line", "--member is missing",
+                         expected="governance-app board adopt --member CHAIR")
+    from governance_app.services.board_adopt import adopt
+
+    adoption = adopt(ws, args.member, passphrase_source(args), args.key_file)
+    if args.json:
+        print_json({"board": board.state_of(ws).board, "legacy_events": adoption.legacy_events,
+                    "problems": list(adoption.problems),
+                    "to_confirm": [{"name": n, "roles": r, "fingerprint": f}
+                                   for n, r, f in adoption.to_confirm],
+                    "head": {"seq": adoption.result.seq, "hash": adoption.result.head}})
+        return 0
+    print(f"adopted {adoption.legacy_events} governance event(s) as legacy history; "
+          f"{args.member} founds the board as its first chair")
+    for problem in adoption.problems:
+        print(f"  does not hold: {problem}")
+    if not adoption.problems:
+        print("  the legacy history holds by the rules it was made under")
+    for name, roles, fp in adoption.to_confirm:
+        print(f"  to re-admit: {name} ({roles}), key {grouped(fp)}: they run `member add`, "
+              "a chair confirms the fingerprint and runs `member admit`")
+    print(adoption.result.head_line)
+    return 0
 
 
 def _write(path: Path, text: str) -> None:
@@ -68,7 +90,8 @@ def register(verb: Any) -> dict[str, Any]:
     from governance_app.cli import Verb
     from governance_app.services.passphrase import ENV_PASSPHRASE
 
-    p = verb("board", "found a board (init NAME), export its root file (root -o FILE)",
+    p = verb("board", "found a board (init NAME), export its root file (root -o FILE), or "
+             "take over an existing history (adopt --member CHAIR)",
              "governance-app board init 'Ana Lima' --key-file ana.key\n"
              "  governance-app board root -o board-root.json")
     p.add_argument("action", choices=["init", "root", "adopt"])

@@ -23,7 +23,7 @@ import base64
 import binascii
 import hashlib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -63,6 +63,14 @@ class SignedAct:
 
     document: dict[str, Any]
     signature: bytes
+    signed_bytes: bytes = field(init=False, compare=False, repr=False)
+    """The document's canonical bytes (what the signature covers), computed once."""
+    digest: str = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        data = canonical_bytes(self.document)
+        object.__setattr__(self, "signed_bytes", data)
+        object.__setattr__(self, "digest", hashlib.sha256(data).hexdigest())
 
     @property
     def kind(self) -> str:
@@ -99,14 +107,6 @@ class SignedAct:
     @property
     def signed_at(self) -> datetime:
         return parse_iso_utc(self.document["signed_at"])
-
-    @property
-    def signed_bytes(self) -> bytes:
-        return canonical_bytes(self.document)
-
-    @property
-    def digest(self) -> str:
-        return hashlib.sha256(self.signed_bytes).hexdigest()
 
     def verifies_with(self, public_key_pem: str) -> bool:
         """Whether the signature holds over the canonical bytes with that key, and the key is
@@ -164,9 +164,9 @@ def parse_act(payload: Any) -> SignedAct:
         if not isinstance(doc.get(name), kind):
             raise ActFormatError(f"act.{name} is missing or not a {kind.__name__}")
     for name, fields in (("root", ("version", "digest")), ("prev", ("seq", "hash"))):
-        for field in fields:
-            if field not in doc[name]:
-                raise ActFormatError(f"act.{name}.{field} is missing")
+        for key in fields:
+            if key not in doc[name]:
+                raise ActFormatError(f"act.{name}.{key} is missing")
     try:
         parse_iso_utc(doc["signed_at"])
         int(doc["root"]["version"])

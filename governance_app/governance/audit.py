@@ -1,10 +1,10 @@
-"""The tamper-evident audit trail: an append-only SHA-256 hash chain anchored by signatures.
+"""The tamper-evident audit trail: an append-only SHA-256 hash chain.
 
 Each event's hash is ``SHA-256(prev_hash || canonical_bytes(event without its hash))``, the
 first event chaining to 64 zeros. The database refuses UPDATE and DELETE on the table
 (triggers), but whoever writes the database could drop them and recompute the whole chain, so
-the chain is anchored outside it: checkpoints (:func:`checkpoint`) and every review signature
-sign the head with a member's key, which only its owner's passphrase unlocks.
+the chain is anchored outside it: every governance act is signed and names the event it follows
+(:mod:`~governance_app.governance.ledger`), and witnesses kept outside the workspace hold heads.
 
 Appends are serialised so the chain never forks: PostgreSQL takes a transaction-scoped
 advisory lock; on SQLite the caller's transaction must already hold the write lock (open it
@@ -27,9 +27,7 @@ from governance_app.domain.audit import (
     GENESIS_HASH,
     AuditEvent,
     ChainHead,
-    Checkpoint,
     Finding,
-    Member,
     VerificationReport,
 )
 from governance_app.errors import GovernanceError
@@ -40,8 +38,7 @@ from governance_app.governance.canonical import (
     iso_utc,
     normalised,
 )
-from governance_app.governance.keystore import Signer
-from governance_app.store.schema_governance import SqlAuditEvent, SqlCheckpoint
+from governance_app.store.schema_governance import SqlAuditEvent
 
 _escape = json.encoder.encode_basestring  # type: ignore[attr-defined]
 AUDIT_LOCK_KEY = 0x6A7564_1745  # "aud" + issue 7: one advisory lock id for the chain
@@ -157,36 +154,6 @@ def audit_events(
     return [_event(row) for row in session.scalars(query)]
 
 
-def checkpoint(session: Session, member: Member, signer: Signer) -> Checkpoint:
-    """Sign the current chain head with ``member``'s unlocked key and record it.
-
-    The signed bytes are the RFC 8785 JSON of ``{kind: "checkpoint", seq, head, fingerprint,
-    signer, at}``; an ``audit.checkpoint`` event then records the checkpoint itself.
-
-    Raises:
-        GovernanceError: the member is revoked, the signer is not the member's key, or the
-            trail is empty (nothing to anchor).
-    """
-    if not member.active:
-        raise GovernanceError(f"{member.name}'s key was revoked; it cannot sign checkpoints")
-    if signer.fingerprint != member.fingerprint:
-        raise GovernanceError(f"the unlocked key is not {member.name}'s")
-    _lock_chain(session)
-    head = chain_head(session)
-    if head.seq == 0:
-        raise GovernanceError("the audit trail is empty: there is no head to checkpoint yet")
-    now = datetime.now(UTC)
-    signed = canonical_bytes(anchors.checkpoint_document(head, member, now))
-    row = SqlCheckpoint(seq=head.seq, head=head.hash, member_id=member.id, signed_bytes=signed,
-                        signature=signer.sign(signed), at=now)
-    session.add(row)
-    session.flush()
-    append_event(session, "audit.checkpoint", member.name, f"chain head #{head.seq}",
-                 {"checkpoint_id": row.id, "seq": head.seq, "head": head.hash,
-                  "fingerprint": member.fingerprint}, at=now)
-    return Checkpoint(row.id, head.seq, head.hash, member.name, member.fingerprint, now)
-
-
 _RAW_CHAIN = ("SELECT seq, at, actor, kind, subject, model, payload, prev_hash, hash "
               "FROM audit_events WHERE seq > {last} ORDER BY seq LIMIT {batch}")
 
@@ -228,8 +195,13 @@ def _at_text(at: datetime | str) -> str:
 def recompute_chain(
     session: Session, progress: ProgressFn | None = None,
     is_cancelled: Callable[[], bool] | None = None,
+    on_event: Callable[[tuple[Any, ...]], None] | None = None,
 ) -> tuple[dict[int, str], dict[str, dict[int, int]], list[Finding]]:
     """Recompute every hash from the genesis.
+
+    Args:
+        on_event: also called with every stored row (as :func:`iter_chain` gives it), so
+            replay can ride on the same single pass over a large chain.
 
     Returns:
         The recomputed hash at each seq (for checking the anchors), the seq of the events
@@ -253,6 +225,8 @@ def recompute_chain(
                 raise GovernanceError("verification cancelled; nothing was changed")
             if done % 10_000 == 0:
                 report(done, total, f"recomputed {done:,} of {total:,} events")
+        if on_event is not None:
+            on_event(row)
         seq, at, actor, kind, subject, model, payload, prev_hash, stored = row
         digest = _fast_hash(prev, seq, at, actor, kind, subject, model, payload)
         if digest != stored:  # the shortcut is only trusted when it agrees
@@ -319,7 +293,10 @@ def verify_chain(
     session: Session, progress: ProgressFn | None = None,
     is_cancelled: Callable[[], bool] | None = None,
 ) -> VerificationReport:
-    """Recompute the chain, then check every checkpoint and every review signature against it.
+    """The pre-board verification: recompute the chain, then check the checkpoint and
+    signature *tables* against it. Only ``board adopt`` uses it, to report what does not hold
+    in a history made before boards; a board's workspace is verified by replay
+    (``services.audit.verify_board``), which trusts no table.
 
     A recomputed (self-consistent) forged chain passes the first step but not the anchors: a
     checkpoint or signature that signed the head at ``seq`` N no longer matches, which names

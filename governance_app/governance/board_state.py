@@ -152,6 +152,9 @@ class BoardState:
     root_acts: list[SignedAct] = field(default_factory=list)
     root_seqs: list[int] = field(default_factory=list)
     founded_at_seq: int = 0
+    adopted: bool = False
+    """The board took over an existing history (``board adopt``): events before
+    ``founded_at_seq`` are legacy, judged by no root."""
     requests: dict[str, tuple[dict[str, Any], str]] = field(default_factory=dict)
     members: dict[str, DerivedMember] = field(default_factory=dict)
     policies: list[DerivedPolicy] = field(default_factory=list)

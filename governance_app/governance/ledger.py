@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from governance_app.domain.audit import AuditEvent
 from governance_app.errors import GovernanceError
 from governance_app.governance import board_tables
-from governance_app.governance.acts import ROOT_KIND, SignedAct, make_act
+from governance_app.governance.acts import SignedAct, make_act
 from governance_app.governance.audit import _lock_chain, append_event, chain_head, iter_chain
 from governance_app.governance.board_state import BoardState
 from governance_app.governance.keystore import Signer
@@ -131,6 +131,8 @@ def append_act(
     replayer.feed(event.seq, event.kind, event.payload, event.prev_hash, event.hash)
     if len(state.breaks) > breaks_before:
         raise ActRefused(f"{kind} refused: {state.breaks[-1].problem}; nothing was recorded")
-    if kind == ROOT_KIND or state.board is not None:
+    if founding_root is not None:  # the tables become the chain's cache from here on
+        board_tables.sync(session, state)
+    elif state.board is not None:
         board_tables.sync(session, state, changed_after=head.seq)
     return Appended(act, event, state)

@@ -146,14 +146,18 @@ class Replayer:
         try:
             root = check_root_act(act, None)
             change = act.body.get("change", {})
-            if change.get("type") != "found" or founding_root(change["member"]).digest \
-                    != root.digest:
+            if change.get("type") not in ("found", "adopt") \
+                    or founding_root(change["member"]).digest != root.digest:
                 raise Refused("root v1 is not the founding of its chair")
+            if change["type"] == "found" and self.state.legacy:
+                raise Refused("a board founded over existing governance events must adopt "
+                              "them (board adopt)")
         except (ForgedRoot, RootRefused, KeyError, TypeError) as exc:
             raise Refused(f"the board's founding does not hold: {exc}") from exc
         state = self.state
         state.board = root.board
         state.founded_at_seq = seq
+        state.adopted = change["type"] == "adopt"
         self._publish(seq, act, root)
         founder = root.members[0]
         state.members[founder.name] = DerivedMember(

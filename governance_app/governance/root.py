@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from governance_app.errors import CheckFailed, GovernanceError, InputError
@@ -64,17 +64,17 @@ class RootMember:
 
 @dataclass(frozen=True, slots=True)
 class Root:
-    """One root version (the document and its digest)."""
+    """One root version (the document and its digest, computed once)."""
 
     document: dict[str, Any]
+    digest: str = field(init=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "digest", sha256_hex(self.document))
 
     @property
     def version(self) -> int:
         return int(self.document["version"])
-
-    @property
-    def digest(self) -> str:
-        return sha256_hex(self.document)
 
     @property
     def board(self) -> str:

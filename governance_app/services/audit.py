@@ -32,8 +32,8 @@ from governance_app.governance import audit as chain
 from governance_app.governance.acts import CHECKPOINT
 from governance_app.governance.board_state import BoardState, Break, Mismatch
 from governance_app.governance.board_tables import mismatches
-from governance_app.governance.ledger import board_state
 from governance_app.governance.registry_digest import registry_sha256
+from governance_app.governance.replay import Replayer
 from governance_app.governance.root import Root, compare_roots, read_root_file
 from governance_app.services import board, witnesses
 from governance_app.services.members import os_user
@@ -174,9 +174,12 @@ def verify_board(
     if root_file is not None:
         _, trusted = read_root_file(str(root_file), _read(root_file))
     given = [witnesses.parse_witness(text) for text in witness_args]
-    with ws.session() as session:
-        hashes, _, findings = chain.recompute_chain(session, progress, is_cancelled)
-        state = board_state(session, fresh=True)
+    replayer = Replayer()
+    with ws.session() as session:  # one pass: recompute the hashes and replay every event
+        hashes, _, findings = chain.recompute_chain(
+            session, progress, is_cancelled,
+            on_event=lambda row: replayer.feed(row[0], row[3], row[6], row[7], row[8]))
+        state = replayer.state
         found = mismatches(session, state) if state.board is not None else []
         found += _registry_mismatch(session, state)
     head_seq = max(hashes)

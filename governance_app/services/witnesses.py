@@ -66,11 +66,19 @@ def write_receipt(board: str, seq: int, head: str, signer: str, kind: str) -> Pa
     return path
 
 
-def receipts(board: str) -> list[Witness]:
-    """This machine's receipts for ``board``, oldest first (unreadable ones are skipped)."""
+def receipts(board: str, *, newest_only: bool = False) -> list[Witness]:
+    """This machine's receipts for ``board``, oldest first (unreadable ones are skipped).
+
+    Args:
+        newest_only: only the newest readable one. It is enough before signing: a chain that
+            holds the newest head at its seq holds every earlier one (the hashes chain).
+    """
     folder = witness_dir() / board
-    out = []
-    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+    out: list[Witness] = []
+    paths = sorted(folder.glob("*.json")) if folder.is_dir() else []
+    for path in reversed(paths) if newest_only else paths:
+        if newest_only and out:
+            break
         try:
             doc = json.loads(path.read_text(encoding="utf-8"))
             out.append(Witness(f"receipt {path.name}", int(doc["seq"]), str(doc["head"]),

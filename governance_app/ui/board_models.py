@@ -12,8 +12,9 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
-from governance_app.services import board
-from governance_app.services.board import ActResult, RootVersionRow
+from governance_app.services import board, board_history
+from governance_app.services.board import ActResult
+from governance_app.services.board_history import RootVersionRow
 from governance_app.services.workspace import Workspace
 from governance_app.ui.item_models import format_local_time
 
@@ -23,7 +24,7 @@ COLUMNS = ("Version", "Change", "Signed by", "When", "Digest", "Event")
 
 def load_root_history(url: str) -> list[RootVersionRow]:
     with Workspace.open(url, upgrade=False) as ws:
-        return board.root_history(ws)
+        return board_history.root_history(ws)
 
 
 def found_task(url: str, name: str, key_file: str, passphrase: str) -> ActResult:

@@ -24,7 +24,8 @@ from PySide6.QtWidgets import (
 )
 
 from governance_app.services import members as member_service
-from governance_app.services.board import ActResult, RootVersionRow
+from governance_app.services.board import ActResult
+from governance_app.services.board_history import RootVersionRow
 from governance_app.ui.board_act_dialog import ActDialog
 from governance_app.ui.board_models import (
     RootHistoryTableModel,

@@ -145,9 +145,15 @@ def test_a_cut_tail_is_caught_by_the_checkpoint_file(board: Session) -> None:
     assert any(not w["held"] for w in report["witnesses"])
 
 
-def test_a_rolled_back_file_is_caught_by_receipts_and_minutes(board: Session) -> None:
-    if "://" in board.url:
-        pytest.skip("copying the file is the SQLite form of a rollback; PostgreSQL is cut above")
+@pytest.fixture
+def file_board(tmp_path: Path, capsys, monkeypatch) -> Session:
+    """A board in a workspace file: copying the file back is how a file is rolled back (on
+    PostgreSQL the same attack is the cut tail above)."""
+    return Session(str(tmp_path / "board.db"), tmp_path, capsys, monkeypatch)
+
+
+def test_a_rolled_back_file_is_caught_by_receipts_and_minutes(file_board: Session) -> None:
+    board = file_board
     copy = board.folder / "before.db"
     shutil.copy(board.url, copy)
     out = board.ok("audit", "checkpoint", "--member", BO, "--key-file",
@@ -158,7 +164,7 @@ def test_a_rolled_back_file_is_caught_by_receipts_and_minutes(board: Session) ->
     code, out, _ = board.cli("verify", "--root", str(board.root), "--witness",
                              f"{minutes[1][1:]}:{minutes[2]}", "--json")
     assert code == 1 and not json.loads(out)["ok"]
-    code, _, err = board.cli("sign", "1", "--member", "Dev Patel", "--decision", "approve",
+    code, _, err = board.cli("audit", "checkpoint", "--member", "Dev Patel",
                              "--key-file", str(board.keyfile["Dev Patel"]))
     assert code != 0 and "rolled back" in err  # the receipts stop signing on it
 

@@ -125,6 +125,21 @@ def test_member_round_trip_with_the_passphrase_from_the_environment(
     code, out, _ = run(capsys, "--db", db, "verify")
     assert code == 0 and "verified" in out and "1 checkpoints" in out
 
+    # Bo lost his key: a new one joins by the same route (his request, the chair's check)
+    code, out, err = run(capsys, "--db", db, "member", "add", "Bo Chen", "--key-file",
+                         str(tmp_path / "bo-new.key"), "--json")
+    assert code == 0 and json.loads(out)["purpose"] == "rekey", err
+    new_fp = json.loads(out)["fingerprint"]
+    code, out, err = run(capsys, "--db", db, "member", "rekey", "Bo Chen", "--fingerprint",
+                         new_fp, "--member", "Ana Lima")
+    assert code == 0 and "re-keyed Bo Chen" in out, err
+    code, out, _ = run(capsys, "--db", db, "member", "list", "--json")
+    bo = {m["name"]: m for m in json.loads(out)}["Bo Chen"]
+    assert bo["fingerprint"] == new_fp and bo["revoked_at"] is None
+    code, out, err = run(capsys, "--db", db, "audit", "checkpoint", "--member", "Bo Chen")
+    assert code == 0, err
+    assert run(capsys, "--db", db, "verify")[0] == 0
+
 
 def test_verify_exits_1_naming_the_first_broken_event(capsys, db, monkeypatch,
                                                        memory_keyring) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import subprocess
 from datetime import date, timedelta
 from pathlib import Path
@@ -15,12 +16,13 @@ from sqlalchemy import select
 
 from governance_app.cli import main
 from governance_app.errors import InputError
+from governance_app.governance import keystore
 from governance_app.reports.audit_report import SECTIONS
 from governance_app.reports.manifest import extract_manifest
-from governance_app.services import audit_report, reports
+from governance_app.services import audit_report, key_locations, reports
 from governance_app.services import reviews as review_service
 from governance_app.services.demo import build_demo_workspace
-from governance_app.services.demo_reviews import DEMO_PASSPHRASES
+from governance_app.services.demo_reviews import DEMO_KEY_FOLDER, DEMO_PASSPHRASES
 from governance_app.services.workspace import Workspace
 from governance_app.store.schema_governance import SqlAuditEvent, SqlSignature
 from tests.reports.pdf_tools import needs_poppler, pdf_text
@@ -39,6 +41,15 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
     return url, folder
 
 
+@pytest.fixture(autouse=True)
+def _demo_keys_known(demo: tuple[str, Path]) -> None:
+    """Where the demo members' keys are is per-user configuration, which each test here gets
+    afresh: tell it again, as the machine that built the demo knows it."""
+    for path in (demo[1] / DEMO_KEY_FOLDER).glob("*.key"):
+        fingerprint = json.loads(path.read_text(encoding="utf-8"))["fingerprint"]
+        key_locations.remember(fingerprint, keystore.file_location(path))
+
+
 @needs_poppler
 def test_report_prints_scope_outcomes_signers_meanings_and_events(demo: tuple[str, Path]
                                                                    ) -> None:
@@ -54,7 +65,7 @@ def test_report_prints_scope_outcomes_signers_meanings_and_events(demo: tuple[st
         assert name in text
     assert "Approved for promotion to staging" in text
     assert "Rejected for promotion to production" in text
-    for kind in ("import", "policy.add", "member.add", "review.open", "review.sign",
+    for kind in ("import", "board.root", "member.request", "review.open", "review.sign",
                  "member.seal-key"):
         assert kind in text
     assert "Review #2 · credit_default:3 · production-promotion → production" in text
@@ -143,7 +154,7 @@ def test_model_filter_keeps_only_that_model(demo: tuple[str, Path]) -> None:
     assert {r.model for r in credit.reviews} == {"credit_default"} and len(credit.reviews) == 3
     assert len(everything.events) > len(credit.events)
     assert {e.kind for e in everything.events} - {e.kind for e in credit.events} >= {
-        "member.add", "policy.add"}
+        "member.request", "board.root"}
     assert [v.ref for v in credit.versions] == ["credit_default:4", "credit_default:3"]
 
 
