@@ -482,8 +482,6 @@ def main(argv: Sequence[str] | None = None, run_gui: GuiRunner | None = None) ->
     offline = offline_main(argv)
     if offline is not None:
         return offline
-    from governance_app.services.workspace import Workspace
-
     args = build_parser().parse_args(argv)
     try:
         if args.verb == "demo":

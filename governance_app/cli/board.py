@@ -11,12 +11,14 @@ import argparse
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from governance_app.cli.output import print_json
 from governance_app.errors import InputError
-from governance_app.governance.keys import grouped
-from governance_app.services.workspace import Workspace
+from governance_app.governance.fingerprints import grouped
+
+if TYPE_CHECKING:  # SQLAlchemy loads when the verb runs
+    from governance_app.services.workspace import Workspace
 
 
 def cmd_board(args: argparse.Namespace, ws: Workspace) -> int:

@@ -11,16 +11,17 @@ import getpass
 import sys
 from datetime import datetime, time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from governance_app.cli import seal_keys
 from governance_app.cli.output import local_time, print_json, table
 from governance_app.domain.audit import Member
 from governance_app.errors import InputError
-from governance_app.governance.keys import grouped
-from governance_app.services import audit as audit_service
+from governance_app.governance.fingerprints import grouped
 from governance_app.services.passphrase import ENV_PASSPHRASE, PassphraseSource
-from governance_app.services.workspace import Workspace
+
+if TYPE_CHECKING:  # SQLAlchemy loads when the verb runs
+    from governance_app.services.workspace import Workspace
 
 
 def passphrase_source(args: argparse.Namespace) -> PassphraseSource:
@@ -113,6 +114,8 @@ def parse_since(text: str) -> datetime:
 
 
 def cmd_audit(args: argparse.Namespace, ws: Workspace) -> int:
+    from governance_app.services import audit as audit_service  # SQLAlchemy: on use
+
     if args.action == "checkpoint":
         name = _need(args.member, "--member", "--member NAME of the member who signs the head")
         cp, act = audit_service.checkpoint(ws, name, passphrase_source(args), args.key_file,
@@ -146,6 +149,8 @@ def _checkpoint_json(cp: Any) -> dict[str, Any]:
 
 
 def cmd_verify(args: argparse.Namespace, ws: Workspace | None) -> int:
+    from governance_app.services import audit as audit_service  # SQLAlchemy: on use
+
     if args.path is not None:
         from governance_app.cli.verify_document import verify_pdf_command
 

@@ -11,13 +11,15 @@ import getpass
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from governance_app.cli.output import local_time, print_json, table
 from governance_app.domain.governance import Review
 from governance_app.errors import InputError
 from governance_app.services.passphrase import ENV_PASSPHRASE, PassphraseSource
-from governance_app.services.workspace import Workspace
+
+if TYPE_CHECKING:  # SQLAlchemy loads when the verb runs
+    from governance_app.services.workspace import Workspace
 
 
 def _source(args: argparse.Namespace) -> PassphraseSource:

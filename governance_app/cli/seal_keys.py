@@ -11,12 +11,14 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from governance_app.cli.output import local_time, print_json
 from governance_app.errors import InputError
 from governance_app.services.passphrase import PassphraseSource
-from governance_app.services.workspace import Workspace
+
+if TYPE_CHECKING:  # SQLAlchemy loads when the verb runs
+    from governance_app.services.workspace import Workspace
 
 ACTIONS = ("seal-key", "import-cert")
 

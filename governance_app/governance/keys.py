@@ -28,6 +28,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from governance_app.errors import GovernanceError
+from governance_app.governance.fingerprints import grouped  # noqa: F401 - re-exported
 
 ENVELOPE_FORMAT = "governance-app/ed25519-scrypt-aesgcm/1"
 DEFAULT_SCRYPT_N = 2**15
@@ -59,9 +60,6 @@ def fingerprint(public_key: Ed25519PublicKey) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
-def grouped(fp: str) -> str:
-    """A fingerprint in groups of four for people to compare aloud: ``3f2a 9c01 …``."""
-    return " ".join(fp[i : i + 4] for i in range(0, len(fp), 4))
 
 
 def public_pem(public_key: Ed25519PublicKey) -> str:
