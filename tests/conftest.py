@@ -25,6 +25,26 @@ def fixtures_dir() -> Path:
     return FIXTURES
 
 
+_USER_DIRS = ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _session_user_dirs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Module- and session-scoped fixtures (a demo built once for a file of tests) run before
+    the per-test isolation below: keep them away from the real user's folders too (key
+    locations and witness receipts live there)."""
+    home = tmp_path_factory.mktemp("session-home")
+    saved = {name: os.environ.get(name) for name in _USER_DIRS}
+    for name in _USER_DIRS:
+        os.environ[name] = str(home / name.removeprefix("XDG_").removesuffix("_HOME").lower())
+    yield
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
 @pytest.fixture(autouse=True)
 def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch) -> None:
     """Keep every test away from the real user's data folder and default workspace."""

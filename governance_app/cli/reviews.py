@@ -104,10 +104,15 @@ def cmd_policy(args: argparse.Namespace, ws: Workspace) -> int:
     if args.action == "add":
         if not args.file:
             raise InputError("policy add", "no policy file given", expected="policy add FILE")
+        from governance_app.governance.policy import read_policy
+        from governance_app.governance.risk_policy import read_risk_policy
         from governance_app.services import board, risk
 
+        # The file is judged before anyone is asked to sign it: a mistake names its line.
+        is_risk = risk.is_risk_policy_file(Path(args.file))
+        (read_risk_policy if is_risk else read_policy)(Path(args.file))
         member = _required(args.member, "--member")
-        if risk.is_risk_policy_file(Path(args.file)):
+        if is_risk:
             name, digest, act = risk.adopt_risk_policy(ws, Path(args.file), member,
                                                        _source(args), _key_file(args))
             print(f"risk policy {name} adopted (sha256 {digest[:12]}…)")

@@ -19,6 +19,7 @@ import pandas as pd
 from governance_app.analytics.drift_from_counts import (
     CategoryTally,
     categorical_column,
+    integer_as_categories,
     labels_of,
     numeric_column,
 )
@@ -45,8 +46,15 @@ def _numeric_side(found: dict[str, Any]) -> tuple[np.ndarray, np.ndarray, np.nda
     return w, values, np.asarray(found["n"], dtype=np.int64), null
 
 
+INTEGER_TYPES = frozenset({"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT",
+                           "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT", "INT", "LONG", "SHORT",
+                           "BYTE"})
+"""Integer column types as DuckDB and Spark name them (case aside)."""
+
+
 def _numeric_windows(name: str, ref: dict[str, Any], cur: dict[str, Any], n_windows: int,
-                     policy: DriftPolicy) -> list[tuple[ColumnDrift, dict[str, Any]]]:
+                     policy: DriftPolicy, integer: bool = False
+                     ) -> list[tuple[ColumnDrift, dict[str, Any]]]:
     _, rv, rn, rnull = _numeric_side(ref)
     ref_values, ref_counts = rv[~rnull], rn[~rnull]
     nulls_ref = int(rn[rnull].sum())
@@ -61,6 +69,12 @@ def _numeric_windows(name: str, ref: dict[str, Any], cur: dict[str, Any], n_wind
         nulls = (nulls_ref, int(cn[lo:hi][~keep].sum()))
         n_cur = int(counts.sum())
         union = np.union1d(ref_values, values)
+        if integer_as_categories(policy, name, integer, int(values.size)):
+            tally = CategoryTally(labels_of(union.astype(np.int64)),
+                                  _aligned(union, ref_values, ref_counts),
+                                  _aligned(union, values, counts), nulls[0], nulls[1])
+            out.append(categorical_column(name, tally, policy))
+            continue
         part = ValueCounts(union, _aligned(union, ref_values, ref_counts),
                            _aligned(union, values, counts))
         out.append(numeric_column(name, iterate_parts(lambda p=part: [p]), nulls, n_ref, n_cur,
@@ -170,8 +184,12 @@ def history_with_engine(
             raise InputError(ref_source.text, f"column {name!r} has no non-null value",
                              location=f"column {name}",
                              expected="at least one non-null reference value")
-        judge = _numeric_windows if numeric else _categorical_windows
-        per_column.append(judge(name, ref, cur, n_windows, policy))
+        if numeric:
+            integer = ref_schema[name].upper() in INTEGER_TYPES and \
+                table_schema[name].upper() in INTEGER_TYPES
+            per_column.append(_numeric_windows(name, ref, cur, n_windows, policy, integer))
+        else:
+            per_column.append(_categorical_windows(name, ref, cur, n_windows, policy))
         if progress is not None:
             progress(done, len(names), name)
     windows, records = [], []

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from governance_app.errors import InputError
+from governance_app.importers.file_checks import require_regular
 from governance_app.importers.safe_io import sha256_of_path
 
 FILE_SUFFIXES = (".csv", ".parquet", ".pq")
@@ -81,6 +82,24 @@ def _format_of(files: list[str], text: str) -> str:
                      expected="only .parquet files, or only .csv files")
 
 
+CSV_SNIFF_BYTES = 64 * 1024
+
+
+def require_text(path: Path) -> None:
+    """Refuse a "CSV" whose first bytes hold a NUL: binary data (a disk image, a sparse file of
+    zeros) that an engine would otherwise scan to its end before failing.
+
+    Raises:
+        InputError: the file's head is not text (the offset of the first NUL named).
+    """
+    with path.open("rb") as handle:
+        head = handle.read(CSV_SNIFF_BYTES)
+    offset = head.find(b"\0")
+    if offset >= 0:
+        raise InputError(path, f"holds binary data (a NUL byte at offset {offset})",
+                         expected="a text CSV file")
+
+
 def resolve_source(path: str | Path | None = None, *, table: str | None = None) -> TableSource:
     """A path, a folder, a glob (``data/*.parquet``) or a catalogue table, checked.
 
@@ -96,10 +115,15 @@ def resolve_source(path: str | Path | None = None, *, table: str | None = None) 
         return TableSource(table.strip(), "table", (), "table")
     text = os.fspath(path)  # type: ignore[arg-type]
     p = Path(text)
+    if p.exists() and not p.is_file() and not p.is_dir():
+        require_regular(p)  # a FIFO or a device: named as what it is
     if p.is_file():
         if p.suffix.lower() not in FILE_SUFFIXES:
             raise InputError(p, f"unknown suffix {p.suffix!r}", expected="a .csv or .parquet file")
-        return TableSource(text, "file", (str(p.resolve()),), _format_of([text], text))
+        fmt = _format_of([text], text)
+        if fmt == "csv":
+            require_text(p)
+        return TableSource(text, "file", (str(p.resolve()),), fmt)
     if p.is_dir():
         files = sorted(str(Path(f).resolve()) for f in glob.glob(os.path.join(text, "**", "*"),
                                                                  recursive=True)

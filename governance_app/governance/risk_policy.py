@@ -59,7 +59,7 @@ def parse_risk_policy(source: str | Path, text: str) -> RiskPolicy:
             named twice or never reachable, a cadence for a tier the scorecard lacks (each with
             the line and field path, and what was expected there).
     """
-    doc = parse_yaml(source, text)
+    doc = parse_yaml(source, text, strict=True)  # a duplicate key must not silently win
     if not isinstance(doc, dict):
         raise InputError(source, "a risk policy is a YAML mapping", location="line 1",
                          expected="risk_policy:, scorecard:, revalidation:, findings:")

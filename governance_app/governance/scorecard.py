@@ -75,7 +75,7 @@ def read_answers(path: Path) -> tuple[dict[str, Any], str]:
         InputError: unreadable, malformed, or not a mapping of question ids to answers.
     """
     text = read_text(path, limit=MAX_YAML_BYTES)
-    doc = parse_yaml(path, text)
+    doc = parse_yaml(path, text, strict=True)
     if isinstance(doc, dict) and isinstance(doc.get("answers"), dict):
         doc = doc["answers"]
     if not isinstance(doc, dict):

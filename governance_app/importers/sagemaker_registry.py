@@ -86,6 +86,8 @@ def detect(path: Path) -> bool:
             return False
         sure = False
         for file in files:
+            if not file.is_file():  # a FIFO or a device would block or never end
+                return False
             with file.open("rb") as fh:
                 head = fh.read(DETECT_BYTES).decode("utf-8", "replace")
             if any(key in head for key in _HEAD_KEYS):

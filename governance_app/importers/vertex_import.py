@@ -71,7 +71,7 @@ def detect(path: Path) -> bool:
         if not files or any(f.suffix.lower() != ".json" for f in files) or len(files) > 500:
             return False
         for file in files:
-            if file.stat().st_size > 64 * 1024 * 1024:
+            if not file.is_file() or file.stat().st_size > 64 * 1024 * 1024:
                 return False
             with file.open("rb") as fh:  # a cheap look first: other JSON is never parsed
                 if b"projects/" not in fh.read(65536):

@@ -63,6 +63,9 @@ class CardData:
     producer: str
     datasets: list[LineageNode] = field(default_factory=list)
     lineage: tuple[LineageGraph, Any, Callable[[LineageNode], float], str] | None = None
+    upstream: LineageGraph | None = None
+    """Everything upstream of the version (jobs, runs, pipeline steps), before the drawing's
+    simplification to the data path: the pipeline steps table reads it."""
     """``(graph, layout, width, focus id)`` of the upstream drawing, when the version has one."""
     fairness: FairnessAnalysis | None = None
     drift: list[DriftResult] = field(default_factory=list)
@@ -164,7 +167,7 @@ def _data(data: CardData, frame: float) -> list[Flowable]:
                 f"The data path has {len(graph.nodes)} datasets, too many to draw readably on "
                 f"a page; the table above lists them, and governance-app lineage {data.ref} "
                 "--upstream --format svg draws the whole graph.", styles().small))
-        out += pipeline_steps(graph, frame)
+        out += pipeline_steps(data.upstream or graph, frame)
     return out
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from pathlib import Path
 
 from governance_app.governance.keystore import KEYRING_LOCATION
@@ -45,8 +46,11 @@ def remember(fingerprint: str, location: str) -> None:
     locations[fingerprint] = location
     path = _path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(locations, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    # A temporary file of its own, then an atomic rename: two processes remembering keys at
+    # once never write into each other's file, and a reader never sees half of one.
+    handle, tmp = tempfile.mkstemp(prefix=".key-locations-", suffix=".tmp", dir=path.parent)
+    with os.fdopen(handle, "w", encoding="utf-8") as out:
+        out.write(json.dumps(locations, indent=2, sort_keys=True) + "\n")
     os.replace(tmp, path)
 
 

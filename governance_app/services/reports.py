@@ -187,13 +187,13 @@ def gather_card(ws: Workspace, name: str, version: int, producer: str) -> CardDa
     """Every value the card prints (Raises NotFoundError: no such version)."""
     detail = model_service.get_version_detail(ws, name, version)
     datasets: list[Any] = []
-    lineage = None
+    lineage = upstream = None
     try:
         datasets = lineage_service.upstream_datasets(ws, name, version)
         focus = model_version_id(name, version)
-        graph = lineage_service.printable_graph(lineage_service.data_path_graph(
-            lineage_service.focus_graph(lineage_service.workspace_graph(ws), focus,
-                                        "upstream"), focus))
+        upstream = lineage_service.focus_graph(lineage_service.workspace_graph(ws), focus,
+                                               "upstream")
+        graph = lineage_service.printable_graph(lineage_service.data_path_graph(upstream, focus))
         lineage = (graph, lineage_service.layout_graph(graph), lineage_service.node_width,
                    model_version_id(name, version))
     except NotFoundError:
@@ -203,7 +203,7 @@ def gather_card(ws: Workspace, name: str, version: int, producer: str) -> CardDa
     reviews = sorted((r for r in review_service.list_reviews(ws)
                       if r.model == name and r.version == version), key=lambda r: r.id)
     return CardData(detail=detail, generated_at=datetime.now(UTC), producer=producer,
-                    datasets=datasets, lineage=lineage,
+                    datasets=datasets, lineage=lineage, upstream=upstream,
                     fairness=results[-1].analysis if results else None, drift=drift,
                     reviews=reviews, card=model_card_service.current_card(ws, name, version))
 

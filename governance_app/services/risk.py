@@ -32,7 +32,7 @@ from governance_app.services.workspace import Workspace
 def is_risk_policy_file(path: Path) -> bool:
     """Whether ``path`` holds a risk policy (``risk_policy:``) rather than a gate policy."""
     text = read_text(path, limit=MAX_YAML_BYTES)
-    doc = parse_yaml(path, text)
+    doc = parse_yaml(path, text, strict=True)  # as gate policies: a duplicate key is refused
     return isinstance(doc, dict) and "risk_policy" in doc
 
 

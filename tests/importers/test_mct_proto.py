@@ -59,7 +59,7 @@ def test_a_proto_schema_file_is_not_taken_for_a_card(tmp_path: Path, capsys) -> 
 
 
 def test_card_show_and_the_sealed_pdf_print_the_sensitive_data(tmp_path: Path, capsys) -> None:
-    from governance_app.services import members, reports
+    from governance_app.services import board, reports
     from governance_app.services.workspace import Workspace
     from tests.reports.pdf_tools import pdf_text
 
@@ -72,8 +72,8 @@ def test_card_show_and_the_sealed_pdf_print_the_sensitive_data(tmp_path: Path, c
     out = capsys.readouterr().out
     assert "card details:" in out and f"Sensitive data  {SENSITIVE}" in out
     with Workspace.open(f"sqlite:///{db}") as ws:
-        members.add_member(ws, "Ana Lima", ["compliance"], "ana@example.org", "a passphrase",
-                           tmp_path / "ana.key", scrypt_n=2**10)
+        board.found(ws, "Ana Lima", "a passphrase", email="ana@example.org",
+                    key_file=tmp_path / "ana.key", scrypt_n=2**10)
         result = reports.build_model_card(ws, "credit_default:4", tmp_path / "card.pdf",
                                           "Ana Lima", "a passphrase")
     text = pdf_text(result.path)

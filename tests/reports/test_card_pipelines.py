@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from governance_app.services import members as member_service
-from governance_app.services import reports
+from governance_app.services import board, reports
 from governance_app.services.importing import import_path
 from governance_app.services.workspace import Workspace
 from tests.reports.pdf_tools import needs_poppler, pdf_text
@@ -25,8 +24,8 @@ def card(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with Workspace.open(f"sqlite:///{folder / 'ws.db'}") as ws:
         import_path(ws, KFP / "api" / "list_runs.json")
         import_path(ws, KFP / "mlmd" / "metadata.sqlite")
-        member_service.add_member(ws, MEMBER, ["chair"], "ana@example.org", PASSPHRASE,
-                                  folder / "ana.key", scrypt_n=2**10)
+        board.found(ws, MEMBER, PASSPHRASE, email="ana@example.org", key_file=folder / "ana.key",
+                    scrypt_n=2**10)
         reports.build_model_card(ws, "credit-risk-scorer:1", folder / "card.pdf", MEMBER,
                                  PASSPHRASE)
     return folder / "card.pdf"

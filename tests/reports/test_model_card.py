@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import subprocess
 from pathlib import Path
 
@@ -11,9 +12,10 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from governance_app.cli import main
+from governance_app.governance import keystore
 from governance_app.reports.manifest import extract_manifest
 from governance_app.reports.model_card import SECTIONS
-from governance_app.services import reports
+from governance_app.services import key_locations, reports
 from governance_app.services.demo import build_demo_workspace
 from governance_app.services.demo_reviews import DEMO_KEY_FOLDER, DEMO_PASSPHRASES
 from governance_app.services.workspace import Workspace
@@ -39,6 +41,16 @@ def board(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
             reports.build_model_card(ws, f"credit_default:{version}",
                                      folder / f"card{version}.pdf", ZOE, ZOE_PASS)
     return url, folder
+
+
+@pytest.fixture(autouse=True)
+def _keys_known(board: tuple[str, Path]) -> None:
+    """Where the members' keys are is per-user configuration, which each test gets afresh:
+    tell it again, as the machine that built the board knows it."""
+    folder = board[1]
+    for path in [*(folder / DEMO_KEY_FOLDER).glob("*.key"), folder / "zoe.key"]:
+        fingerprint = json.loads(path.read_text(encoding="utf-8"))["fingerprint"]
+        key_locations.remember(fingerprint, keystore.file_location(path))
 
 
 @needs_poppler

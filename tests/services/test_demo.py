@@ -9,7 +9,6 @@ import pytest
 
 from governance_app.cli import main
 from governance_app.domain.governance import ReviewState
-from governance_app.services import models as model_service
 from governance_app.services import reviews as review_service
 from governance_app.services.demo import _is_current, demo_sources
 from governance_app.services.demo_reviews import DEMO_PASSPHRASES
@@ -25,7 +24,7 @@ def test_demo_agenda_review_has_drift_evidence_and_can_be_approved(
     out, err = capsys.readouterr()
     url = out.strip()  # stdout is the URL alone: DEMO=$(governance-app demo --no-window)
     assert url.startswith("sqlite:///") and url.endswith("demo.db") and "\n" not in url
-    assert "building the demo workspace [0/9] importing registry.json" in err
+    assert "building the demo workspace [0/10] importing registry.json" in err
     assert "demo workspace ready" in err
     assert _is_current(url, demo_sources())  # computed drift counts as built: no rebuild
     assert main(["demo", "--no-window"]) == 0
@@ -44,4 +43,5 @@ def test_demo_agenda_review_has_drift_evidence_and_can_be_approved(
             review_service.sign_review(ws, agenda.id, member, "approve",
                                        DEMO_PASSPHRASES[member], "Evidence reviewed.")
         assert review_service.get_review(ws, agenda.id).state is ReviewState.APPROVED
-        assert model_service.get_model(ws, "credit_default").aliases["production"] == 4
+        grants = {(g["model"], g["gate"]): g["version"] for g in review_service.gate_grants(ws)}
+        assert grants[("credit_default", "production")] == 4  # the board's grant, not an alias
