@@ -63,8 +63,7 @@ STATUS_WORDS = {"COMPLETE": "complete", "FAIL": "FAILED", "RUNNING": "running",
                 "SUCCEEDED": "succeeded", "CACHED": "cached", "SKIPPED": "skipped",
                 "CANCELED": "cancelled", "FROZEN": "frozen"}
 # Vertex AI task states and W&B run ends without a lineage word of their own (issue 17).
-STATUS_WORDS.update({"CACHED": "cached (result reused)", "NOT_TRIGGERED": "not triggered",
-                     "KILLED": "killed"})
+STATUS_WORDS.update({"NOT_TRIGGERED": "not triggered", "KILLED": "killed"})
 KIND_WORDS = {NodeKind.DATASET: "dataset", NodeKind.JOB: "job", NodeKind.RUN: "run",
               NodeKind.MODEL_VERSION: "model version", NodeKind.NAMESPACE: "namespace",
               NodeKind.STAGE: "DVC stage", NodeKind.TASK: "task",

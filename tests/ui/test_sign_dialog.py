@@ -12,7 +12,6 @@ from PySide6.QtCore import Qt
 
 from governance_app.domain.governance import Decision
 from governance_app.services import members as member_service
-from governance_app.services import reviews as review_service
 from governance_app.services.demo import demo_passphrases
 from governance_app.services.demo_reviews import DEMO_KEY_FOLDER, DEMO_PASSPHRASES
 from governance_app.ui.selection import Selection
@@ -34,13 +33,14 @@ def board(tmp_path: Path) -> Iterator[Board]:
 @pytest.fixture
 def context(board: Board) -> Iterator[ViewContext]:
     runner = TaskRunner()
-    yield ViewContext(board.ws, Selection(), runner, lambda: None, lambda *_: None)
+    ctx = ViewContext(board.ws, Selection(), runner, lambda: None, lambda *_: None)
+    ctx.board = board  # type: ignore[attr-defined]  # the reviews open through its chair
+    yield ctx
     runner.shutdown()
 
 
 def _dialog(qtbot, ctx: ViewContext, version: int) -> SignDialog:
-    review = review_service.open_review(ctx.workspace, f"{MODEL}:{version}", "board-test",
-                                        actor="test")
+    review = ctx.board.open_review(f"{MODEL}:{version}")  # type: ignore[attr-defined]
     dialog = SignDialog(ctx, review, member_service.list_members(ctx.workspace))
     qtbot.addWidget(dialog)
     dialog.show()
@@ -96,6 +96,7 @@ def test_demo_workspace_shows_its_public_passphrases(tmp_path: Path, qtbot) -> N
         assert demo_passphrases(board.ws.url) == DEMO_PASSPHRASES
         assert demo_passphrases(f"sqlite:///{tmp_path / 'demo.db'}") == {}  # no demo keys
         ctx = ViewContext(board.ws, Selection(), runner, lambda: None, lambda *_: None)
+        ctx.board = board  # type: ignore[attr-defined]
         dialog = _dialog(qtbot, ctx, 1)
         assert dialog.demo_label.isVisible()
         assert "Demo workspace" in dialog.demo_label.text()
@@ -120,7 +121,7 @@ def test_reviews_checks_table_flags_a_contradiction_beside_both_numbers(
     import_path(board.ws, table, model=f"{MODEL}:1", settings={
         "label": "label", "prediction": "prediction", "sensitive": ["gender"],
         "min_group_size": 1})
-    review = review_service.open_review(board.ws, f"{MODEL}:1", "board-test", actor="test")
+    review = board.open_review(f"{MODEL}:1")
     assert review.evidence["contradictions"] == ["demographic_parity_ratio ≥ 0.8"]
     model = CheckTableModel()
     model.set_rows(review.checks)
