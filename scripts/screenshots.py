@@ -201,6 +201,29 @@ def main(argv: list[str] | None = None) -> int:
             wait_until(lambda: reports.verify_panel.result is not None
                        and not reports.ctx.runner.active())
             save(window, args.out, "08b-reports-verify")
+    if (inventory := window.findChild(QWidget, "InventoryPanel")) is not None:  # issue 19
+        window.show_view_named("Inventory")
+        wait_until(lambda: inventory.data is not None and not inventory.ctx.runner.active())
+        proxy = inventory.table.proxy
+        row = next((i for i in range(proxy.rowCount())
+                    if proxy.index(i, 1).data() == "fraud_detector"), 0)
+        inventory.table.selectRow(row)
+        if inventory.findings_model.rowCount():
+            inventory.findings_table.selectRow(0)
+        wait_until(lambda: True)
+        save(window, args.out, "09-inventory")
+        from datetime import date, timedelta
+
+        from PySide6.QtCore import QDate
+
+        ahead = date.today() + timedelta(days=30)
+        inventory.as_of_edit.setDate(QDate(ahead.year, ahead.month, ahead.day))
+        wait_until(lambda: inventory.data is not None and inventory.data.as_of == ahead
+                   and not inventory.ctx.runner.active())
+        inventory.table.selectRow(0)
+        wait_until(lambda: True)
+        save(window, args.out, "09b-inventory-a-month-ahead")
+        inventory.as_of_edit.setDate(QDate.currentDate())
     window.show_view(0)
 
     dialog = window.open_import_dialog([REPO / "tests" / "fixtures" / "mlflow" / "mlflow.db"])
