@@ -85,6 +85,12 @@ def _lock_chain(session: Session) -> None:
     session.info["audit_chain_locked_by"] = transaction
 
 
+def lock_chain(session: Session) -> None:
+    """Take the chain's append lock for the rest of the caller's transaction (PostgreSQL; on
+    SQLite the writer's transaction already serialises appends)."""
+    _lock_chain(session)
+
+
 def chain_head(session: Session) -> ChainHead:
     """The last event's ``seq`` and hash, or ``(0, GENESIS_HASH)`` for an empty trail."""
     row = session.connection().execute(_HEAD).first()

@@ -167,6 +167,8 @@ class BoardState:
     """Member fingerprint → their latest signed seal-key statement (the act payload)."""
     last_signed_at: datetime | None = None
     last_import: dict[str, Any] | None = None
+    registry_gaps: list[tuple[int, int]] = field(default_factory=list)
+    """(seq, seq) of two imports between which the registry changed (an edit outside them)."""
     head_seq: int = 0
     head_hash: str = ""
     hashes: dict[int, str] = field(default_factory=dict)
@@ -195,6 +197,7 @@ class BoardState:
             review_by_hash={r.hash: r for r in reviews}, signatures=list(self.signatures),
             checkpoints=list(self.checkpoints), grants=list(self.grants),
             seal_keys=dict(self.seal_keys), hashes=self.hashes, breaks=list(self.breaks),
+            registry_gaps=list(self.registry_gaps),
             risk=self.risk.clone())
 
     def hash_at(self, seq: int) -> str | None:

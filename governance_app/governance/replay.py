@@ -88,6 +88,9 @@ class Replayer:
             else:
                 self._break(seq, kind, "an unsigned governance event: no member signed it")
         elif kind == "import" and isinstance(payload, dict) and "registry_sha256" in payload:
+            before, last = payload.get("registry_before"), state.last_import
+            if before is not None and last is not None and before != last["registry_sha256"]:
+                state.registry_gaps.append((last["seq"], seq))
             state.last_import = {"seq": seq, "registry_sha256": payload["registry_sha256"]}
 
     def _break(self, seq: int, kind: str, problem: str) -> None:

@@ -57,9 +57,22 @@ def list_events(
         return chain.audit_events(session, model, since, kinds, actor=actor)
 
 
+def registry_before_import(session: Session) -> str:
+    """Take the chain's append lock, then the registry digest before an import writes.
+
+    Recorded with the import (``registry_before``): replay compares it with the previous
+    import's digest after, so an edit made between two imports is caught, not only one made
+    after the last. The lock comes first, so an honest import that commits meanwhile on a
+    shared PostgreSQL cannot make the digest stale.
+    """
+    chain.lock_chain(session)
+    return registry_sha256(session)
+
+
 def record_import(
     session: Session, kind: str, source: Path | str, sha256: str, counts: dict[str, Any],
     changes: dict[str, Any], import_id: int, model: str | None = None,
+    registry_before: str | None = None,
 ) -> AuditEvent:
     """Append the ``import`` event inside the import's own transaction (all-or-nothing).
 
@@ -74,7 +87,8 @@ def record_import(
         session, "import", os_user(), str(source),
         {"import_id": import_id, "kind": kind, "source": str(source), "sha256": sha256,
          "counts": counts, "changes": changes, "attached_to": model,
-         "registry_sha256": registry_sha256(session)},
+         "registry_sha256": registry_sha256(session)}
+        | ({"registry_before": registry_before} if registry_before is not None else {}),
         model=name,
     )
 
@@ -203,13 +217,17 @@ def verify_board(
 
 
 def _registry_mismatch(session: Session, state: BoardState) -> list[Mismatch]:
+    found = [Mismatch("registry", f"between import events #{before} and #{after}", "*",
+                      "the imported registry (models, versions, aliases, runs, metrics, "
+                      "datasets) was changed between these two imports")
+             for before, after in state.registry_gaps]
     last = state.last_import
     if last is None:
-        return []
+        return found
     now = registry_sha256(session)
     if now == last["registry_sha256"]:
-        return []
-    return [Mismatch("registry", f"after import event #{last['seq']}", "*",
+        return found
+    return [*found, Mismatch("registry", f"after import event #{last['seq']}", "*",
                      "the imported registry (models, versions, aliases, runs, metrics, "
                      "datasets) changed since the last import recorded its digest")]
 

@@ -102,10 +102,14 @@ def import_path(
         report(70 + int(29 * done / total), 100, message)
         context.check_cancelled()
 
-    from governance_app.services.audit import record_import  # keys, keyring: only to store
+    from governance_app.services.audit import (  # keys, keyring: only to store
+        record_import,
+        registry_before_import,
+    )
 
     counts = snapshot.counts()
     with ws.session() as session:
+        before = registry_before_import(session)
         label = source_label or str(path)
         import_id = _start_import(session, snapshot, label, counts)
         changes = writer(session, snapshot, import_id, storing)
@@ -113,7 +117,7 @@ def import_path(
         session.execute(update(SqlImport).where(SqlImport.id == import_id)
                         .values(changes=changes, counts=counts))
         record_import(session, snapshot.kind, label, snapshot.source_sha256, counts, changes,
-                      import_id, model)
+                      import_id, model, registry_before=before)
         context.check_cancelled()
         record = registry_reader.list_imports(session)[-1]
     report(100, 100, "import complete")

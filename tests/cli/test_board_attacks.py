@@ -251,3 +251,16 @@ def test_verify_attestation_needs_a_threshold_with_public_keys(board: Session, t
                    '"signatures": []}')
     code, _, err = run(board.capsys, "verify-attestation", str(env), "--public-key", str(pem))
     assert code == 2 and "--threshold" in err
+
+
+def test_an_edit_between_two_imports_is_a_mismatch(board: Session) -> None:
+    """The registry is edited behind the app's back, then another import hides nothing: each
+    import records the digest before it writes, which must equal the one after the last."""
+    board.tamper("UPDATE model_versions SET description = 'approved by the board' "
+                 "WHERE version = 1")
+    board.ok("import", str(FIXTURES.parent / "mlflow" / "mlflow.db"))
+    report = board.verify()
+    assert not report["ok"]
+    gaps = [m for m in report["mismatches"] if m["table"] == "registry"]
+    assert gaps and gaps[0]["row"].startswith("between import events #")
+    assert "changed between these two imports" in gaps[0]["problem"]
