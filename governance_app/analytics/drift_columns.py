@@ -70,13 +70,27 @@ def is_integer_column(series: pd.Series) -> bool:
     return pd.api.types.is_integer_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
 
 
-def few_integers(values: Any) -> bool:
-    """Whether a current integer sample has at most :data:`INTEGER_CARDINALITY_LIMIT`
-    distinct non-null values, so that Evidently compares it as categories."""
+def distinct_values(values: Any) -> int:
+    """Distinct non-null values of a current sample (an integer column with nulls is read as
+    floats, NaN for the nulls)."""
     array = values.to_numpy() if isinstance(values, pd.Series) else np.asarray(values)
-    if array.dtype.kind == "f":  # an integer column with nulls, read as floats
+    if array.dtype.kind == "f":
         array = array[~np.isnan(array)]
-    return np.unique(array).size <= INTEGER_CARDINALITY_LIMIT
+    return int(np.unique(array).size)
+
+
+def integer_as_categories(policy: DriftPolicy, name: str, integer: bool,
+                          current_distinct: int) -> bool:
+    """Evidently's type inference: an integer column whose current sample has at most
+    :data:`INTEGER_CARDINALITY_LIMIT` distinct values is compared as categories, unless the
+    policy asks for a method that needs numbers. One rule for rows in memory and for counts."""
+    if not integer:
+        return False
+    rule = policy.per_column.get(name)
+    asked = (rule.method if rule is not None else None) or policy.method
+    if asked in ("ks", "wasserstein"):
+        return False
+    return current_distinct <= INTEGER_CARDINALITY_LIMIT
 
 
 def prepare_column(series: pd.Series, name: str, n_bins: int, source: str) -> ColumnReference:
@@ -90,7 +104,7 @@ def prepare_column(series: pd.Series, name: str, n_bins: int, source: str) -> Co
         values, nulls = st.sort_numeric(series.to_numpy())
         if values.size:
             # An integer column is also counted: a current sample with few distinct values
-            # is compared as categories, as Evidently does (:func:`few_integers`).
+            # is compared as categories, as Evidently does (:func:`integer_as_categories`).
             counted = cats.prepare_categorical(series) if is_integer_column(series) else None
             return ColumnReference(name, kind, numeric=st.prepare_sorted(values, nulls, n_bins),
                                    categorical=counted)
@@ -208,16 +222,10 @@ def compare_column(ref: ColumnReference, series: Any, policy: DriftPolicy,
 
 
 def _as_categories(ref: ColumnReference, series: Any, policy: DriftPolicy) -> bool:
-    """An integer column whose current sample has few distinct values is compared as
-    categories (Evidently's type inference), unless the policy asks for a method that
-    needs numbers for it."""
-    if ref.categorical is None:
-        return False
-    rule = policy.per_column.get(ref.name)
-    asked = (rule.method if rule is not None else None) or policy.method
-    if asked in ("ks", "wasserstein"):
-        return False
-    return few_integers(series)
+    """An integer column (counted at preparation) whose current sample has few distinct
+    values is compared as categories (:func:`integer_as_categories`)."""
+    integer = ref.categorical is not None  # only integer columns are counted beside their values
+    return integer and integer_as_categories(policy, ref.name, integer, distinct_values(series))
 
 
 def _compare_numeric(ref: ColumnReference, num: st.NumericReference, series: Any,

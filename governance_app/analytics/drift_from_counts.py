@@ -124,18 +124,3 @@ def labels_of(values: Sequence[Any]) -> list[Any]:
     """Category labels as Python values (numpy scalars unwrapped), for matching and sorting."""
     return [v.item() if isinstance(v, np.generic) else v for v in values]
 
-
-def integer_as_categories(policy: DriftPolicy, name: str, integer: bool,
-                          current_distinct: int) -> bool:
-    """Evidently's type inference, for counts: an integer column whose current sample has at
-    most ``INTEGER_CARDINALITY_LIMIT`` distinct values is compared as categories, unless the
-    policy asks for a method that needs numbers (the in-memory path's rule, one rule)."""
-    from governance_app.analytics.drift_columns import INTEGER_CARDINALITY_LIMIT
-
-    if not integer:
-        return False
-    rule = policy.per_column.get(name)
-    asked = (rule.method if rule is not None else None) or policy.method
-    if asked in ("ks", "wasserstein"):
-        return False
-    return current_distinct <= INTEGER_CARDINALITY_LIMIT

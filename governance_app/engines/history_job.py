@@ -16,10 +16,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from governance_app.analytics.drift_columns import integer_as_categories
 from governance_app.analytics.drift_from_counts import (
     CategoryTally,
     categorical_column,
-    integer_as_categories,
     labels_of,
     numeric_column,
 )

@@ -16,12 +16,11 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
 from governance_app.domain.drift import P_VALUE_METHODS
 from governance_app.domain.governance import Check, CheckKind, GatePolicy, Quorum
 from governance_app.errors import InputError
 from governance_app.governance.canonical import sha256_hex
+from governance_app.governance.yaml_locations import line_of, location
 from governance_app.importers.safe_io import MAX_YAML_BYTES, parse_yaml, read_text
 
 if TYPE_CHECKING:  # jsonschema loads with the first policy read, not with the CLI or window
@@ -45,38 +44,6 @@ def _validator() -> Draft202012Validator:
     schema = json.loads(text)
     Draft202012Validator.check_schema(schema)
     return Draft202012Validator(schema)
-
-
-def _line_of(text: str, parts: list[str | int]) -> int | None:
-    """1-based line of the YAML node at ``parts`` (the deepest that exists)."""
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)  # noqa: S506 - a safe loader
-    except yaml.YAMLError:
-        return None
-    line = node.start_mark.line + 1 if node is not None else None
-    for part in parts:
-        if isinstance(node, yaml.MappingNode):
-            match = [v for k, v in node.value if getattr(k, "value", None) == part]
-            if not match:
-                # The key itself is the problem (unknown field): point at it.
-                keys = [k for k, _ in node.value if getattr(k, "value", None) == part]
-                return keys[0].start_mark.line + 1 if keys else line
-            node = match[0]
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-            if part >= len(node.value):
-                return line
-            node = node.value[part]
-        else:
-            return line
-        line = node.start_mark.line + 1
-    return line
-
-
-def _field(parts: list[str | int]) -> str:
-    out = ""
-    for p in parts:
-        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
-    return out or "(top level)"
 
 
 def _first_error(doc: Any) -> ValidationError | None:
@@ -146,14 +113,13 @@ def parse_policy(source: str | Path, text: str) -> GatePolicy:
     error = _first_error(doc)
     if error is not None:
         parts, problem, expected = _describe(error, doc)
-        line = _line_of(text, parts)
-        where = f"line {line} ({_field(parts)})" if line else _field(parts)
+        where = location(text, parts)
         raise InputError(source, problem, location=where, expected=expected)
     checks = tuple(_check(item) for item in doc["checks"])
     quorum = Quorum(int(doc["quorum"]["approvals"]),
                     {str(k): int(v) for k, v in (doc["quorum"].get("roles") or {}).items()})
     if sum(quorum.roles.values()) > quorum.approvals:
-        line = _line_of(text, ["quorum", "roles"])
+        line = line_of(text, ["quorum", "roles"])
         raise InputError(source, "the roles ask for more approvals than the quorum's total",
                          location=f"line {line} (quorum.roles)",
                          expected=f"at most {quorum.approvals} role approvals in all")
@@ -197,9 +163,9 @@ def _drift_section(source: str | Path, text: str, section: Any) -> dict[str, Any
         threshold = rule.get("threshold")
         if method in P_VALUE_METHODS and threshold is not None and threshold >= 1:
             parts: list[str | int] = ["drift", *path, "threshold"]
-            line = _line_of(text, parts)
+
             raise InputError(source, f"{threshold:g} is not a p-value threshold for {method}",
-                             location=f"line {line} ({_field(parts)})" if line else _field(parts),
+                             location=location(text, parts),
                              expected=f"a p-value below 1 for {method}, e.g. 0.05")
     return out
 
