@@ -41,7 +41,16 @@ from governance_app.ui.error_dialog import show_error
 from governance_app.ui.import_dialog import ImportDialog
 from governance_app.ui.lazy_views import LazyViews
 from governance_app.ui.models_view import ModelsPanel
-from governance_app.ui.navigation import PLACEHOLDERS, VIEW_NAMES, NavigationList, placeholder_panel
+from governance_app.ui.navigation import (
+    HOME_VIEW,
+    OLD_VIEW_ORDER,
+    PLACEHOLDERS,
+    VIEW_NAMES,
+    NavigationList,
+    placeholder_panel,
+    remembered_view,
+    view_index,
+)
 from governance_app.ui.selection import Selection
 from governance_app.ui.task_status import TaskStatus
 from governance_app.ui.version_picker import VersionPicker
@@ -83,21 +92,23 @@ class MainWindow(QMainWindow):
         self.models_panel.sig_import_requested.connect(self._on_import_action_triggered)
         self.models_panel.sig_demo_requested.connect(self._on_demo_action_triggered)
         self.models_panel.sig_lineage_requested.connect(lambda: self.show_view_named("Lineage"))
+        self.models_panel.sig_view_requested.connect(self.show_view_named)
         self.view_context = ViewContext(workspace, self.selection, self.runner,
                                         self._on_import_action_triggered, self.show_view_named)
         self.stack = QStackedWidget()
         # Views are built when first shown (or asked for): see lazy_views for why.
         self.views = LazyViews(self.stack, self._on_view_built)
-        self.views.add("Models", self.models_panel)
         factories = view_factories()
-        for view in PLACEHOLDERS:
-            factory = factories.get(view.name)
-            if factory is None:
-                self.views.add(view.name,
-                               placeholder_panel(view, self._on_import_action_triggered))
+        placeholders = {view.name: view for view in PLACEHOLDERS}
+        for name in VIEW_NAMES:  # navigation order: the stack's indexes are the list's rows
+            factory = factories.get(name)
+            if name == "Models":
+                self.views.add(name, self.models_panel)
+            elif factory is None:
+                self.views.add(name, placeholder_panel(placeholders[name],
+                                                       self._on_import_action_triggered))
             else:
-                self.views.add_deferred(view.name,
-                                        lambda f=factory: f(self.view_context))
+                self.views.add_deferred(name, lambda f=factory: f(self.view_context))
         self.nav_list = NavigationList()
         self.nav_list.currentRowChanged.connect(self._on_nav_list_current_row_changed)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -123,6 +134,7 @@ class MainWindow(QMainWindow):
         self.restore_settings()
         self._remember_workspace(workspace.url)
         self.models_panel.refresh()
+        self._show_registry_if_empty()
 
     # -- construction ------------------------------------------------------------------------
 
@@ -232,7 +244,14 @@ class MainWindow(QMainWindow):
 
     def show_view_named(self, name: str) -> None:
         """Switch to a view by its navigation name (for links between views)."""
-        self.show_view(VIEW_NAMES.index(name))
+        self.show_view(view_index(name))
+
+    def _show_registry_if_empty(self) -> None:
+        """An empty workspace opens on Models rather than the Inventory: its empty state offers
+        both ways to fill the workspace (Import…, Open demo), and the inventory has nothing to
+        list before a registry is imported."""
+        if not self.models_panel.summaries() and self.current_view_name() == HOME_VIEW:
+            self.show_view_named("Models")
 
     def refresh_views(self) -> None:
         """Reload every view that can reload (after an import, F5, or a workspace switch);
@@ -273,12 +292,14 @@ class MainWindow(QMainWindow):
         old, self.workspace = self.workspace, workspace
         old.close()
         self.models_panel.workspace = workspace
+        self.models_panel.findings_panel.workspace = workspace
         self.view_context.workspace = workspace
         self.selection.clear()
         self.setWindowTitle(f"governance-app — {workspace.display_name}")
         self._update_workspace_label()
         self._remember_workspace(workspace.url)
         self.refresh_views()
+        self._show_registry_if_empty()
         return True
 
     # -- settings ----------------------------------------------------------------------------
@@ -295,14 +316,19 @@ class MainWindow(QMainWindow):
         for name, panel in self.views.built().items():
             if name != "Models":
                 self._restore_view_state(settings, name, panel)
-        self.show_view(int(settings.value("window/last_view", 0)) % len(VIEW_NAMES))
+        self.show_view_named(remembered_view(settings.value("window/last_view_name"),
+                                             settings.value("window/last_view")))
         self._update_recent_menu()
 
     def save_settings(self) -> None:
         settings = QSettings()
         settings.setValue("window/geometry", self.saveGeometry())
         settings.setValue("window/splitter", self.splitter.saveState())
-        settings.setValue("window/last_view", self.stack.currentIndex())
+        name = self.current_view_name()
+        settings.setValue("window/last_view_name", name)
+        # Also the index in the older order, so an older version reopens the same view.
+        settings.setValue("window/last_view", OLD_VIEW_ORDER.index(name)
+                          if name in OLD_VIEW_ORDER else 0)
         settings.beginGroup("models_view")
         self.models_panel.save_state(settings)
         settings.endGroup()
@@ -432,7 +458,7 @@ class MainWindow(QMainWindow):
             open_review()
 
     def _on_compare_action_triggered(self) -> None:
-        self.show_view(0)
+        self.show_view_named("Models")
         self.statusBar().showMessage("Select two versions (Ctrl+click), then Compare", 6000)
 
     def _on_about_action_triggered(self) -> None:

@@ -29,8 +29,9 @@ from governance_app.services.origins import version_origins
 from governance_app.services.workspace import Workspace
 from governance_app.ui.compare_panel import VersionComparePanel
 from governance_app.ui.error_dialog import show_error
+from governance_app.ui.finding_models import ApprovalSummaryTableModel, load_approvals
+from governance_app.ui.findings_panel import FindingsPanel
 from governance_app.ui.origin_badges import OriginVersionTableModel
-from governance_app.ui.registry_models import ModelSummaryTableModel
 from governance_app.ui.selection import SelectedVersion, Selection
 from governance_app.ui.version_detail import VersionDetailPanel
 from governance_app.ui.widgets import EmptyStatePanel, RecordTableView, fit_columns
@@ -59,6 +60,8 @@ class ModelsPanel(QWidget):
     sig_detail_shown = Signal(object)
     sig_comparison_shown = Signal(object)
     sig_failed = Signal(object)
+    sig_view_requested = Signal(str)
+    """Emitted to show another view (a finding's cited evidence), on the version selected."""
 
     def __init__(self, workspace: Workspace, selection: Selection, runner: TaskRunner,
                  parent: QWidget | None = None) -> None:
@@ -70,7 +73,8 @@ class ModelsPanel(QWidget):
         self._generation = 0
         self._syncing = False
 
-        self.models_model = ModelSummaryTableModel(parent=self)
+        # Issue 19: each model's latest approval, a lapse shown as lapsed with its reason.
+        self.models_model = ApprovalSummaryTableModel(parent=self)
         self.models_table = RecordTableView(self.models_model)
         self.models_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.models_table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
@@ -91,6 +95,12 @@ class ModelsPanel(QWidget):
         self.compare_button.clicked.connect(self._on_compare_button_clicked)
 
         self.detail_panel = VersionDetailPanel()
+        # Findings live with the version they concern (UI.md): a tab of the detail.
+        self.findings_panel = FindingsPanel(workspace, runner)
+        self.findings_tab = self.detail_panel.tabs.addTab(self.findings_panel, "Findings")
+        self.findings_panel.sig_loaded.connect(self._on_findings_loaded)
+        self.findings_panel.sig_changed.connect(self._load_approvals)
+        self.findings_panel.sig_evidence_requested.connect(self._on_evidence_requested)
         self.compare_panel = VersionComparePanel()
         self.detail_stack = QStackedWidget()
         self.detail_stack.addWidget(self.detail_panel)
@@ -175,6 +185,7 @@ class ModelsPanel(QWidget):
         fit_columns(self.models_table)
         self._update_count_label()
         self.sig_models_loaded.emit(summaries)
+        self._load_approvals()
         current = self.selection.current
         if current.model_name and self.models_model.row_for_name(current.model_name) >= 0:
             self._show_selection(current, force=True)
@@ -241,6 +252,7 @@ class ModelsPanel(QWidget):
                 self.model = None
                 self.versions_model.set_rows([])
                 self.detail_panel.show_nothing()
+                self.findings_panel.load(None, None)
                 return
             if force or self.model is None or self.model.name != name:
                 self.model = get_model(self.workspace, name)
@@ -264,8 +276,27 @@ class ModelsPanel(QWidget):
         finally:
             self._syncing = False
 
+    def _load_approvals(self) -> None:
+        """Each model's latest approval and its lapses, read in a worker (a board replay)."""
+        if not self.models_model.rowCount():
+            return
+        worker = Worker(load_approvals, self.workspace.url, self.findings_panel.day(),
+                        description="Reading the models' approvals")
+        worker.signals.sig_finished.connect(self.models_model.set_approvals)
+        worker.signals.sig_errored.connect(lambda exc: self._fail(exc, "Reading approvals"))
+        self.runner.start(worker)
+
+    def _on_findings_loaded(self, _risk: object) -> None:
+        self.detail_panel.tabs.setTabText(self.findings_tab, self.findings_panel.tab_title())
+
+    def _on_evidence_requested(self, view: str, model: str, version: int) -> None:
+        if model and version:
+            self.selection.select(model, version)
+        self.sig_view_requested.emit(view)
+
     def _load_detail(self, name: str, version: int) -> None:
         self._generation += 1
+        self.findings_panel.load(name, version)
         self.detail_stack.setCurrentWidget(self.detail_panel)
         self.detail_panel.show_loading(f"{name} v{version}")
         worker = Worker(load_version_detail, self.workspace.url, name, version,

@@ -28,6 +28,9 @@ class PlaceholderView:
 
 PLACEHOLDERS: list[PlaceholderView] = [
     PlaceholderView(
+        "Inventory", "every model's risk tier, validations due, findings and lapsed approvals",
+        "a registry import, then tiers and findings recorded by the board"),
+    PlaceholderView(
         "Lineage", "which jobs and datasets produced each model version",
         "OpenLineage RunEvents (a JSON or JSON Lines file)"),
     PlaceholderView(
@@ -45,11 +48,33 @@ PLACEHOLDERS: list[PlaceholderView] = [
     PlaceholderView(
         "Reports", "PDF model cards and audit reports, ready to file",
         "the models and evidence imported into this workspace"),
-    PlaceholderView(
-        "Inventory", "every model's risk tier, validations due, findings and lapsed approvals",
-        "a registry import, then tiers and findings recorded by the board"),
 ]
-VIEW_NAMES: list[str] = ["Models"] + [view.name for view in PLACEHOLDERS]
+HOME_VIEW = "Inventory"
+"""The board's home (UI.md): every model and what needs attention; Models is the registry."""
+VIEW_NAMES: list[str] = [HOME_VIEW, "Models"] + [
+    view.name for view in PLACEHOLDERS if view.name != HOME_VIEW]
+"""The navigation order, which is also the order of the Ctrl+1 … Ctrl+8 shortcuts."""
+OLD_VIEW_ORDER: tuple[str, ...] = ("Models", "Lineage", "Fairness", "Drift", "Reviews", "Audit",
+                                   "Reports", "Inventory")
+"""The order before Inventory became the home: the last view was saved as an index into it."""
+
+
+def view_index(name: str) -> int:
+    """The navigation row of view ``name`` (ValueError for a name that is no view)."""
+    return VIEW_NAMES.index(name)
+
+
+def remembered_view(name: object, old_index: object) -> str:
+    """The view to show at start from what settings hold: the view's name (saved since
+    Inventory came first), else an index saved by an older version in :data:`OLD_VIEW_ORDER`,
+    else the home view. Anything unreadable falls back to the home view, never an error."""
+    if isinstance(name, str) and name in VIEW_NAMES:
+        return name
+    try:
+        index = int(old_index)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return HOME_VIEW
+    return OLD_VIEW_ORDER[index] if 0 <= index < len(OLD_VIEW_ORDER) else HOME_VIEW
 
 
 def placeholder_panel(view: PlaceholderView, on_import: Callable[[], None]) -> EmptyStatePanel:

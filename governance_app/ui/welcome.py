@@ -74,8 +74,9 @@ class WelcomeWindow(QWidget):
         title.setWordWrap(True)
         self.demo_button = QCommandLinkButton(
             "Open demo workspace",
-            "Five example models with their evidence, and a board meeting to hold: look "
-            "around first, then sign credit_default v4's review as a demo member.")
+            "Five example models with their evidence, risk tiers and findings, and a board "
+            "meeting to hold: start at the Inventory (what needs attention), then sign "
+            "credit_default v4's review as a demo member.")
         # DEMO ONLY: the demo members' passphrases are public (services.demo_reviews); a
         # visitor needs them to sign, so they are shown here, marked as demo.
         self.demo_passphrases_label = QLabel(demo_passphrases_html())
