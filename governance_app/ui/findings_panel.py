@@ -107,6 +107,10 @@ class FindingsPanel(QWidget):
         self.table_model = FindingTableModel(parent=self)
         self.table = RecordTableView(self.table_model)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # Most urgent first (open, then by severity): the order the rows come in; a click on a
+        # header still sorts by that column.
+        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.table.proxy.sort(-1)
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         self.detail = QTextBrowser()
         self.detail.setObjectName("FindingDetail")

@@ -63,8 +63,9 @@ DECISION_STYLE: dict[Decision, tuple[str, str]] = {
     Decision.REJECT: ("✕ reject", FAIL_COLOUR),
 }
 EVIDENCE_VIEWS = {"fairness": "Fairness", "drift": "Drift", "evidence": "Lineage",
-                  "metric": "Models"}
-"""Check kind → the view that shows the evidence behind it (metrics: the version's detail)."""
+                  "metric": "Models", "finding": "Models"}
+"""Check kind → the view that shows the evidence behind it (metrics and findings: the version's
+detail, where findings have their tab)."""
 
 
 # -- wording ------------------------------------------------------------------------------------

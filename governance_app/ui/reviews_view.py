@@ -13,6 +13,7 @@ opening and withdrawal appends an event) and reloads the reviews when it moved. 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 from PySide6.QtCore import QItemSelection, QModelIndex, Qt, QTimer, Signal
@@ -55,6 +56,13 @@ from governance_app.ui.review_models import (
     withdraw_task,
     write_attestation,
 )
+from governance_app.ui.review_risk import (
+    RevalidationTableModel,
+    ReviewRisk,
+    due_revalidations,
+    load_review_risk,
+    terms_html,
+)
 from governance_app.ui.sign_dialog import OpenReviewDialog, ReasonDialog, SignDialog, selectable
 from governance_app.ui.views import ViewContext
 from governance_app.ui.widgets import EmptyStatePanel, RecordTableView, fit_columns
@@ -73,6 +81,10 @@ class ReviewsPanel(QWidget):
     sig_review_shown = Signal(object)
     """Emitted with the :class:`Review` shown in the detail (``None`` when none is)."""
     sig_failed = Signal(object)
+    sig_risk_shown = Signal(object)
+    """Emitted with the :class:`ReviewRisk` of the review shown (findings and terms)."""
+    sig_revalidations_shown = Signal(int)
+    """Emitted with the number of revalidations due on the agenda after every load."""
 
     def __init__(self, ctx: ViewContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -122,6 +134,20 @@ class ReviewsPanel(QWidget):
         self.checks = RecordTableView(self.check_model, sortable=False)
         self.checks.proxy.sort(-1)  # the policy's order
         self.checks.clicked.connect(self._on_checks_clicked)
+        # Issue 19: the version's open findings as checks (live, judged today), the terms and
+        # lapses of approvals; and beside the agenda, the revalidations due with their reason.
+        self.risk: ReviewRisk | None = None
+        self.finding_model = CheckTableModel(parent=self)
+        self.finding_checks = RecordTableView(self.finding_model, sortable=False)
+        self.finding_checks.setObjectName("ReviewFindingChecks")
+        self.finding_checks.clicked.connect(self._on_finding_checks_clicked)
+        self.terms_label = selectable(QLabel())
+        self.terms_label.setObjectName("ReviewTerms")
+        self.revalidation_model = RevalidationTableModel(parent=self)
+        self.revalidations = RecordTableView(self.revalidation_model)
+        self.revalidations.setObjectName("AgendaRevalidations")
+        self.revalidations.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self._risk_generation = 0
         self.signature_model = SignatureTableModel(parent=self)
         self.signatures = RecordTableView(self.signature_model, sortable=False)
         self.signatures.proxy.sort(-1)  # the order they were signed in
@@ -130,15 +156,30 @@ class ReviewsPanel(QWidget):
         detail.setContentsMargins(0, 4, 0, 0)
         for label in (self.title_label, self.info_label, self.digest_label, self.quorum_label):
             detail.addWidget(label)
-        for title, table in (("Evidence (frozen when the review opened)", self.checks),
-                             ("Signatures", self.signatures)):
+        findings_box = QGroupBox("Findings (live, judged today) and approval terms")
+        findings_layout = QVBoxLayout(findings_box)
+        findings_layout.addWidget(self.terms_label)
+        findings_layout.addWidget(self.finding_checks, 1)
+        self.findings_box = findings_box
+        for title, table, stretch in (
+                ("Evidence (frozen when the review opened)", self.checks, 3),
+                (None, findings_box, 2), ("Signatures", self.signatures, 2)):
+            if title is None:
+                detail.addWidget(table, stretch)
+                continue
             box = QGroupBox(title)
             QVBoxLayout(box).addWidget(table)
-            detail.addWidget(box, 1)
+            detail.addWidget(box, stretch)
 
         # Agenda above, detail below: the evidence and manifestation tables need the width.
+        due_box = QGroupBox("Revalidations due (cadence or trigger)")
+        QVBoxLayout(due_box).addWidget(self.revalidations)
+        self.agenda_splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.agenda_splitter.addWidget(self.agenda)
+        self.agenda_splitter.addWidget(due_box)
+        self.agenda_splitter.setSizes([640, 520])
         self.splitter = QSplitter(Qt.Orientation.Vertical)
-        self.splitter.addWidget(self.agenda)
+        self.splitter.addWidget(self.agenda_splitter)
         self.splitter.addWidget(self.detail)
         self.splitter.setStretchFactor(0, 1)
         self.splitter.setStretchFactor(1, 3)
@@ -193,6 +234,23 @@ class ReviewsPanel(QWidget):
         worker.signals.sig_errored.connect(
             lambda exc: generation == self._generation and self._fail(exc, "Loading reviews"))
         self.ctx.runner.start(worker)
+        self._load_revalidations()
+
+    def _load_revalidations(self) -> None:
+        from governance_app.ui.finding_models import load_approvals
+
+        worker = Worker(load_approvals, self.ctx.workspace.url, datetime.now(UTC).date(),
+                        description="Reading the revalidations due")
+        worker.signals.sig_finished.connect(self._show_revalidations)
+        worker.signals.sig_errored.connect(
+            lambda exc: self._fail(exc, "Reading the revalidations due"))
+        self.ctx.runner.start(worker)
+
+    def _show_revalidations(self, rows: dict) -> None:
+        due = due_revalidations(rows, datetime.now(UTC).date())
+        self.revalidation_model.set_rows(due)
+        fit_columns(self.revalidations, squeeze=4)
+        self.sig_revalidations_shown.emit(len(due))
 
     def poll(self) -> None:
         """Reload when the audit chain moved since the last load (a signature elsewhere)."""
@@ -268,6 +326,7 @@ class ReviewsPanel(QWidget):
                 label.clear()
             self.check_model.set_rows([])
             self.signature_model.set_rows([])
+            self._show_risk(None)
         else:
             word, colour = STATE_STYLE[review.state]
             self.title_label.setText(
@@ -293,12 +352,49 @@ class ReviewsPanel(QWidget):
             self.signature_model.set_rows(list(review.signatures))
             fit_columns(self.checks, squeeze=6)
             fit_columns(self.signatures, squeeze=5)
+            self._load_risk(review)
         is_open = review is not None and review.state is ReviewState.OPEN
         self.sign_button.setEnabled(is_open)
         self.withdraw_button.setEnabled(is_open)
         self.export_button.setEnabled(review is not None
                                       and review.state is ReviewState.APPROVED)
         self.sig_review_shown.emit(review)
+
+    def _load_risk(self, review: Review) -> None:
+        """The version's findings and the review's terms, read in a worker (a board replay)."""
+        self._risk_generation += 1
+        generation = self._risk_generation
+        if self.risk is not None and self.risk.review_id != review.id:
+            self._show_risk(None, emit=False)
+        worker = Worker(load_review_risk, self.ctx.workspace.url, review.id, review.model,
+                        review.version, datetime.now(UTC).date(),
+                        description=f"Reading the findings of {review.ref}")
+        worker.signals.sig_finished.connect(
+            lambda risk: generation == self._risk_generation and self._show_risk(risk))
+        worker.signals.sig_errored.connect(
+            lambda exc: generation == self._risk_generation
+            and self._fail(exc, f"Reading the findings of {review.ref}"))
+        self.ctx.runner.start(worker)
+
+    def _show_risk(self, risk: ReviewRisk | None, *, emit: bool = True) -> None:
+        self.risk = risk
+        self.finding_model.set_rows(risk.checks if risk else [])
+        self.finding_checks.setVisible(bool(risk and risk.checks))  # the words say "none"
+        fit_columns(self.finding_checks, squeeze=6)
+        approved = self.review is not None and self.review.state is ReviewState.APPROVED
+        self.terms_label.setText(terms_html(risk, approved) if risk else "")
+        count = len(risk.checks) if risk else 0
+        self.findings_box.setTitle(
+            f"Findings: {count} open (live, judged today) and approval terms" if risk
+            else "Findings (live, judged today) and approval terms")
+        if emit:
+            self.sig_risk_shown.emit(risk)
+
+    def _on_finding_checks_clicked(self, index: QModelIndex) -> None:
+        if index.column() == LINK_COLUMN and self.review is not None:
+            # A finding is read (and answered) in the Findings tab of its version's detail.
+            self.ctx.selection.select(self.review.model, self.review.version)
+            self.ctx.show_view("Models")
 
     def _on_checks_clicked(self, index: QModelIndex) -> None:
         if index.column() == LINK_COLUMN:

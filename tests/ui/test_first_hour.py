@@ -128,8 +128,8 @@ def test_every_empty_state_says_what_fills_it_with_the_button(open_window, empty
     assert "Import an MLflow store" in models.sentence_label.text()
     assert [b.text() for b in models.buttons] == ["Import…", "Open demo"]
     built = view_factories()
-    for index, view in enumerate(PLACEHOLDERS, start=1):
-        window.show_view(index)
+    for view in PLACEHOLDERS:
+        window.show_view_named(view.name)
         current = window.stack.currentWidget()
         if view.name in built:
             # A built view on an empty workspace shows its own empty state.
@@ -181,6 +181,7 @@ def test_toolbar_tooltips_and_tab_order(open_window, mlflow_url: str, qtbot) -> 
                 assert widget.toolTip(), widget
         else:
             assert action.toolTip() and "(" in action.toolTip(), action.text()
+    window.show_view_named("Models")  # the current view's widgets follow the views list
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)
     window.model_combo.setFocus()

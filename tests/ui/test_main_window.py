@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt, QUrl
 from PySide6.QtGui import QDropEvent, QKeySequence
 from PySide6.QtWidgets import QApplication
@@ -62,14 +64,15 @@ def test_navigation_and_honest_placeholders(open_window, mlflow_url: str, qtbot)
     assert [b.text() for b in placeholder.buttons] == ["Import…"]
     qtbot.mouseClick(placeholder.buttons[0], Qt.MouseButton.LeftButton)
     assert imports == [True]
-    window.nav_list.setCurrentRow(0)
-    assert window.view_actions[0].isChecked()
+    window.nav_list.setCurrentRow(1)
+    assert window.view_actions[1].isChecked()
     assert window.stack.currentWidget() is window.models_panel
 
 
 def test_find_focuses_the_filter_of_the_current_view(open_window, mlflow_url: str,
                                                      qtbot) -> None:
     window = open_window(mlflow_url)
+    window.show_view_named("Models")
     window.activateWindow()
     window.find_action.trigger()
     qtbot.waitUntil(window.search_edit.hasFocus)
@@ -80,17 +83,19 @@ def test_find_focuses_the_filter_of_the_current_view(open_window, mlflow_url: st
 def test_window_state_is_remembered(open_window, mlflow_url: str, qtbot) -> None:
     window = open_window(mlflow_url)
     window.resize(780, 700)  # the offscreen screen is 800 × 800
+    window.show_view_named("Models")
     qtbot.wait(50)
     window.models_panel.splitter.setSizes([300, 400])
     saved_sizes = window.models_panel.splitter.sizes()
-    window.show_view(3)
+    window.show_view_named("Drift")
     window.close()
-    assert QSettings().value("window/last_view") == 3
+    assert QSettings().value("window/last_view_name") == "Drift"
+    assert QSettings().value("window/last_view") == 3  # Drift's index in the old order
 
     again = open_window(mlflow_url, restored=True)
     assert again.current_view_name() == "Drift"
     assert (again.width(), again.height()) == (780, 700)
-    again.show_view(0)
+    again.show_view_named("Models")
     qtbot.waitUntil(lambda: again.models_panel.splitter.sizes() == saved_sizes)
     assert again.recent_workspaces()[0] == again.workspace.url
     assert again.recent_menu.actions()[0].text() == again.workspace.url
@@ -180,3 +185,45 @@ def test_application_names_settings() -> None:
     assert app is QApplication.instance()
     assert app.organizationName() == ORGANIZATION_NAME
     assert app.applicationName() == APPLICATION_NAME
+
+
+def test_inventory_is_the_home_first_in_the_navigation(open_window, mlflow_url: str,
+                                                       empty_url: str, qtbot) -> None:
+    window = open_window(mlflow_url)
+    assert VIEW_NAMES[:2] == ["Inventory", "Models"]
+    assert [window.nav_list.item(i).text() for i in range(window.nav_list.count())] == \
+        VIEW_NAMES
+    assert window.nav_list.item(0).toolTip() == "Inventory (Ctrl+1)"
+    assert window.view_actions[1].text() == "Models"
+    assert window.view_actions[1].shortcut().toString() == "Ctrl+2"
+    # Nothing remembered: a workspace with models opens on its Inventory.
+    assert window.current_view_name() == "Inventory"
+    assert type(window.stack.currentWidget()).__name__ == "InventoryPanel"
+    window.close()
+    # An empty workspace opens on Models, whose empty state offers Import… and Open demo.
+    QSettings().remove("window/last_view_name")
+    QSettings().remove("window/last_view")
+    empty = open_window(empty_url, wait_detail=False)
+    assert empty.current_view_name() == "Models"
+    assert [b.text() for b in empty.models_panel.empty_state.buttons] == ["Import…",
+                                                                          "Open demo"]
+
+
+@pytest.mark.parametrize(("saved", "expected"), [
+    ({"window/last_view": 0}, "Models"),  # saved by an older version: Models was first
+    ({"window/last_view": 4}, "Reviews"),
+    ({"window/last_view": 7}, "Inventory"),
+    ({"window/last_view": "not a number"}, "Inventory"),
+    ({"window/last_view": 42}, "Inventory"),
+    ({"window/last_view_name": "Audit", "window/last_view": 0}, "Audit"),  # the name wins
+    ({"window/last_view_name": "Gone", "window/last_view": 2}, "Fairness"),
+])
+def test_old_and_new_saved_views_are_restored(open_window, mlflow_url: str, saved: dict,
+                                              expected: str) -> None:
+    settings = QSettings()
+    for key, value in saved.items():
+        settings.setValue(key, value)
+    settings.sync()
+    window = open_window(mlflow_url, restored=True)
+    assert window.current_view_name() == expected
+    assert window.nav_list.currentItem().text() == expected
