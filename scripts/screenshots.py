@@ -38,6 +38,10 @@ from governance_app.ui.window_state import remember_workspace  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 SIZE = (1280, 800)
+VIEW_FILES = {"Lineage": "03-lineage", "Fairness": "04-fairness", "Drift": "05-drift",
+              "Reviews": "06-reviews", "Audit": "07-audit", "Reports": "08-reports"}
+"""Each view's picture by name, stable as the navigation order changes (the docs link them).
+Inventory, the home, is drawn right after the welcome (00c, 00d); Models keeps 01 and 02."""
 
 
 def wait_until(condition: Callable[[], bool], timeout_s: float = 30.0) -> None:
@@ -102,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     chosen = next((s for s in summaries if s.name == args.model), None) or max(
         summaries, key=lambda s: (s.version_count, s.name))
     version = chosen.latest_version or 1
+    window.show_view_named("Models")  # the window opens on the Inventory, drawn further down
     window.selection.select(chosen.name, version)
     wait_until(lambda: (d := panel.detail_panel.detail) is not None
                and d.version.ref == f"{chosen.name}:{version}")
@@ -109,6 +114,10 @@ def main(argv: list[str] | None = None) -> int:
     panel.detail_panel.tabs.setCurrentIndex(1)
     wait_until(lambda: True)
     save(window, args.out, "01b-models-history")
+    findings_screenshots(window, args.out)  # issue 19
+    window.selection.select(chosen.name, version)
+    wait_until(lambda: (d := panel.detail_panel.detail) is not None
+               and d.version.ref == f"{chosen.name}:{version}" and not window.runner.active())
     panel.detail_panel.tabs.setCurrentIndex(0)
 
     versions = sorted(v.version for v in panel.model.versions) if panel.model else []
@@ -138,10 +147,11 @@ def main(argv: list[str] | None = None) -> int:
                    and d.version.ref == f"{chosen.name}:{version}"
                    and panel.detail_stack.currentWidget() is panel.detail_panel)
 
-    for index, name in enumerate(VIEW_NAMES[1:], start=1):
-        window.show_view(index)
-        wait_until(lambda: True)
-        save(window, args.out, f"{index + 2:02d}-{name.lower()}")
+    for name in VIEW_NAMES:
+        if name in VIEW_FILES:
+            window.show_view_named(name)
+            wait_until(lambda: True)
+            save(window, args.out, VIEW_FILES[name])
     if (lineage := window.views.get("Lineage")) is not None and hasattr(lineage, "is_ready"):
         window.show_view_named("Lineage")  # issue 3: laid out in a worker, centred on the version
         wait_until(lineage.is_ready)
@@ -177,6 +187,16 @@ def main(argv: list[str] | None = None) -> int:
             reviews.state_combo.setCurrentText(state)
             wait_until(lambda: True)
             save(window, args.out, f"06-reviews-{state}")
+        reviews.show_all_check.setChecked(True)  # fraud_detector's high finding blocks
+        agenda = reviews.agenda_model
+        wait_until(lambda: not reviews.ctx.runner.active())
+        churn = next((i for i in range(agenda.rowCount())
+                      if agenda.row_at(i).model == "churn_propensity"), -1)
+        if churn >= 0:  # the periodic validation approved until a date
+            reviews.agenda.select_source_row(churn)
+            wait_until(lambda: reviews.risk is not None and not reviews.ctx.runner.active())
+            save(window, args.out, "06c-reviews-approval-terms")
+        reviews.show_all_check.setChecked(False)
         reviews.state_combo.setCurrentText("open")
         wait_until(lambda: True)
         if reviews.review is not None:  # the agenda item, signed by a demo member
@@ -211,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
         if inventory.findings_model.rowCount():
             inventory.findings_table.selectRow(0)
         wait_until(lambda: True)
-        save(window, args.out, "09-inventory")
+        save(window, args.out, "00c-inventory")
         from datetime import date, timedelta
 
         from PySide6.QtCore import QDate
@@ -222,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
                    and not inventory.ctx.runner.active())
         inventory.table.selectRow(0)
         wait_until(lambda: True)
-        save(window, args.out, "09b-inventory-a-month-ahead")
+        save(window, args.out, "00d-inventory-a-month-ahead")
         inventory.as_of_edit.setDate(QDate.currentDate())
     window.show_view(0)
 
@@ -289,6 +309,28 @@ def main(argv: list[str] | None = None) -> int:
     window.close()
     _broken_audit(url, scratch, args.out, (chosen.name, version))
     return 0
+
+
+def findings_screenshots(window: MainWindow, out: Path) -> None:
+    """The Findings tab on the demo's blocking high finding (its thread selected) and the
+    Close dialog refusing the finding's owner before the passphrase (issue 19)."""
+    panel = window.models_panel
+    findings = panel.findings_panel
+    window.show_view_named("Models")
+    window.selection.select("fraud_detector", 3)
+    wait_until(lambda: findings.risk is not None and findings.risk.model == "fraud_detector"
+               and findings.risk.version == 3 and not window.runner.active())
+    panel.detail_panel.tabs.setCurrentIndex(panel.findings_tab)
+    wait_until(lambda: True)
+    save(window, out, "01d-models-findings")
+    if findings.selected_finding() is not None:
+        dialog = findings.open_close_dialog()
+        if dialog is not None:
+            dialog.choose_member("Ana Lima")  # a chair: no closing role, said before signing
+            dialog.adjustSize()
+            wait_until(lambda: True)
+            save(dialog, out, "01e-close-finding-dialog")
+            dialog.reject()
 
 
 def pipeline_screenshots(scratch: Path, out: Path) -> None:

@@ -143,8 +143,12 @@ class FindingActDialog(QDialog):
     def member_name(self) -> str:
         return str(self.member_combo.currentData() or "")
 
-    def choose_member(self, name: str) -> None:
-        self.member_combo.setCurrentIndex(self.member_combo.findData(name))
+    def choose_member(self, name: str) -> bool:
+        """Choose the signing member by name; False (nothing changed) for a non-member."""
+        index = self.member_combo.findData(name)
+        if index >= 0:
+            self.member_combo.setCurrentIndex(index)
+        return index >= 0
 
     def update_state(self, *_: object) -> None:
         """Say what forbids the act for the chosen member before any passphrase is typed."""

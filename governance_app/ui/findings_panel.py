@@ -49,7 +49,7 @@ from governance_app.ui.finding_models import (
 from governance_app.ui.widgets import RecordTableView, fit_columns
 from governance_app.ui.workers import TaskRunner, Worker
 
-TITLE_COLUMN = 5
+TITLE_COLUMN = 2
 
 
 class FindingsPanel(QWidget):
@@ -121,7 +121,7 @@ class FindingsPanel(QWidget):
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.addWidget(self.table)
         self.splitter.addWidget(self.detail)
-        self.splitter.setSizes([150, 220])
+        self.splitter.setSizes([110, 260])
         self.splitter.setChildrenCollapsible(False)
         self.empty_label = QLabel()
         self.empty_label.setObjectName("FindingsEmpty")
@@ -168,7 +168,9 @@ class FindingsPanel(QWidget):
         self.risk = risk
         self.table_model.day = risk.day if risk else self.day()
         self.table_model.set_rows(risk.findings if risk else [])
-        fit_columns(self.table, squeeze=TITLE_COLUMN)
+        fit_columns(self.table)  # the first columns (severity, title, status) stay in view
+        header = self.table.horizontalHeader()
+        header.resizeSection(TITLE_COLUMN, min(header.sectionSize(TITLE_COLUMN), 250))
         self.approval_label.setText(approval_html(risk.row) if risk else "")
         self.approval_label.setVisible(bool(risk and risk.row))
         if risk is None or not risk.findings:

@@ -160,10 +160,12 @@ class ReviewsPanel(QWidget):
         findings_layout = QVBoxLayout(findings_box)
         findings_layout.addWidget(self.terms_label)
         findings_layout.addWidget(self.finding_checks, 1)
+        # A few findings at most: the frozen evidence above keeps the room it needs.
+        self.finding_checks.setMaximumHeight(96)
         self.findings_box = findings_box
         for title, table, stretch in (
                 ("Evidence (frozen when the review opened)", self.checks, 3),
-                (None, findings_box, 2), ("Signatures", self.signatures, 2)):
+                (None, findings_box, 0), ("Signatures", self.signatures, 2)):
             if title is None:
                 detail.addWidget(table, stretch)
                 continue
@@ -177,13 +179,13 @@ class ReviewsPanel(QWidget):
         self.agenda_splitter = QSplitter(Qt.Orientation.Horizontal)
         self.agenda_splitter.addWidget(self.agenda)
         self.agenda_splitter.addWidget(due_box)
-        self.agenda_splitter.setSizes([640, 520])
+        self.agenda_splitter.setSizes([730, 430])
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.addWidget(self.agenda_splitter)
         self.splitter.addWidget(self.detail)
         self.splitter.setStretchFactor(0, 1)
         self.splitter.setStretchFactor(1, 3)
-        self.splitter.setSizes([170, 560])
+        self.splitter.setSizes([150, 580])
         page = QWidget()
         page_layout = QVBoxLayout(page)
         page_layout.setContentsMargins(0, 0, 0, 0)

@@ -84,8 +84,8 @@ def test_the_tab_lists_findings_with_words_and_the_thread(qtbot, models: ModelsP
     assert models.detail_panel.tabs.tabText(models.findings_tab) == "Findings (1 open)"
     cells = _cells(findings.table, 0)
     # The owner answered in the thread: remediation proposed (still open).
-    assert cells[:5] == ["1", "■ medium", "◔ remediation proposed", "limitation", "v1"]
-    assert cells[5:8] == ["Calibration in the thin-file segment", JONAS, "2027-01-10"]
+    assert cells == ["1", "■ medium", "v1 · Calibration in the thin-file segment",
+                     "◔ remediation proposed", "2027-01-10", JONAS, "limitation", "—"]
     text = findings.detail.toPlainText()
     assert "Recalibrating with isotonic regression" in text and JONAS in text
     assert "Evidence cited: none" in text and f"Owner {JONAS}" in text
@@ -103,7 +103,7 @@ def test_an_overdue_finding_is_marked_with_a_word(qtbot, models: ModelsPanel) ->
     findings.as_of = date(2027, 1, 12)  # two days after its due date
     with qtbot.waitSignal(findings.sig_loaded, timeout=WAIT_MS):
         findings.reload()
-    assert _cells(findings.table, 0)[7] == "2027-01-10 ✕ overdue"
+    assert _cells(findings.table, 0)[4] == "2027-01-10 ✕ overdue"
     assert "✕ overdue" in findings.detail.toPlainText()
 
 
@@ -134,7 +134,7 @@ def test_the_owner_may_not_close_said_before_the_passphrase(qtbot, models: Model
     assert recorded.args[0].status is FindingStatus.CLOSED
     assert "Recorded in the audit chain" in dialog.result_label.text()
     assert dialog.passphrase_edit.text() == ""  # not kept
-    assert _cells(findings.table, 0)[2] == "✓ closed"
+    assert _cells(findings.table, 0)[3] == "✓ closed"
     assert not findings.close_button.isEnabled()
     with Workspace.open(context.workspace.url) as ws:
         assert risk.list_findings(ws, "credit_scorer")[0].decided_by == VAL
@@ -163,7 +163,9 @@ def test_open_comment_and_accept_through_the_dialogs(qtbot, models: ModelsPanel,
             dialog.sign_button.click()
     opened = recorded.args[0]
     assert (opened.id, opened.severity.value, opened.owner) == (2, "high", JONAS)
-    assert _cells(findings.table, 0)[:3] == ["2", "▲ high", "● open"]  # most severe first
+    assert _cells(findings.table, 0)[:4] == ["2", "▲ high",
+                                             "v1 · Application date leaks the outcome",
+                                             "● open"]  # most severe first
     assert findings.selected_finding().id == 2
     assert models.detail_panel.tabs.tabText(models.findings_tab) == "Findings (2 open)"
     # Its cited evidence is a link into the Fairness view, on the version.
@@ -199,9 +201,9 @@ def test_open_comment_and_accept_through_the_dialogs(qtbot, models: ModelsPanel,
             accept.sign_button.click()
     expiry = (date.today() + timedelta(days=60)).isoformat()
     row = findings.table_model.row_for_id(2)
-    source = findings.table_model.index(row, 2)
+    source = findings.table_model.index(row, 3)
     assert source.data() == f"◇ exception until {expiry}"
-    assert findings.table_model.index(row, 8).data() == expiry
+    assert findings.table_model.index(row, 7).data() == expiry
 
 
 def test_a_refusal_after_the_passphrase_is_said_and_the_dialog_stays(

@@ -9,6 +9,7 @@ from governance_app.ui.selection import SelectedVersion
 def test_typing_and_clearing_the_filter_never_changes_the_current_version(
         open_window, demo_url: str, qtbot) -> None:
     window = open_window(demo_url)
+    window.show_view_named("Models")  # the filter box filters the current view
     window.selection.select("credit_default", 4)
     qtbot.waitUntil(lambda: window.models_panel.detail_panel.detail is not None
                     and window.models_panel.detail_panel.detail.version.version == 4)

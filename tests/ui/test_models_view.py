@@ -71,6 +71,7 @@ def test_models_table_shows_the_registry(open_window, mlflow_url: str) -> None:
 
 def test_search_filters_as_you_type(open_window, mlflow_url: str, qtbot) -> None:
     window = open_window(mlflow_url)
+    window.show_view_named("Models")  # the filter box filters the current view
     panel = window.models_panel
 
     qtbot.keyClicks(window.search_edit, "READM")
