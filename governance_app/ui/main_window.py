@@ -93,6 +93,7 @@ class MainWindow(QMainWindow):
         self.models_panel.sig_demo_requested.connect(self._on_demo_action_triggered)
         self.models_panel.sig_lineage_requested.connect(lambda: self.show_view_named("Lineage"))
         self.models_panel.sig_view_requested.connect(self.show_view_named)
+        self.models_panel.findings_panel.sig_changed.connect(self._on_findings_changed)
         self.view_context = ViewContext(workspace, self.selection, self.runner,
                                         self._on_import_action_triggered, self.show_view_named)
         self.stack = QStackedWidget()
@@ -441,6 +442,14 @@ class MainWindow(QMainWindow):
         worker.signals.sig_finished.connect(self.open_workspace)
         worker.signals.sig_errored.connect(
             lambda exc: show_error(self, exc, "Building the demo workspace"))
+
+    def _on_findings_changed(self) -> None:
+        """A finding was opened or decided in the Models detail: the views built so far that
+        show findings (Inventory, Reviews) reload; Models reloaded its own tab already."""
+        for name, panel in self.views.built().items():
+            refresh = getattr(panel, "refresh", None)
+            if name in ("Inventory", "Reviews") and callable(refresh):
+                refresh()
 
     def _on_refresh_action_triggered(self) -> None:
         self.refresh_views()

@@ -457,7 +457,11 @@ class ReviewsPanel(QWidget):
         except Exception as exc:  # noqa: BLE001
             self._fail(exc, "Listing board members")
             return None
-        dialog = SignDialog(self.ctx, self.review, members, self)
+        risk = self.risk if self.risk is not None and self.risk.review_id == self.review.id \
+            else None
+        dialog = SignDialog(self.ctx, self.review, members, self, finding_blockers=[
+            str(c.get("detail", "")) for c in (risk.checks if risk else [])
+            if c.get("result") == "fail"])
         dialog.sig_signed.connect(lambda review, _sig: self._reload_showing(review.id))
         self.dialog = dialog
         dialog.open()

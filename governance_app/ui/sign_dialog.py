@@ -62,7 +62,8 @@ class SignDialog(QDialog):
     """Emitted with the exception when signing was refused or failed."""
 
     def __init__(self, ctx: ViewContext, review: Review, members: Sequence[Member],
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, finding_blockers: Sequence[str] = ()
+                 ) -> None:
         super().__init__(parent)
         self.setObjectName("SignDialog")
         self.ctx = ctx
@@ -89,15 +90,27 @@ class SignDialog(QDialog):
         self.blockers_label.setStyleSheet(
             f"QLabel {{ padding: 6px; border: 1px solid {FAIL_COLOUR}; }}")
         self.blockers_label.setVisible(bool(self.blockers))
+        # Open findings the risk policy makes blocking (live, not frozen): said before the
+        # passphrase too, with what lifts them (issue 19).
+        self.finding_blockers = list(finding_blockers)
+        self.findings_label = selectable(QLabel(finding_blockers_html(self.finding_blockers)))
+        self.findings_label.setObjectName("SignFindingBlockers")
+        self.findings_label.setTextFormat(Qt.TextFormat.RichText)
+        self.findings_label.setStyleSheet(
+            f"QLabel {{ padding: 6px; border: 1px solid {FAIL_COLOUR}; }}")
+        self.findings_label.setVisible(bool(self.finding_blockers))
+        blocked = bool(self.blockers or self.finding_blockers)
+        self.approval_blocked = blocked
         # Not blocking, but what a signer must have seen: numbers that contradict each other.
         disputed = contradictions(review.evidence)
         self.contradiction_label = selectable(QLabel(contradictions_html(disputed)))
         self.contradiction_label.setObjectName("SignContradictions")
         self.contradiction_label.setVisible(bool(disputed))
-        self.approve_radio.setEnabled(not self.blockers)
-        if self.blockers:
-            self.approve_radio.setToolTip("Blocked by a failing check: see above")
-        (self.reject_radio if self.blockers else self.approve_radio).setChecked(True)
+        self.approve_radio.setEnabled(not blocked)
+        if blocked:
+            self.approve_radio.setToolTip("Blocked by a failing check or an open finding: see "
+                                          "above")
+        (self.reject_radio if blocked else self.approve_radio).setChecked(True)
         self.decision_group = QButtonGroup(self)
         decisions = QHBoxLayout()
         for radio in (self.approve_radio, self.reject_radio):
@@ -163,6 +176,7 @@ class SignDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(title)
         layout.addWidget(self.blockers_label)
+        layout.addWidget(self.findings_label)
         layout.addWidget(self.contradiction_label)
         layout.addWidget(self.pages, 1)
         layout.addWidget(self.buttons)
@@ -221,7 +235,7 @@ class SignDialog(QDialog):
         for widget in (self.member_combo, self.approve_radio, self.reject_radio,
                        self.comment_edit, self.passphrase_edit):
             widget.setEnabled(not busy)
-        self.approve_radio.setEnabled(not busy and not self.blockers)
+        self.approve_radio.setEnabled(not busy and not self.approval_blocked)
         self.sign_button.setEnabled(not busy and bool(self.passphrase_edit.text()))
         self.status_label.setText("Unlocking the key and signing…" if busy else "")
 
@@ -325,6 +339,18 @@ def blockers_html(found: Sequence[Blocker], ref: str) -> str:
             f"check{'s' if len(found) > 1 else ''}:<ul style='margin:2px'>{items}</ul>"
             "The evidence was frozen when this review opened: after fixing, withdraw this "
             f"review and open a new one of {_escape(ref)}. <b>Reject</b> stays available.")
+
+
+def finding_blockers_html(found: Sequence[str]) -> str:
+    """Open findings that block approval by the risk policy, and what lifts them."""
+    if not found:
+        return ""
+    items = "".join(f"<li><b>✕</b> {_escape(text)}</li>" for text in found)
+    return (f"<b>Approval is blocked by the risk policy</b>: {len(found)} open finding"
+            f"{'s' if len(found) > 1 else ''}<ul style='margin:2px'>{items}</ul>"
+            "To unblock: a validator who does not own it closes it, or accepts it as an "
+            "exception (the Findings tab of the Models view); this review stays open. "
+            "<b>Reject</b> stays available.")
 
 
 def contradictions_html(found: Sequence[tuple[str, dict[str, float]]]) -> str:

@@ -298,6 +298,21 @@ def test_the_review_shows_open_findings_as_checks_blocking_by_policy(
     assert reviews.ctx.selection.current.version == 2
 
 
+def test_the_sign_dialog_says_a_finding_blocks_before_the_passphrase(
+        qtbot, reviews: ReviewsPanel) -> None:
+    _show_review(qtbot, reviews, 2)
+    dialog = reviews.open_sign_dialog()
+    assert dialog is not None
+    qtbot.addWidget(dialog)
+    qtbot.waitExposed(dialog)
+    text = dialog.findings_label.text()
+    assert dialog.findings_label.isVisible()
+    assert "blocked by the risk policy" in text and "finding #2 (high) is open" in text
+    assert "closes it, or accepts it as an exception" in text
+    assert not dialog.approve_radio.isEnabled() and dialog.reject_radio.isChecked()
+    dialog.reject()
+
+
 def test_an_approved_review_shows_its_conditions_and_the_medium_finding(
         qtbot, reviews: ReviewsPanel) -> None:
     _show_review(qtbot, reviews, 1)
