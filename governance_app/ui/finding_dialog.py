@@ -12,6 +12,7 @@ open for another try. Afterwards it shows what was recorded.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -63,7 +64,7 @@ class FindingActDialog(QDialog):
                  args: Callable[[], tuple[Any, ...]], *,
                  refusal: Callable[[str], str | None] = lambda _m: None,
                  ready: Callable[[], bool] = lambda: True, demo: dict[str, str] | None = None,
-                 day_of: Any = None, parent: QWidget | None = None) -> None:
+                 day_of: Callable[[], date] | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("FindingActDialog")
         self.setWindowTitle(title)
@@ -183,9 +184,7 @@ class FindingActDialog(QDialog):
 
     def _on_recorded(self, finding: Finding) -> None:
         self.finding = finding
-        day = self.day_of() if callable(self.day_of) else None
-        from datetime import UTC, datetime
-
+        day = self.day_of() if self.day_of is not None else None
         self.result_label.setText("<h3>Recorded in the audit chain</h3>" + finding_html(
             finding, day or datetime.now(UTC).date()))
         self.pages.setCurrentWidget(self.done_page)

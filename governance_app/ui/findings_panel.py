@@ -10,6 +10,7 @@ are signed acts through :class:`FindingActDialog`; the tab reloads after each.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, QItemSelection, Qt, QUrl, Signal
 from PySide6.QtWidgets import (
@@ -33,7 +34,6 @@ from governance_app.domain.audit import Member
 from governance_app.domain.risk import Finding, FindingType, Severity
 from governance_app.services.workspace import Workspace
 from governance_app.ui.error_dialog import show_error
-from governance_app.ui.finding_dialog import FindingActDialog
 from governance_app.ui.finding_models import (
     FindingTableModel,
     ModelRisk,
@@ -48,6 +48,9 @@ from governance_app.ui.finding_models import (
 )
 from governance_app.ui.widgets import RecordTableView, fit_columns
 from governance_app.ui.workers import TaskRunner, Worker
+
+if TYPE_CHECKING:  # the dialog (and the Sign dialog's module) load when first opened
+    from governance_app.ui.finding_dialog import FindingActDialog
 
 TITLE_COLUMN = 2
 
@@ -252,6 +255,7 @@ class FindingsPanel(QWidget):
             return None
         self._members_list = members
         from governance_app.services.demo import demo_passphrases
+        from governance_app.ui.finding_dialog import FindingActDialog
 
         dialog = FindingActDialog(self.workspace.url, self.runner, title, intro, members, rows,
                                   task, args, demo=demo_passphrases(self.workspace.url),  # type: ignore[arg-type]
