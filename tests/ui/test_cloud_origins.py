@@ -50,6 +50,7 @@ def _column(model, title: str) -> int:
 def test_versions_show_their_origin_icon_and_source_id(open_window, cloud_url: str, qtbot,
                                                        qtmodeltester) -> None:
     window = open_window(cloud_url, wait_detail=False)
+    window.show_view_named("Models")  # the window opens on the Inventory, the home
     panel = window.models_panel
     window.selection.select("loan-approval", 2)
     qtbot.waitUntil(lambda: panel.detail_panel.detail is not None
