@@ -39,7 +39,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from governance_app.analytics import drift_pvalues as pv
 from governance_app.analytics import drift_tails as tails
@@ -68,6 +67,8 @@ def sort_numeric(values: Any) -> tuple[np.ndarray, int]:
     if isinstance(values, np.ndarray) and values.dtype.kind in "fiu":
         arr = values.astype(np.float64, copy=False)
     else:
+        import pandas as pd  # a Series or a list: pandas' rules for what is a number
+
         arr = np.asarray(pd.to_numeric(pd.Series(values), errors="raise"), dtype=np.float64)
     finite = np.isfinite(arr)
     nulls = int(arr.size - np.count_nonzero(finite))
