@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from governance_app.importers.parquet_columns import CodedColumn
+from governance_app.analytics.coded_column import CodedColumn
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +49,7 @@ def _count_values(values: Any) -> tuple[Sequence[Any], np.ndarray, int]:
     dtype reports its unused categories with count 0: they are dropped, a category is what
     the data holds.
 
-    Columns read without pandas (:mod:`~governance_app.importers.parquet_columns`: codes,
+    Columns read without pandas (:mod:`~governance_app.engines.parquet_columns`: codes,
     integer or boolean arrays) are counted with numpy, in the same order.
     """
     if isinstance(values, CodedColumn):

@@ -17,9 +17,9 @@ import numpy as np
 
 from governance_app.analytics import drift_categories as cats
 from governance_app.analytics import drift_stats as st
+from governance_app.analytics.coded_column import CodedColumn
 from governance_app.domain.drift import ColumnDrift, ColumnType
 from governance_app.errors import InputError
-from governance_app.importers.parquet_columns import CodedColumn
 
 if TYPE_CHECKING:
     import pandas as pd

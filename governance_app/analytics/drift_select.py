@@ -41,7 +41,7 @@ from governance_app.domain.drift import (
 )
 from governance_app.errors import ImportCancelled, InputError
 
-if TYPE_CHECKING:  # tables read without pandas (importers.parquet_columns) are compared too
+if TYPE_CHECKING:  # tables read without pandas (engines.parquet_columns) are compared too
     import pandas as pd
 
 Progress = Callable[[int, int, str], None]

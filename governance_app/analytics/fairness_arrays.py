@@ -2,7 +2,7 @@
 
 :mod:`.fairness_counts` validates a DataFrame and names every problem (a missing label, a
 prediction that is not 0/1, a NaN in a sensitive attribute, too many groups). A Parquet table
-read straight into numpy (:mod:`~governance_app.importers.parquet_columns`) takes this path
+read straight into numpy (:mod:`~governance_app.engines.parquet_columns`) takes this path
 instead, which only recognises a *valid* table and gives exactly what ``fairness_counts``
 would give for it; on anything else it returns ``None`` and the caller reads the table with
 pandas, so the error a user sees is always the one ``fairness_counts`` words.
@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from governance_app.analytics.coded_column import CodedColumn
 from governance_app.analytics.fairness_counts import MAX_GROUPS, MAX_LEVELS, GroupCodes, Outcomes
-from governance_app.importers.parquet_columns import CodedColumn
 
 
 def _binary(values: Any) -> np.ndarray | None:

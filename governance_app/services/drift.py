@@ -177,7 +177,7 @@ def read_tables(reference_path: Path, current_path: Path,
                 columns: Sequence[str] | None = None) -> tuple[Any, Any]:
     """Both tables of a comparison: read straight into numpy when both are Parquet files of
     plain types whose compared columns have the same dtypes on both sides
-    (:mod:`~governance_app.importers.parquet_columns`, no pandas started), else as DataFrames
+    (:mod:`~governance_app.engines.parquet_columns`, no pandas started), else as DataFrames
     (:func:`read_table`). Either way the statistics are the same, to the last bit.
 
     Raises:
@@ -197,8 +197,8 @@ def _read_columns(path: Path) -> Any:
     """A Parquet table as numpy columns, or None (not Parquet, a type pandas must read)."""
     if path.suffix.lower() not in (".parquet", ".pq") or not path.is_file():
         return None
+    from governance_app.engines.parquet_columns import read_parquet_columns
     from governance_app.importers.file_checks import require_table_size
-    from governance_app.importers.parquet_columns import read_parquet_columns
 
     require_table_size(path)
     return read_parquet_columns(path)

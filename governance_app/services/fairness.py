@@ -329,8 +329,8 @@ def _read_columns(path: Path, settings: PredictionSettings) -> Any:
         return None
     if not path.is_file():
         return None  # read_table names the problem
+    from governance_app.engines.parquet_columns import read_parquet_columns
     from governance_app.importers.file_checks import require_table_size
-    from governance_app.importers.parquet_columns import read_parquet_columns
 
     require_table_size(path)
     return read_parquet_columns(path)
@@ -346,7 +346,7 @@ def analyse_columns(
     is_cancelled: Callable[[], bool] | None = None,
 ) -> FairnessAnalysis | None:
     """:func:`analyse_frame` on a table read without pandas
-    (:class:`~governance_app.importers.parquet_columns.ColumnTable`), or ``None`` when its
+    (:class:`~governance_app.engines.parquet_columns.ColumnTable`), or ``None`` when its
     values need the DataFrame path: that path validates them and names what is wrong (a
     missing value, a label that is not 0/1, a text score, too many groups), so every error
     keeps its wording and a valid table gives the same numbers either way.

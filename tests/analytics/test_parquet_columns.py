@@ -1,7 +1,7 @@
 """Parquet read straight into numpy gives the same drift and fairness results as pandas.
 
 ``governance-app drift`` and ``fairness`` read Parquet files without pandas
-(``importers.parquet_columns``) to start faster; these tests hold that path to the DataFrame
+(``engines.parquet_columns``) to start faster; these tests hold that path to the DataFrame
 path's results, bit for bit, on varied real files: nulls, text with categories seen only in
 the current data, booleans with and without nulls, 8- to 64-bit integers (also with nulls,
 which pandas reads as floats), floats, several row groups (one Arrow dictionary each), and
@@ -19,9 +19,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from governance_app.analytics.coded_column import CodedColumn
 from governance_app.analytics.drift_select import DriftPolicy, compare_tables
+from governance_app.engines.parquet_columns import read_parquet_columns
 from governance_app.errors import InputError
-from governance_app.importers.parquet_columns import CodedColumn, read_parquet_columns
 from governance_app.importers.safe_io import sha256_of_path
 from governance_app.services import drift as drift_service
 from governance_app.services import fairness as fairness_service

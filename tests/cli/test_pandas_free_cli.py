@@ -1,7 +1,7 @@
 """``governance-app drift`` and ``fairness`` on Parquet never start pandas (issue 15's speed).
 
 Most of the whole-process time of these verbs was starting pandas; on Parquet files of plain
-types they now read the tables straight into numpy (``importers.parquet_columns``). These
+types they now read the tables straight into numpy (``engines.parquet_columns``). These
 tests run the real command in a fresh interpreter and look at its ``sys.modules``; the
 figures themselves are ``benchmarks/bench_drift_cli.py`` and ``bench_fairness_cli.py``'s.
 """

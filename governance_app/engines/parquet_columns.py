@@ -17,6 +17,8 @@ index stored as a column, extension dtypes recorded in the file's pandas metadat
 or renamed columns) makes :func:`read_parquet_columns` return ``None``: the caller then reads
 the file with pandas, so no table is ever judged differently by the path that read it. The
 tests hold both paths to identical results (``tests/analytics/test_parquet_columns.py``).
+It sits with the engines because, like them, it decides how the rows reach the analytics;
+text is held as :class:`~governance_app.analytics.coded_column.CodedColumn`.
 """
 
 from __future__ import annotations
@@ -29,57 +31,15 @@ from typing import Any
 
 import numpy as np
 
-FIRST_APPEARANCE_SCAN = 64
-"""Up to this many distinct values, first appearances are found by one scan per value;
-above it by one sort of the codes."""
+from governance_app.analytics.coded_column import CodedColumn
+
+__all__ = ["CodedColumn", "ColumnTable", "read_parquet_columns"]
 
 PLAIN_NUMPY_TYPES = frozenset({
     "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32",
     "uint64", "bool", "object", "str", "unicode", "bytes"})
 """Column dtypes in a file's pandas metadata that pandas restores as the plain dtype this
 reader also produces (not ``Int64``, ``boolean``, ``category``, ``string[pyarrow]``, …)."""
-
-
-@dataclass(frozen=True, slots=True)
-class CodedColumn:
-    """A categorical column: ``codes`` (int32, as Arrow's dictionary indices; -1 for null)
-    into ``labels`` (distinct, in no promised order; :meth:`counts_by_first_appearance` gives
-    pandas' ``value_counts`` order)."""
-
-    codes: np.ndarray
-    labels: list[Any]
-
-    def __len__(self) -> int:
-        return int(self.codes.size)
-
-    @property
-    def nulls(self) -> int:
-        """Null values."""
-        return int(np.count_nonzero(self.codes < 0))
-
-    def counts_by_first_appearance(self) -> tuple[list[Any], np.ndarray, int]:
-        """The labels that occur, in order of first appearance (the order of pandas'
-        ``value_counts(sort=False)``), their counts, and the nulls."""
-        valid = self.codes[self.codes >= 0] if self.nulls else self.codes
-        tallies = np.bincount(valid, minlength=len(self.labels)).astype(np.int64)
-        used = np.flatnonzero(tallies)
-        if used.size <= FIRST_APPEARANCE_SCAN:
-            first = np.array([int(np.argmax(valid == code)) for code in used], dtype=np.int64)
-        else:
-            codes, where = np.unique(valid, return_index=True)
-            first = where[np.searchsorted(codes, used)]
-        order = used[np.argsort(first, kind="stable")]
-        return ([self.labels[i] for i in order.tolist()], tallies[order],
-                int(self.codes.size - valid.size))
-
-    def sorted_codes(self) -> tuple[np.ndarray, list[Any]]:
-        """Codes into the labels that occur, sorted (``pd.factorize(sort=True)``'s levels);
-        -1 stays null."""
-        tallies = np.bincount(self.codes[self.codes >= 0], minlength=len(self.labels))
-        used = sorted(np.flatnonzero(tallies).tolist(), key=lambda i: self.labels[i])
-        remap = np.full(len(self.labels) + 1, -1, dtype=np.int64)
-        remap[used] = np.arange(len(used))
-        return remap[self.codes], [self.labels[i] for i in used]
 
 
 Column = np.ndarray | CodedColumn
