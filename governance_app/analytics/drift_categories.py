@@ -32,12 +32,34 @@ class CategoricalReference:
         return int(self.counts.sum())
 
 
+BINCOUNT_SPAN = 1 << 22
+"""Integers spanning fewer values than this (and than a few times the sample) are counted
+with ``np.bincount``; wider ones with ``np.unique``, which sorts."""
+
+
 def _first_appearance(values: np.ndarray) -> tuple[list[Any], np.ndarray, int]:
     """Distinct values of an integer or boolean array in order of first appearance (the
     order of pandas' ``value_counts(sort=False)``), their counts; such arrays hold no null."""
+    if values.size == 0:
+        return [], np.zeros(0, dtype=np.int64), 0
+    boolean = values.dtype.kind == "b"
+    if boolean:
+        values = values.view(np.uint8)
+    low, high = int(values.min()), int(values.max())
+    if high - low < min(BINCOUNT_SPAN, 4 * values.size):
+        offsets = (values - values.dtype.type(low)).astype(np.intp)
+        tallies = np.bincount(offsets)
+        first = np.full(tallies.size, values.size, dtype=np.intp)
+        np.minimum.at(first, offsets, np.arange(values.size, dtype=np.intp))
+        used = np.flatnonzero(tallies)
+        order = used[np.argsort(first[used], kind="stable")]
+        labels: list[Any] = [low + i for i in order.tolist()]
+        if boolean:
+            labels = [bool(v) for v in labels]
+        return labels, tallies[order].astype(np.int64), 0
     distinct, first, counts = np.unique(values, return_index=True, return_counts=True)
     order = np.argsort(first, kind="stable")
-    return distinct[order].tolist(), counts[order].astype(np.int64), 0
+    return distinct[order].tolist(), counts[order].astype(np.int64), 0  # never boolean here
 
 
 def _count_values(values: Any) -> tuple[Sequence[Any], np.ndarray, int]:

@@ -229,3 +229,22 @@ def test_fairness_errors_keep_the_pandas_wording(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=wording):
         fairness_service.analyse_file(path, label="label", prediction="prediction",
                                       sensitive="race", bootstrap=0)
+
+
+@pytest.mark.parametrize("values", [
+    np.random.default_rng(3).poisson(4, 5000),
+    np.random.default_rng(4).integers(-3, 3, 100).astype(np.int8),
+    np.random.default_rng(5).random(50) < 0.3,
+    np.random.default_rng(6).integers(0, 2**62, 1000),
+    np.array([2**63 + 5, 2**63 + 1, 2**63 + 5], dtype=np.uint64),
+    np.array([-2**63, 2**63 - 1, 5]),
+    np.zeros(0, dtype=np.int64),
+], ids=["poisson", "int8", "bool", "wide", "uint64", "extremes", "empty"])
+def test_integers_and_booleans_count_as_pandas_counts(values: np.ndarray) -> None:
+    """Counted with numpy (bincount, or a sort for wide ranges), in value_counts' order."""
+    from governance_app.analytics.drift_categories import prepare_categorical
+
+    mine = prepare_categorical(values)
+    theirs = pd.Series(values).value_counts(sort=False)
+    assert list(mine.labels) == list(theirs.index) and mine.counts.tolist() == theirs.tolist()
+    assert [type(v) for v in mine.labels] == [type(v) for v in theirs.index]
