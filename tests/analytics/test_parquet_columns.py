@@ -248,3 +248,20 @@ def test_integers_and_booleans_count_as_pandas_counts(values: np.ndarray) -> Non
     theirs = pd.Series(values).value_counts(sort=False)
     assert list(mine.labels) == list(theirs.index) and mine.counts.tolist() == theirs.tolist()
     assert [type(v) for v in mine.labels] == [type(v) for v in theirs.index]
+
+
+@pytest.mark.parametrize("values", [
+    np.random.default_rng(3).poisson(4, 5000),
+    np.random.default_rng(4).integers(-3, 3, 100).astype(np.int8),
+    np.random.default_rng(6).integers(2**62, 2**62 + 50, 1000),
+    np.array([2**63 + 5, 2**63 + 1, 2**63 + 5], dtype=np.uint64),
+    np.array([-2**63, 2**63 - 1, 5]),
+    np.array([7]),
+], ids=["poisson", "int8", "large", "uint64", "extremes", "one"])
+def test_integers_sorted_by_counting_equal_a_sort(values: np.ndarray) -> None:
+    from governance_app.analytics.drift_stats import sort_numeric
+
+    mine, nulls = sort_numeric(values)
+    expected = np.sort(values.astype(np.float64))
+    assert nulls == 0 and mine.dtype == expected.dtype
+    np.testing.assert_array_equal(mine, expected)
