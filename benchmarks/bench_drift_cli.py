@@ -12,6 +12,10 @@ Evidently needs pandas < 3, so it runs from its own virtual environment:
 creates it). ``--rows`` scales both tables; the time of both sides grows about linearly with
 the rows, start-up aside (printed separately: ``governance-app --version``).
 
+On Parquet of plain columns ``drift`` reads the tables straight into numpy and never imports
+pandas (``engines.parquet_columns``); most of the whole-process time left is starting Python,
+numpy and pyarrow, reading the files and hashing them (the result records their SHA-256).
+
 Usage: ``python benchmarks/bench_drift_cli.py [--rows 200000] [--skip-evidently]``
 """
 

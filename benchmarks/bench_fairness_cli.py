@@ -73,14 +73,13 @@ def measure(args: argparse.Namespace, folder: Path) -> None:
     print(f"{args.rows:,} rows, sensitive race x sex (Parquet, "
           f"{table.stat().st_size / 1e6:.1f} MB)")
 
-    import pandas as pd
-
-    from governance_app.analytics.fairness_metrics import analyse_table
+    from governance_app.services.fairness import analyse_file  # what the verb runs
 
     start, cpu = time.perf_counter(), time.process_time()
-    reports = analyse_table(pd.read_parquet(table), attributes=["race", "sex"], label="label",
-                            prediction="prediction", convention="fairlearn")
+    analysis = analyse_file(table, label="label", prediction="prediction",
+                            sensitive=["race", "sex"], bootstrap=0, convention="fairlearn")
     ours_in = (time.perf_counter() - start, time.process_time() - cpu)
+    reports = analysis.analyses
     ours = run([*cli(), "fairness", str(table), "--label", "label", "--prediction",
                 "prediction", "--sensitive", "race,sex", "--bootstrap", "0",
                 "--convention", "fairlearn", "--json"])

@@ -8,19 +8,22 @@ dropped silently, and where a score that cannot be computed becomes an explicit 
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from governance_app.analytics import drift_categories as cats
 from governance_app.analytics import drift_stats as st
+from governance_app.analytics.coded_column import CodedColumn
 from governance_app.domain.drift import ColumnDrift, ColumnType
 from governance_app.errors import InputError
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from governance_app.analytics.drift_select import DriftPolicy
 
 Chooser = Callable[["DriftPolicy", str, ColumnType, int, int], tuple[str, float]]
@@ -56,16 +59,40 @@ INTEGER_CARDINALITY_LIMIT = 10
 current dataset, whose data definition the report uses)."""
 
 
-def column_type_of(series: pd.Series) -> ColumnType:
+def _is_series(values: Any) -> bool:
+    """A pandas Series (pandas is not imported to find out: a table read without it holds
+    numpy arrays and :class:`CodedColumn`)."""
+    pandas = sys.modules.get("pandas")
+    return pandas is not None and isinstance(values, pandas.Series)
+
+
+def _array(values: Any) -> Any:
+    """A Series' values as numpy; anything else as it is."""
+    return values.to_numpy() if _is_series(values) else values
+
+
+def column_type_of(series: pd.Series | np.ndarray | CodedColumn) -> ColumnType:
     """Numbers (not booleans) are compared as distributions, everything else as categories."""
+    if isinstance(series, CodedColumn):
+        return ColumnType.CATEGORICAL
+    if isinstance(series, np.ndarray):  # pandas' is_numeric_dtype, for numpy dtypes
+        return ColumnType.NUMERICAL if series.dtype.kind in "iufc" else ColumnType.CATEGORICAL
+    import pandas as pd
+
     dtype = series.dtype
     if pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_numeric_dtype(dtype):
         return ColumnType.CATEGORICAL
     return ColumnType.NUMERICAL
 
 
-def is_integer_column(series: pd.Series) -> bool:
+def is_integer_column(series: pd.Series | np.ndarray | CodedColumn) -> bool:
     """Integers (not booleans): the type Evidently decides from the current sample."""
+    if isinstance(series, CodedColumn):
+        return False
+    if isinstance(series, np.ndarray):
+        return series.dtype.kind in "iu"
+    import pandas as pd
+
     dtype = series.dtype
     return pd.api.types.is_integer_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
 
@@ -73,7 +100,7 @@ def is_integer_column(series: pd.Series) -> bool:
 def distinct_values(values: Any) -> int:
     """Distinct non-null values of a current sample (an integer column with nulls is read as
     floats, NaN for the nulls)."""
-    array = values.to_numpy() if isinstance(values, pd.Series) else np.asarray(values)
+    array = np.asarray(_array(values))
     if array.dtype.kind == "f":
         array = array[~np.isnan(array)]
     return int(np.unique(array).size)
@@ -93,7 +120,8 @@ def integer_as_categories(policy: DriftPolicy, name: str, integer: bool,
     return current_distinct <= INTEGER_CARDINALITY_LIMIT
 
 
-def prepare_column(series: pd.Series, name: str, n_bins: int, source: str) -> ColumnReference:
+def prepare_column(series: pd.Series | np.ndarray | CodedColumn, name: str, n_bins: int,
+                   source: str) -> ColumnReference:
     """Sort or count one reference column.
 
     Raises:
@@ -101,7 +129,7 @@ def prepare_column(series: pd.Series, name: str, n_bins: int, source: str) -> Co
     """
     kind = column_type_of(series)
     if kind is ColumnType.NUMERICAL:
-        values, nulls = st.sort_numeric(series.to_numpy())
+        values, nulls = st.sort_numeric(_array(series))
         if values.size:
             # An integer column is also counted: a current sample with few distinct values
             # is compared as categories, as Evidently does (:func:`integer_as_categories`).
@@ -231,7 +259,7 @@ def _as_categories(ref: ColumnReference, series: Any, policy: DriftPolicy) -> bo
 def _compare_numeric(ref: ColumnReference, num: st.NumericReference, series: Any,
                      policy: DriftPolicy, choose: Chooser) -> ColumnDrift:
     try:
-        values = series.to_numpy() if isinstance(series, pd.Series) else series
+        values = _array(series)
         cur, nulls_cur = st.sort_numeric(values)
     except (ValueError, TypeError) as exc:
         raise InputError("current", f"column {ref.name!r} is not numeric here",

@@ -24,9 +24,7 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from governance_app.analytics.drift_columns import (
     ColumnReference,
@@ -42,6 +40,9 @@ from governance_app.domain.drift import (
     DatasetDrift,
 )
 from governance_app.errors import ImportCancelled, InputError
+
+if TYPE_CHECKING:  # tables read without pandas (engines.parquet_columns) are compared too
+    import pandas as pd
 
 Progress = Callable[[int, int, str], None]
 IsCancelled = Callable[[], bool]

@@ -20,12 +20,16 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import product
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from governance_app.domain.fairness import GroupKey
 from governance_app.errors import InputError
+
+if TYPE_CHECKING:  # pandas loads with the first table validated here, not with the counts:
+    # a Parquet table read without pandas is validated by fairness_arrays instead.
+    import pandas as pd
 
 CELLS = ("tn", "fp", "fn", "tp")
 MAX_LEVELS = 50
@@ -132,6 +136,8 @@ def require_columns(frame: pd.DataFrame, columns: Sequence[str], source: str) ->
 
 def _binary(series: pd.Series, column: str, source: str, positive: object | None) -> np.ndarray:
     """A 0/1 int8 array from a label or prediction column, or an InputError saying why not."""
+    import pandas as pd
+
     nan = series.isna().to_numpy()
     if nan.any():
         raise InputError(
@@ -200,6 +206,8 @@ def binary_outcomes(
     y = _binary(frame[label], label, source, positive_label)
     scores = None
     if score is not None:
+        import pandas as pd
+
         column = frame[score]
         if not pd.api.types.is_numeric_dtype(column.dtype) or pd.api.types.is_bool_dtype(
             column.dtype
@@ -226,6 +234,8 @@ def _bin_numeric(
     series: pd.Series, column: str, edges: Sequence[float], source: str
 ) -> tuple[np.ndarray, tuple[str, ...]]:
     """Codes and labels for declared bins ``[e0, e1), [e1, e2), ..., [e_{k-1}, e_k]``."""
+    import pandas as pd
+
     cut = np.asarray(edges, dtype=np.float64)
     if cut.ndim != 1 or len(cut) < 2 or not np.all(np.diff(cut) > 0):
         raise InputError(
@@ -257,6 +267,8 @@ def _bin_numeric(
 def _categorical(
     series: pd.Series, column: str, source: str, max_levels: int
 ) -> tuple[np.ndarray, tuple[str, ...]]:
+    import pandas as pd
+
     nan = series.isna().to_numpy()
     if nan.any():
         raise InputError(

@@ -19,10 +19,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from itertools import combinations
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
-import pandas as pd
 
 from governance_app.analytics.fairness_counts import (
     GroupCounts,
@@ -44,6 +43,9 @@ from governance_app.domain.fairness import (
     ReferenceComparison,
 )
 from governance_app.errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 Convention = Literal["strict", "fairlearn"]
 

@@ -7,6 +7,7 @@ pass, 2 bad input or an unusable workspace.
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -335,7 +336,10 @@ def _require_gui(run_gui: GuiRunner | None) -> GuiRunner:
     return run_gui
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The command line's parser: every verb, or, when ``argv`` names a verb of
+    :data:`VERB_HOMES`, only the verbs of that verb's module (the others' modules are not
+    imported: ``drift`` and ``fairness`` start without them)."""
     parser = argparse.ArgumentParser(
         prog="governance-app",
         description="Offline ML model governance: registry, lineage, "
@@ -426,9 +430,28 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-window", action="store_true", help="only build the demo workspace and print its URL"
     )
     verb("gui", "open the app on the workspace", "governance-app --db board.db gui")
-    for module in verb_modules():
+    home = VERB_HOMES.get(_verb_of(argv)) if argv is not None else None
+    for module in ([importlib.import_module(f"governance_app.cli.{home}")] if home
+                   else verb_modules()):
         VERBS.update(module.register(verb))
     return parser
+
+
+VERB_HOMES = {"drift": "drift", "drift-history": "drift", "fairness": "fairness",
+              "slices": "fairness"}
+"""Verbs whose module alone is registered when the command line names them (the analysis
+verbs, timed whole-process by ``benchmarks/bench_drift_cli.py`` and ``bench_fairness_cli.py``)."""
+
+
+def _verb_of(argv: Sequence[str]) -> str | None:
+    """The verb a command line names (``None`` when it asks for help or names none)."""
+    args = iter(argv)
+    for arg in args:
+        if arg == "--db":
+            next(args, None)
+        elif arg in ("-h", "--help", "--version") or not arg.startswith("-"):
+            return None if arg.startswith("-") else arg
+    return None
 
 
 Handler = Callable[[argparse.Namespace, "Workspace | None"], int]
@@ -482,7 +505,7 @@ def main(argv: Sequence[str] | None = None, run_gui: GuiRunner | None = None) ->
     offline = offline_main(argv)
     if offline is not None:
         return offline
-    args = build_parser().parse_args(argv)
+    args = build_parser(list(sys.argv[1:] if argv is None else argv)).parse_args(argv)
     try:
         if args.verb == "demo":
             return cmd_gui(args, None, run_gui)

@@ -24,9 +24,6 @@ from governance_app.analytics.fairness_counts import (
 )
 from governance_app.analytics.fairness_metrics import reports_from_counts
 from governance_app.analytics.fairness_uncertainty import bootstrap, parity_test
-from governance_app.analytics.slice_counts import slices_from_counts
-from governance_app.analytics.slice_finder import SliceSearchCancelled, find_slices
-from governance_app.analytics.sufficient_stats import from_count_frame
 from governance_app.domain.fairness import GroupKey, SliceReport
 from governance_app.domain.fairness_evidence import (
     AttributeAnalysis,
@@ -130,6 +127,8 @@ def analyse_frame(
     analyses = _analyses(counts, hist, settings, step)
     slices = None
     if settings.features:
+        from governance_app.analytics.slice_finder import SliceSearchCancelled, find_slices
+
         step(total - 1, "searching for weak slices")
         try:
             slices = find_slices(
@@ -218,6 +217,8 @@ def analyse_source(
         if unbinned:
             raise InputError("--bins", f"bins for {unbinned}, which are not sensitive attributes",
                              expected=f"bins for some of {list(settings.sensitive)}")
+        from governance_app.analytics.sufficient_stats import from_count_frame
+
         counted = from_count_frame(frame, attributes=settings.sensitive, label=settings.label,
                                    prediction=settings.prediction, score=settings.score,
                                    bins=settings.bins or None, score_decimals=decimals,
@@ -252,6 +253,9 @@ def _slices_by_engine(engine: Any, source: TableSource, spec: FairnessSpec,
                       max_conditions: int = 3, min_size: int = 50,
                       progress: ProgressFn | None = None,
                       cancelled: Callable[[], bool] | None = None) -> SliceReport:
+    from governance_app.analytics.slice_counts import slices_from_counts
+    from governance_app.analytics.slice_finder import SliceSearchCancelled
+
     try:
         frame, edges = engine.slice_counts(source, spec, columns, SLICE_BINS)
         return slices_from_counts(frame, columns=columns, edges=edges, label=spec.label,
@@ -306,9 +310,76 @@ def analyse_file(
         return analyse_source(source, settings, chosen, spark_master=spark_master,
                               progress=progress, is_cancelled=is_cancelled)
     path = Path(path)
+    columns = _read_columns(path, settings)
+    if columns is not None:
+        analysis = analyse_columns(columns, settings, source=str(path),
+                                   source_sha256=sha256_of_path(path), progress=progress,
+                                   is_cancelled=is_cancelled)
+        if analysis is not None:
+            return analysis
     frame = read_table(path)
     return analyse_frame(frame, settings, source=str(path), source_sha256=sha256_of_path(path),
                          progress=progress, is_cancelled=is_cancelled)
+
+
+def _read_columns(path: Path, settings: PredictionSettings) -> Any:
+    """A Parquet table as numpy columns when the analysis can use them (no slice search, no
+    declared bins: those read the table with pandas), else None."""
+    if settings.features or settings.bins or path.suffix.lower() not in (".parquet", ".pq"):
+        return None
+    if not path.is_file():
+        return None  # read_table names the problem
+    from governance_app.engines.parquet_columns import read_parquet_columns
+    from governance_app.importers.file_checks import require_table_size
+
+    require_table_size(path)
+    return read_parquet_columns(path)
+
+
+def analyse_columns(
+    table: Any,
+    settings: PredictionSettings,
+    *,
+    source: str,
+    source_sha256: str,
+    progress: ProgressFn | None = None,
+    is_cancelled: Callable[[], bool] | None = None,
+) -> FairnessAnalysis | None:
+    """:func:`analyse_frame` on a table read without pandas
+    (:class:`~governance_app.engines.parquet_columns.ColumnTable`), or ``None`` when its
+    values need the DataFrame path: that path validates them and names what is wrong (a
+    missing value, a label that is not 0/1, a text score, too many groups), so every error
+    keeps its wording and a valid table gives the same numbers either way.
+
+    Raises:
+        InputError: a missing column or an empty table (as :func:`analyse_frame`).
+        FairnessCancelled: ``is_cancelled()`` became true.
+    """
+    from governance_app.analytics.fairness_arrays import group_codes, outcomes
+
+    check_columns(source, table, settings)
+    found = outcomes(table, label=settings.label, prediction=settings.prediction,
+                     score=settings.score, threshold=settings.threshold)
+    codes = group_codes(table, list(settings.sensitive)) if found is not None else None
+    if found is None or codes is None:
+        return None
+    report = progress or _no_progress
+    cancelled = is_cancelled or (lambda: False)
+    total = 2 + (2 ** len(settings.sensitive) - 1)
+
+    def step(done: int, message: str) -> None:
+        if cancelled():
+            raise FairnessCancelled("fairness analysis cancelled; nothing was stored")
+        report(done, total, message)
+
+    step(0, "counting confusion cells per group")
+    counts = group_counts(codes, found)
+    hist = score_histogram(codes, found) if found.score is not None else None
+    analyses = _analyses(counts, hist, settings, step)
+    report(total, total, "fairness analysis complete")
+    return FairnessAnalysis(source, source_sha256, len(table), dict(table.dtypes),
+                            settings.as_dict(), analyses, None,
+                            computation={"engine": "memory", "version": _numpy_version()})
 
 
 def find_slices_in_file(
@@ -351,6 +422,8 @@ def find_slices_in_file(
                                      progress=progress, cancelled=is_cancelled)
         finally:
             runner.close()
+    from governance_app.analytics.slice_finder import SliceSearchCancelled, find_slices
+
     path = Path(path)
     frame = read_table(path)
     try:
