@@ -64,3 +64,45 @@ def test_a_wrong_length_byte_is_never_accepted_by_the_fast_path() -> None:
     with pytest.raises(WireError):
         reader.add(bad)
     assert list(series["loss"].values) == [0.25]
+
+
+def _series_of(rows: list[bytes], batched: bool) -> dict[str, MetricSeries]:
+    reader, series = _reader()
+    if batched:
+        reader.add(rows[0])  # learns the layout
+        for start in range(1, len(rows), 64):
+            part = rows[start:start + 64]
+            if not reader.add_many(part):
+                for row in part:
+                    reader.add(row)
+    else:
+        for row in rows:
+            reader.add(row)
+    return series
+
+
+def test_batches_give_exactly_what_rows_one_by_one_give() -> None:
+    rows = [_row(s, _step=s, _timestamp=1000.0005 * s + 0.0005, loss=1 / (s + 1), acc=s / 7)
+            for s in range(0, 40000, 97)]  # steps of one, two and three varint bytes
+    rows[100:100] = [_row(None, _timestamp=5.5, loss=2.0, acc=1.0)] * 3  # another layout
+    rows.append(_row(2 ** 60, _step=1, _timestamp=1.0, loss=float("nan"), acc=0.0))
+    one_by_one, batched = _series_of(rows, False), _series_of(rows, True)
+    assert one_by_one.keys() == batched.keys() == {"loss", "acc"}
+    for key, expected in one_by_one.items():
+        got = batched[key]
+        assert got.steps == expected.steps and got.timestamps == expected.timestamps
+        assert got.values.tobytes() == expected.values.tobytes()
+    assert batched["loss"].steps[-1] == 2 ** 60
+
+
+def test_a_batch_with_one_bad_row_is_refused_whole() -> None:
+    reader, series = _reader()
+    reader.add(_row(0, _step=0, loss=0.25))
+    good = [_row(s, _step=s, loss=0.75) for s in range(1, 6)]
+    bad = good[2].replace(b"\x82\x01\x040.75", b"\x82\x01\x030.75")
+    assert not reader.add_many([*good[:2], bad, *good[3:]])
+    assert list(series["loss"].values) == [0.25]  # nothing of the batch was taken
+    # A row one byte longer than its lengths say (the batch's rows would not line up).
+    longer = good[1][:-1] + good[1][-1:] + b"\x00"
+    assert not reader.add_many([good[0], longer])
+    assert reader.add_many(good) and list(series["loss"].steps) == [0, 1, 2, 3, 4, 5]
