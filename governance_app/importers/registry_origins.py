@@ -62,9 +62,12 @@ def _kubeflow(v: ModelVersion, graph: LineageGraph | None) -> VersionOrigin:
                      ("kfp.sha256", "sha256"), ("kfp.registry_uri", "registry_uri")):
         if v.tags.get(tag):
             details[key] = v.tags[tag]
+    registry_uri = v.tags.get("kfp.registry_uri", "")
+    model_uri = registry_uri.removesuffix(f"/versions/{label}") if label and \
+        registry_uri.endswith(f"/versions/{label}") else ""
     return VersionOrigin(model_name=v.model_name, version=v.version, origin="kubeflow",
                          source_id=f"{v.run_id}/{task}" if task else v.run_id,
-                         model_source_id=v.tags.get("kfp.registry_uri", ""), details=details)
+                         model_source_id=model_uri, details=details)
 
 
 def _producing_task(graph: LineageGraph | None, node_id: str) -> str:

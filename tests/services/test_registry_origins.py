@@ -89,7 +89,7 @@ def test_kubeflow_versions_name_their_run_and_task(source: str, tmp_path: Path) 
     assert one.details["md5"] == "58dd7c1192bae6fe802de3fe2ce701bc"
     assert one.details["task"] and one.source_id == f"{one.details['run_id']}/" \
         f"{one.details['task']}"
-    assert one.model_source_id.endswith("/registered_models/credit-risk-scorer/versions/1.0.0")
+    assert one.model_source_id.endswith("/registered_models/credit-risk-scorer")
     assert origins[("credit-risk-scorer", 2)].details["model_version"] == "1.1.0"
     assert first.changes.get("origin_added") == 2
     assert "origin_added" not in again.changes and "origin_updated" not in again.changes
