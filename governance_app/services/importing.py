@@ -128,14 +128,17 @@ def import_path(
 def _record_origins(session: Session, snapshot: Snapshot, import_id: int,
                     changes: dict[str, int]) -> None:
     """Store where each MLflow or Kubeflow version came from (the cloud writers store their
-    own), after the writer numbered the versions; adds to ``changes``."""
+    own), after the writer numbered the versions, and the DVC stage of versions a DVC stage
+    produced; adds to ``changes``."""
     from governance_app.importers.registry_origins import registry_origins
     from governance_app.store.cloud_writer import save_origins
 
+    from governance_app.services.dvc_origins import record_dvc_origins
+
     origins = registry_origins(snapshot)
-    if origins:
-        for key, value in save_origins(session, origins, import_id).items():
-            changes[key] = changes.get(key, 0) + value
+    found = save_origins(session, origins, import_id) if origins else {}
+    for key, value in [*found.items(), *record_dvc_origins(session, import_id).items()]:
+        changes[key] = changes.get(key, 0) + value
 
 
 def _start_import(session: Session, snapshot: Snapshot, label: str, counts: dict[str, int]) -> int:

@@ -26,8 +26,9 @@ BADGES = {"mlflow": ("#0072B2", "M"), "sagemaker": ("#E69F00", "S"), "vertex": (
 """Origin key → (badge colour, letter); the SVG files draw the same."""
 
 TOOLTIP_DETAILS = (("run_id", "run"), ("task", "task"), ("model_version", "version label"),
-                   ("md5", "MD5"))
-"""Details of an origin the tooltip names when present (MLflow run, KFP task and label)."""
+                   ("stage", "stage"), ("path", "output"), ("md5", "MD5"))
+"""Details of an origin the tooltip names when present (MLflow run, KFP task and label, DVC
+stage and output)."""
 
 
 @cache

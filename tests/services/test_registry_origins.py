@@ -93,3 +93,48 @@ def test_kubeflow_versions_name_their_run_and_task(source: str, tmp_path: Path) 
     assert origins[("credit-risk-scorer", 2)].details["model_version"] == "1.1.0"
     assert first.changes.get("origin_added") == 2
     assert "origin_added" not in again.changes and "origin_updated" not in again.changes
+
+
+@pytest.mark.parametrize("dvc_first", [True, False])
+def test_a_version_a_dvc_stage_writes_has_a_dvc_origin(dvc_first: bool, tmp_path: Path) -> None:
+    """The DVC credit project's train stage writes models/loan_approval.pkl, the bundle's
+    version's source: whichever is imported first, the version's origin names the stage, the
+    output's path and md5 (dvc.lock), and importing again changes nothing."""
+    from tests.services.test_pipeline_join import CREDIT, _bundle
+
+    project = tmp_path / "credit"
+    shutil.copytree(CREDIT, project)
+    sources = [project, _bundle(tmp_path / "bundle.json")]
+    if not dvc_first:
+        sources.reverse()
+    with Workspace.open(f"sqlite:///{tmp_path / 'ws.db'}") as ws:
+        records = [import_path(ws, source) for source in sources]
+        origin = version_origin(ws, "loan_approval", 1)
+        again = import_path(ws, sources[0])
+        assert version_origin(ws, "loan_approval", 1) == origin
+    lock = yaml.safe_load((CREDIT / "dvc.lock").read_text(encoding="utf-8"))
+    outs = {o["path"]: o["md5"] for o in lock["stages"]["train"]["outs"]}
+    assert origin is not None and origin.origin == "dvc"
+    assert origin.source_id == "train:models/loan_approval.pkl"
+    assert origin.details["stage"] == "train" and origin.details["path"] == (
+        "models/loan_approval.pkl")
+    assert origin.details["md5"] == outs["models/loan_approval.pkl"]
+    assert records[-1].changes.get("origin_added") == 1
+    assert "origin_added" not in again.changes and "origin_updated" not in again.changes
+
+
+def test_a_platform_origin_is_not_replaced_by_the_dvc_stage(tmp_path: Path) -> None:
+    """An MLflow version whose source is a DVC output keeps its MLflow origin."""
+    from tests.services.test_pipeline_join import CREDIT
+
+    project = tmp_path / "credit"
+    shutil.copytree(CREDIT, project)
+    path = _copy(MLFLOW / "mlflow.db", tmp_path)
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE model_versions SET source = 's3://cache/models/loan_approval.pkl' "
+                   "WHERE name = 'loan_approval' AND version = 1")
+    with Workspace.open(f"sqlite:///{tmp_path / 'ws.db'}") as ws:
+        import_path(ws, path)
+        import_path(ws, project)
+        origin = version_origin(ws, "loan_approval", 1)
+    assert origin is not None and origin.origin == "mlflow"
