@@ -131,9 +131,8 @@ def _record_origins(session: Session, snapshot: Snapshot, import_id: int,
     own), after the writer numbered the versions, and the DVC stage of versions a DVC stage
     produced; adds to ``changes``."""
     from governance_app.importers.registry_origins import registry_origins
-    from governance_app.store.cloud_writer import save_origins
-
     from governance_app.services.dvc_origins import record_dvc_origins
+    from governance_app.store.cloud_writer import save_origins
 
     origins = registry_origins(snapshot)
     found = save_origins(session, origins, import_id) if origins else {}
