@@ -185,14 +185,15 @@ def read_log(file: Path, *, partial: bool, root: Path | None = None) -> RunLog:
             except (wr.WireError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
                 raise wr.CorruptLog(file, offset, f"a record does not decode: {exc}") from exc
         pending.flush()
-    except wr.CorruptLog as exc:
-        if not partial:
-            raise
-        run.cut_at = exc.offset
-        try:  # history records held back, all before the damage, are intact
+    except wr.CorruptLog as damage:
+        first = damage
+        try:  # history records held back precede the damage: read them, or name theirs
             pending.flush()
-        except wr.CorruptLog as inner:
-            run.cut_at = inner.offset
+        except wr.CorruptLog as earlier:
+            first = earlier
+        if not partial:
+            raise first
+        run.cut_at = first.offset
     if not run.run_id:
         stem = file.stem
         run.run_id = stem[4:] if stem.startswith("run-") else stem

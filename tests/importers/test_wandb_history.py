@@ -106,3 +106,34 @@ def test_a_batch_with_one_bad_row_is_refused_whole() -> None:
     longer = good[1][:-1] + good[1][-1:] + b"\x00"
     assert not reader.add_many([good[0], longer])
     assert reader.add_many(good) and list(series["loss"].steps) == [0, 1, 2, 3, 4, 5]
+
+
+def test_a_bad_history_record_before_damaged_framing_is_the_one_named(tmp_path) -> None:
+    """History records are read in batches, after the framing around them: the damage named
+    is still the first in the log, and --partial keeps exactly what precedes it."""
+    import struct
+    import zlib
+
+    from governance_app.importers.wandb_log import read_log
+    from governance_app.importers.wandb_records import CorruptLog
+
+    def record(payload: bytes) -> bytes:
+        crc = zlib.crc32(payload, zlib.crc32(bytes([1])))
+        return struct.pack("<IHB", crc, len(payload), 1) + payload
+
+    rows = [_row(s, _step=s, loss=s / 10) for s in range(3)]
+    bad = rows[2].replace(b"\x82\x01\x030.2", b"\x82\x01\x020.2")
+    assert bad != rows[2]
+    log = b":W&B" + struct.pack("<HB", 0xBEE1, 0)
+    offsets = []
+    for payload in (rows[0], rows[1], bad):
+        offsets.append(len(log))
+        log += record(_field(2, payload))
+    log += struct.pack("<IHB", 0xDEAD, 5, 1) + b"\x01\x02\x03\x04\x05"  # a bad checksum
+    path = tmp_path / "run-x.wandb"
+    path.write_bytes(log)
+    with pytest.raises(CorruptLog) as raised:
+        read_log(path, partial=False)
+    assert raised.value.offset == offsets[2]
+    run = read_log(path, partial=True)
+    assert run.cut_at == offsets[2] and list(run.series["loss"].values) == [0.0, 0.1]
