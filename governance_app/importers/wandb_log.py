@@ -192,7 +192,7 @@ def read_log(file: Path, *, partial: bool, root: Path | None = None) -> RunLog:
         except wr.CorruptLog as earlier:
             first = earlier
         if not partial:
-            raise first
+            raise first from first.__cause__
         run.cut_at = first.offset
     if not run.run_id:
         stem = file.stem
