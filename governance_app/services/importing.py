@@ -135,8 +135,11 @@ def _record_origins(session: Session, snapshot: Snapshot, import_id: int,
     from governance_app.store.cloud_writer import save_origins
 
     origins = registry_origins(snapshot)
-    found = save_origins(session, origins, import_id) if origins else {}
-    for key, value in [*found.items(), *record_dvc_origins(session, import_id).items()]:
+    found = [*(save_origins(session, origins, import_id) if origins else {}).items()]
+    # Only a DVC project or new versions can complete a DVC stage ↔ version match.
+    if snapshot.kind == "dvc" or getattr(snapshot, "models", None):
+        found += record_dvc_origins(session, import_id).items()
+    for key, value in found:
         changes[key] = changes.get(key, 0) + value
 
 
