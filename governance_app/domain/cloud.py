@@ -39,6 +39,8 @@ SHOWN_DETAILS: tuple[tuple[str, str], ...] = (
     ("source_algorithms", "source algorithms"), ("images", "images"),
     ("data_sources", "data sources"), ("metrics", "metric reports"),
     ("wandb_version", "W&B version"), ("producing_run", "producing run"),
+    ("run_id", "run"), ("task", "task"), ("model_version", "version label"),
+    ("artifact_uri", "artifact"), ("stage", "DVC stage"), ("path", "output"), ("md5", "MD5"),
 )
 """Origin details people are shown (key, label), in this order; the rest stays in the record."""
 

@@ -68,7 +68,14 @@ class MetricSeries:
             nan = math.isnan(v)
             return (self.steps[i], self.timestamps[i], not nan, 0.0 if nan else v)
 
-        return max(range(len(self.values)), key=rank)
+        # Only points at the greatest step can win: find them with numpy over the array's
+        # buffer (a history can hold millions of points), then rank those few in index order,
+        # so ties resolve to the first maximal point as ranking every point would.
+        import numpy as np  # here: the domain module is loaded at start-up, numpy is not
+
+        steps = np.frombuffer(self.steps, dtype=np.int64)
+        candidates = np.flatnonzero(steps == steps.max()).tolist()
+        return max(candidates, key=rank)
 
     @property
     def latest_value(self) -> float:

@@ -65,10 +65,13 @@ def detect(path: Path) -> bool:
         return path.suffix.lower() == ".json" and _sniff(path)
     if not path.is_dir():
         return False
-    files = _json_files(path)
-    evidently = [p for p in files if _sniff(p)]
-    others = [p for p in files if p not in evidently and p.name != "metadata.json"]
-    return bool(evidently) and not others
+    found = False
+    for file in _json_files(path):  # the first other file settles it (a folder of 10,000)
+        if _sniff(file):
+            found = True
+        elif file.name != "metadata.json":
+            return False
+    return found
 
 
 def near_miss(path: Path) -> str | None:

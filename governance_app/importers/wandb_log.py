@@ -150,6 +150,7 @@ def read_log(file: Path, *, partial: bool, root: Path | None = None) -> RunLog:
     data = safe_io.read_bytes(file, limit=MAX_LOG_BYTES, root=root)
     run = RunLog(file)
     offset = 0
+    pending = _PendingHistory(file, run.history)  # type: ignore[arg-type]
     try:
         for offset, payload in wr.read_records(file, data):
             try:
@@ -158,8 +159,10 @@ def read_log(file: Path, *, partial: bool, root: Path | None = None) -> RunLog:
                     continue
                 number, body = found
                 if number == F.REC_HISTORY:
-                    run.history.add(body)  # type: ignore[union-attr]
-                elif number == F.REC_RUN:
+                    pending.add(offset, body)
+                    continue
+                pending.flush()
+                if number == F.REC_RUN:
                     _run_record(run, body)
                 elif number == F.REC_CONFIG:
                     _apply(run.config, wr.fields(body))
@@ -181,10 +184,16 @@ def read_log(file: Path, *, partial: bool, root: Path | None = None) -> RunLog:
                     run.host = run.host or wr.text(msg, F.ENV_HOST)
             except (wr.WireError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
                 raise wr.CorruptLog(file, offset, f"a record does not decode: {exc}") from exc
-    except wr.CorruptLog as exc:
+        pending.flush()
+    except wr.CorruptLog as damage:
+        first = damage
+        try:  # history records held back precede the damage: read them, or name theirs
+            pending.flush()
+        except wr.CorruptLog as earlier:
+            first = earlier
         if not partial:
-            raise
-        run.cut_at = exc.offset
+            raise first from first.__cause__
+        run.cut_at = first.offset
     if not run.run_id:
         stem = file.stem
         run.run_id = stem[4:] if stem.startswith("run-") else stem
@@ -194,6 +203,53 @@ def read_log(file: Path, *, partial: bool, root: Path | None = None) -> RunLog:
     run.config.pop("_wandb", None)
     run.summary.pop("_wandb", None)
     return run
+
+
+class _PendingHistory:
+    """History records held back to be read in batches (:meth:`HistoryReader.add_many`);
+    those a batch cannot take are read one by one, a bad one named by its own offset."""
+
+    BATCH = 4096
+
+    def __init__(self, file: Path, history: HistoryReader) -> None:
+        self.file = file
+        self.history = history
+        self.offsets: list[int] = []
+        self.payloads: list[bytes] = []
+
+    def add(self, offset: int, payload: bytes) -> None:
+        self.offsets.append(offset)
+        self.payloads.append(payload)
+        if len(self.payloads) >= self.BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        """Read what is held.
+
+        Raises:
+            CorruptLog: a held record does not decode (names its offset); the records
+                before it have been read.
+        """
+        offsets, payloads = self.offsets, self.payloads
+        self.offsets, self.payloads = [], []
+        if not payloads:
+            return
+        if self.history.add_many(payloads):
+            return
+        # The first row of a new layout is read the general way, which learns the layout;
+        # the rest is tried as a batch once more before going row by row.
+        self._one_by_one(offsets[:1], payloads[:1])
+        if not self.history.add_many(payloads[1:]):
+            self._one_by_one(offsets[1:], payloads[1:])
+
+    def _one_by_one(self, offsets: list[int], payloads: list[bytes]) -> None:
+        for offset, payload in zip(offsets, payloads, strict=True):
+            try:
+                self.history.add(payload)
+            except (wr.WireError, UnicodeDecodeError, json.JSONDecodeError,
+                    RecursionError) as exc:
+                raise wr.CorruptLog(self.file, offset,
+                                    f"a record does not decode: {exc}") from exc
 
 
 def _fill_from_files(run: RunLog, folder: Path, root: Path | None) -> None:

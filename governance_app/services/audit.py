@@ -18,6 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from governance_app.domain.audit import (
@@ -32,13 +33,14 @@ from governance_app.governance import audit as chain
 from governance_app.governance.acts import CHECKPOINT
 from governance_app.governance.board_state import BoardState, Break, Mismatch
 from governance_app.governance.board_tables import mismatches
-from governance_app.governance.registry_digest import registry_sha256
+from governance_app.governance.registry_digest import registry_digest_like, registry_sha256
 from governance_app.governance.replay import Replayer
 from governance_app.governance.root import Root, compare_roots, read_root_file
 from governance_app.services import board, witnesses
 from governance_app.services.members import os_user
 from governance_app.services.passphrase import PassphraseSource
 from governance_app.services.workspace import Workspace
+from governance_app.store.schema_governance import SqlAuditEvent
 
 ProgressFn = Callable[[int, int, str], None]
 MAX_ROOT_FILE = 16 * 1024 * 1024
@@ -66,7 +68,19 @@ def registry_before_import(session: Session) -> str:
     shared PostgreSQL cannot make the digest stale.
     """
     chain.lock_chain(session)
-    return registry_sha256(session)
+    return registry_digest_like(session, _last_import_digest(session))
+
+
+def _last_import_digest(session: Session) -> str | None:
+    """The registry digest the last import recorded after it wrote (``None``: no import yet,
+    or none recorded one); its scheme is the one the next *before* is computed in."""
+    payloads = session.execute(
+        select(SqlAuditEvent.payload).where(SqlAuditEvent.kind == "import")
+        .order_by(SqlAuditEvent.seq.desc())).scalars()
+    for payload in payloads:
+        if isinstance(payload, dict) and "registry_sha256" in payload:
+            return str(payload["registry_sha256"])
+    return None
 
 
 def record_import(
@@ -224,7 +238,7 @@ def _registry_mismatch(session: Session, state: BoardState) -> list[Mismatch]:
     last = state.last_import
     if last is None:
         return found
-    now = registry_sha256(session)
+    now = registry_digest_like(session, last["registry_sha256"])
     if now == last["registry_sha256"]:
         return found
     return [*found, Mismatch("registry", f"after import event #{last['seq']}", "*",

@@ -113,6 +113,7 @@ def import_path(
         label = source_label or str(path)
         import_id = _start_import(session, snapshot, label, counts)
         changes = writer(session, snapshot, import_id, storing)
+        _record_origins(session, snapshot, import_id, changes)
         counts = snapshot.counts()  # an engine may have counted what the reader could not
         session.execute(update(SqlImport).where(SqlImport.id == import_id)
                         .values(changes=changes, counts=counts))
@@ -122,6 +123,24 @@ def import_path(
         record = registry_reader.list_imports(session)[-1]
     report(100, 100, "import complete")
     return record
+
+
+def _record_origins(session: Session, snapshot: Snapshot, import_id: int,
+                    changes: dict[str, int]) -> None:
+    """Store where each MLflow or Kubeflow version came from (the cloud writers store their
+    own), after the writer numbered the versions, and the DVC stage of versions a DVC stage
+    produced; adds to ``changes``."""
+    from governance_app.importers.registry_origins import registry_origins
+    from governance_app.services.dvc_origins import record_dvc_origins
+    from governance_app.store.cloud_writer import save_origins
+
+    origins = registry_origins(snapshot)
+    found = [*(save_origins(session, origins, import_id) if origins else {}).items()]
+    # Only a DVC project or new versions can complete a DVC stage ↔ version match.
+    if snapshot.kind == "dvc" or getattr(snapshot, "models", None):
+        found += record_dvc_origins(session, import_id).items()
+    for key, value in found:
+        changes[key] = changes.get(key, 0) + value
 
 
 def _start_import(session: Session, snapshot: Snapshot, label: str, counts: dict[str, int]) -> int:

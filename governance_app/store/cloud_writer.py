@@ -49,12 +49,26 @@ def save_cloud(
     _save_evaluations(session, snapshot.evaluations, import_id, log)
     if log.rows:
         session.execute(
-            insert(SqlChange),
+            insert(SqlChange.__table__),
             [{"import_id": import_id, "entity": e, "key": k, "change": c} for e, k, c in log.rows],
         )
     for key, value in log.summary().items():
         changes[key] = changes.get(key, 0) + value
     return changes
+
+
+def save_origins(session: Session, origins: list[VersionOrigin], import_id: int
+                 ) -> dict[str, int]:
+    """Store the origins of versions another writer stored (MLflow, Kubeflow), in the same
+    transaction; returns the change summary (``origin_added``, ``origin_updated``)."""
+    log = ChangeLog()
+    _save_origins(session, origins, log)
+    if log.rows:
+        session.execute(
+            insert(SqlChange.__table__),
+            [{"import_id": import_id, "entity": e, "key": k, "change": c} for e, k, c in log.rows],
+        )
+    return log.summary()
 
 
 def _version_pks(session: Session, origins: list[VersionOrigin]) -> dict[str, int]:
@@ -120,7 +134,7 @@ def _save_origins(session: Session, origins: list[VersionOrigin], log: ChangeLog
                             .values(values))
             log.add("origin", origin.ref, "updated")
     if new_rows:
-        session.execute(insert(SqlVersionOrigin), new_rows)
+        session.execute(insert(SqlVersionOrigin.__table__), new_rows)
 
 
 def _evaluation_values(ev: ExternalEvaluation, pk: int, import_id: int) -> dict[str, Any]:

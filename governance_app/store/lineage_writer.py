@@ -59,7 +59,7 @@ def save_lineage(
     if log.rows:
         for part in codec.chunks(log.rows, 2000):
             session.execute(
-                insert(SqlChange),
+                insert(SqlChange.__table__),
                 [{"import_id": import_id, "entity": e, "key": k, "change": c} for e, k, c in part],
             )
     return log.summary()
@@ -105,7 +105,7 @@ def _save_nodes(session: Session, graph: LineageGraph, import_id: int, log: Chan
             )
             log.add("lineage_node", node_id, "updated")
     for part in codec.chunks(new_rows, 1000):
-        session.execute(insert(SqlLineageNode), list(part))
+        session.execute(insert(SqlLineageNode.__table__), list(part))
 
 
 def _save_edges(
@@ -125,4 +125,4 @@ def _save_edges(
         {"source": s, "target": t, "kind": k, "first_import_id": import_id} for s, t, k in new
     ]
     for part in codec.chunks(rows, 1000):
-        session.execute(insert(SqlLineageEdge), list(part))
+        session.execute(insert(SqlLineageEdge.__table__), list(part))

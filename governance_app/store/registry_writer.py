@@ -63,7 +63,7 @@ def save_snapshot(
     tick(4, 4, "models stored")
     if log.rows:
         session.execute(
-            insert(SqlChange),
+            insert(SqlChange.__table__),
             [{"import_id": import_id, "entity": e, "key": k, "change": c} for e, k, c in log.rows],
         )
     return log.summary()
@@ -142,7 +142,7 @@ def _dataset_ids(session: Session, runs: list[Run]) -> dict[tuple[str, str], int
     # One executemany, then the new ids read back: a pipeline run can read thousands of
     # datasets, and an INSERT … RETURNING per dataset cost seconds.
     for part in codec.chunks(missing, 1000):
-        session.execute(insert(SqlDataset), [
+        session.execute(insert(SqlDataset.__table__), [
             {"name": ds.name, "digest": ds.digest, "source_type": ds.source_type,
              "source": ds.source, "schema": ds.schema, "profile": ds.profile} for ds in part])
     for part in codec.chunks(codec.distinct(ds.name for ds in missing)):
@@ -217,7 +217,7 @@ def _save_runs(
         codec.series_row(run_pks[r.run_id], s) for r in replace_series for s in r.metrics.values()
     ]
     for part in codec.chunks(series_rows, 2000):
-        session.execute(insert(SqlMetricSeries), list(part))
+        session.execute(insert(SqlMetricSeries.__table__), list(part))
     input_rows = {
         (run_pks[r.run_id], dataset_ids[(i.name, i.digest)], i.context): i.tags
         for r in replace_inputs
@@ -225,7 +225,7 @@ def _save_runs(
     }
     if input_rows:
         session.execute(
-            insert(SqlRunInput),
+            insert(SqlRunInput.__table__),
             [
                 {"run_id": r, "dataset_id": d, "context": c, "tags": t}
                 for (r, d, c), t in input_rows.items()
@@ -322,7 +322,7 @@ def _save_versions(
             )
             log.add("version", v.ref, "updated")
     if new_rows:
-        session.execute(insert(SqlModelVersion), new_rows)
+        session.execute(insert(SqlModelVersion.__table__), new_rows)
 
 
 def _save_aliases(
@@ -339,7 +339,7 @@ def _save_aliases(
         return
     session.execute(delete(SqlModelAlias).where(SqlModelAlias.model_id == model_pk))
     session.execute(
-        insert(SqlModelAlias),
+        insert(SqlModelAlias.__table__),
         [{"model_id": model_pk, "alias": a, "version": v} for a, v in sorted(aliases.items())],
     )
     for alias, version in sorted(aliases.items()):

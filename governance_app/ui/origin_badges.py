@@ -25,6 +25,11 @@ BADGES = {"mlflow": ("#0072B2", "M"), "sagemaker": ("#E69F00", "S"), "vertex": (
           "bundle": ("#999999", "B"), "unknown": ("#BBBBBB", "?")}
 """Origin key → (badge colour, letter); the SVG files draw the same."""
 
+TOOLTIP_DETAILS = (("run_id", "run"), ("task", "task"), ("model_version", "version label"),
+                   ("stage", "stage"), ("path", "output"), ("md5", "MD5"))
+"""Details of an origin the tooltip names when present (MLflow run, KFP task and label, DVC
+stage and output)."""
+
 
 @cache
 def origin_icon(origin: str) -> QIcon:
@@ -63,6 +68,10 @@ def origin_tooltip(origin: VersionOrigin | None) -> str:
     lines = [f"{origin_label(origin.origin)}: {origin.source_id}"]
     if origin.model_source_id:
         lines.append(f"model: {origin.model_source_id}")
+    details = origin.details if isinstance(origin.details, dict) else {}
+    for key, label in TOOLTIP_DETAILS:
+        if details.get(key) not in (None, ""):
+            lines.append(f"{label}: {details[key]}")
     if origin.external_decision:
         lines.append(f"{origin_label(origin.origin)} says {origin.external_decision} "
                      "(read-only; the board's review decides)")

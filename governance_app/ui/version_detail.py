@@ -84,7 +84,7 @@ class VersionDetailPanel(QWidget):
                      f"{note} <i>(external decision, read-only: the board's review decides "
                      "the gate)</i>")
         for label, detail in detail_lines(origin):
-            text += f"<br>{escape(label.capitalize())}: {escape(detail)}"
+            text += f"<br>{escape(label[:1].upper() + label[1:])}: {escape(detail)}"
         self.origin_label.setText(text)
         self.origin_label.setToolTip(origin_tooltip(origin))
         self.origin_label.show()
