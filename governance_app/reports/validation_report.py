@@ -114,7 +114,7 @@ def _scope(data: ValidationData, frame: float, tick: Tick) -> list[Flowable]:
     cadence = (f"every {s.cadence_months} months for tier {s.tier}" if s.cadence_months
                else "no cadence for this tier" if s.policy else "—")
     rows = [("Model", mv.model_name), ("Version", str(mv.version)),
-            ("Stage / aliases", " · ".join(x for x in (mv.stage or "", ", ".join(mv.aliases))
+            ("Stage / aliases", " · ".join(x for x in (_stage(mv.stage), ", ".join(mv.aliases))
                                            if x) or "—"),
             ("Risk tier", tier), ("Tier rationale", s.tier_rationale or "—"),
             ("Owner", s.owner or mv.user or "—"), ("Use", s.use or "—"),
@@ -127,6 +127,11 @@ def _scope(data: ValidationData, frame: float, tick: Tick) -> list[Flowable]:
             ("Reviews of this version", ", ".join(f"#{r.id} {r.policy.gate} ({r.state.value})"
                                                   for r in data.card.reviews) or "none")]
     return [data_table(["Field", "Value"], rows, [0.24, 0.76], frame)]
+
+
+def _stage(stage: str | None) -> str:
+    """A registry stage; MLflow's literal "None" (no stage) is no stage."""
+    return "" if not stage or stage == "None" else stage
 
 
 def _tests(data: ValidationData, frame: float, tick: Tick) -> list[Flowable]:
