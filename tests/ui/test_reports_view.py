@@ -253,7 +253,7 @@ def test_file_menu_export_model_card_opens_the_view(open_window, demo_url: str, 
         reviews.dialog.reject()
 
 
-def test_demo_workspace_lists_its_sealed_card(qtbot, tmp_path: Path) -> None:
+def test_demo_workspace_lists_its_sealed_card_and_validation_report(qtbot, tmp_path: Path) -> None:
     from governance_app.services.demo import build_demo_workspace
     from governance_app.services.workspace import Workspace
 
@@ -262,14 +262,18 @@ def test_demo_workspace_lists_its_sealed_card(qtbot, tmp_path: Path) -> None:
         selection = Selection()
         selection.select("credit_default", 4)
         view = _panel(qtbot, ws, selection)
-        [card] = view.reports_model.rows()
+        validation, card = view.reports_model.rows()  # newest first
         assert card.kind == MODEL_CARD and card.producer == "Sofia Rossi"
         assert card.path.parent == tmp_path / "demo-reports" and card.path.exists()
-        view.reports_table.select_source_row(0)
-        assert view.preview_selected() >= 3
-        with qtbot.waitSignal(view.verify_panel.sig_verified, timeout=WAIT_MS) as verified:
-            view.verify_selected()
-        assert verified.args[0].ok
+        assert validation.kind == "validation" and validation.producer == "Malik Haddad"
+        assert validation.path.name == "credit_default-v4-validation-report.pdf"
+        assert validation.path.exists()
+        for row in (1, 0):
+            view.reports_table.select_source_row(row)
+            assert view.preview_selected() >= 3
+            with qtbot.waitSignal(view.verify_panel.sig_verified, timeout=WAIT_MS) as verified:
+                view.verify_selected()
+            assert verified.args[0].ok
         view.close()
         view.ctx.runner.shutdown()
 
