@@ -336,7 +336,7 @@ def _gate(data: CardData, frame: float) -> list[Flowable]:
         return _empty("No review has evaluated this version against a gate policy.")
     out: list[Flowable] = []
     for review in reversed(data.reviews):  # the newest review first, each one named
-        out += [Paragraph(text(_review_title(review)), styles().h2), para(
+        out += [CondPageBreak(90), Paragraph(text(_review_title(review)), styles().h2), para(
             f"Opened {local(review.opened_at)}. Evidence sha256 {review.evidence_digest}.",
             styles().small)]
         rows = []

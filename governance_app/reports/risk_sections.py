@@ -169,7 +169,7 @@ def terms_table(lines: Sequence[ApprovalTermsLine], frame: float) -> Flowable:
                      text(line.expires.isoformat() if line.expires else "—"), standing])
     return data_table(["Review", "Version", "Gate", "Granted", "Conditions", "Expires",
                        "On the as-of day"], rows,
-                      [0.09, 0.15, 0.1, 0.12, 0.22, 0.12, 0.2], frame, markup=True)
+                      [0.09, 0.15, 0.13, 0.12, 0.2, 0.12, 0.19], frame, markup=True)
 
 
 def inventory_table(rows: Sequence[InventoryRow], frame: float) -> Flowable:
@@ -194,7 +194,7 @@ def inventory_table(rows: Sequence[InventoryRow], frame: float) -> Flowable:
         body.append([Paragraph(cell, style) for cell in cells])
     return data_table(["Model", "Tier", "Owner", "Approved", "Validated", "Next due",
                        "Open H/M/L", "Conditions, expiry, lapses", "Flag"], body,
-                      [0.13, 0.06, 0.1, 0.11, 0.12, 0.15, 0.09, 0.15, 0.09], frame)
+                      [0.13, 0.06, 0.09, 0.12, 0.12, 0.15, 0.09, 0.15, 0.09], frame)
 
 
 def acts_table(acts: Sequence[RiskActLine], frame: float) -> Flowable:

@@ -148,7 +148,8 @@ def _tests(data: ValidationData, frame: float, tick: Tick) -> list[Flowable]:
                                             model_card._data))
     for title, build in parts:
         tick(title)
-        out += [CondPageBreak(60), Paragraph(text(title), st.h2)]
+        # A part's heading never ends a page alone: its first table or chart follows it.
+        out += [CondPageBreak(180), Paragraph(text(title), st.h2)]
         out += build(card, frame)
         if title == "Gate checks":
             out += _sources(card, frame)
@@ -254,7 +255,7 @@ def _signatures(data: ValidationData, frame: float, tick: Tick) -> list[Flowable
     st = styles()
     out: list[Flowable] = [Paragraph("Gate decisions", st.h2)]
     out += model_card._approvals(data.card, frame)
-    out.append(Paragraph("Signed model-risk acts", st.h2))
+    out += [CondPageBreak(120), Paragraph("Signed model-risk acts", st.h2)]
     if data.acts:
         out += [para("The tier assignment and every finding act (opening, questions and "
                      "responses, decision), each signed with the member's Ed25519 key; the "

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from governance_app.errors import InputError
 from governance_app.governance.audit import chain_head
 from governance_app.governance.canonical import iso_utc
 from governance_app.reports.document import Footer, build_pdf, page_size
-from governance_app.reports.manifest import build_manifest
+from governance_app.reports.manifest import SignedRecord, build_manifest
 from governance_app.reports.validation_report import (
     SECTIONS,
     ValidationData,
@@ -118,7 +118,7 @@ def build_validation_report(
 
 
 def gather_validation(ws: Workspace, name: str, version: int, producer: str
-                      ) -> tuple[ValidationData, list]:
+                      ) -> tuple[ValidationData, list[SignedRecord]]:
     """Every value the report prints, and the manifest records of its risk acts.
 
     Raises:
@@ -152,6 +152,4 @@ def gather_validation(ws: Workspace, name: str, version: int, producer: str
 
 
 def _aware(moment: datetime) -> datetime:
-    from datetime import UTC
-
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -146,3 +146,24 @@ def test_card_and_audit_report_carry_findings_conditions_and_inventory(
     assert "lapsed: finding #2 was not closed by 2027-01-15" in text
     assert "Conditions and lapses of approvals on 2027-02-01" in text
     assert "✗ lapsed" in text
+
+
+def test_cancelled_validation_report_writes_nothing(reviewed: RiskBoard) -> None:
+    """Cancel (as the Reports view's worker does) after a few sections: no file, no partial
+    file, no ``report.generated`` event."""
+    from governance_app.services.reports import ReportCancelled
+    from governance_app.services.validation_report import build_validation_report
+
+    b = reviewed
+    out = b.folder / "cancelled.pdf"
+    steps: list[str] = []
+    with Workspace.open(b.url) as ws:
+        before = len(generated_reports(ws))
+        with pytest.raises(ReportCancelled, match="nothing was written"):
+            build_validation_report(ws, "credit_scorer:1", out, VAL, "pw",
+                                    key_file=Path(b.key[VAL]),
+                                    progress=lambda done, total, message: steps.append(message),
+                                    is_cancelled=lambda: "Findings" in steps)
+        assert len(generated_reports(ws)) == before
+    assert steps[-1] == "Findings" and "Scope" in steps
+    assert not out.exists() and not list(b.folder.glob("cancelled.pdf*"))
