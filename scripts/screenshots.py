@@ -208,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
                 sign.reject()
         reviews.state_combo.setCurrentIndex(0)
     if (reports := window.findChild(QWidget, "ReportsPanel")) is not None:  # issue 8
-        window.selection.select("credit_default", 4)  # the demo's sealed card is of v4
+        window.selection.select("credit_default", 4)  # the demo's sealed reports are of v4
         window.show_view_named("Reports")
         wait_until(lambda: reports.choices is not None and not reports.ctx.runner.active())
         if reports.reports_model.rowCount():

@@ -1,8 +1,10 @@
-"""``report model-card`` and ``report audit``: sealed PDF reports; the PDF half of ``verify``.
+"""``report model-card``, ``report validation`` and ``report audit``: sealed PDF reports; the PDF
+half of ``verify``.
 
-``report model-card MODEL:VERSION`` is one version's card; ``report audit [--model NAME]
-[--from DATE] [--to DATE]`` the audit report of a period (inclusive local days). Options that
-belong to the other kind are refused rather than silently ignored.
+``report model-card MODEL:VERSION`` is one version's card; ``report validation MODEL:VERSION``
+its validation report (scope, tests and results, findings, conclusion, signatures); ``report
+audit [--model NAME] [--from DATE] [--to DATE]`` the audit report of a period (inclusive local
+days). Options that belong to another kind are refused rather than silently ignored.
 """
 
 from __future__ import annotations
@@ -49,18 +51,26 @@ def cmd_report(args: argparse.Namespace, ws: Workspace) -> int:
     refuse_existing(args.output, args.force)
     # As ``sign``: a prompt only on a terminal, else a clear error naming the two sources.
     source = _passphrase_source(args.passphrase_file)
-    if args.kind == "model-card":
+    if args.kind in ("model-card", "validation"):
+        what = "a model card" if args.kind == "model-card" else "a validation report"
         if args.ref is None:
-            raise InputError("command line", "a model card needs the version",
-                             expected="governance-app report model-card MODEL:VERSION -o FILE")
+            raise InputError("command line", f"{what} needs the version",
+                             expected=f"governance-app report {args.kind} MODEL:VERSION "
+                                      "-o FILE")
         for option, value in (("--model", args.model), ("--from", args.date_from),
                               ("--to", args.date_to)):
             if value is not None:
                 raise InputError(option, "only the audit report takes a model or a period",
-                                 expected="report model-card MODEL:VERSION, or report audit "
+                                 expected=f"report {args.kind} MODEL:VERSION, or report audit "
                                  f"{option} …")
-        result = service.build_model_card(ws, args.ref, args.output, args.member, source,
-                                          args.page_size, key_file=args.key_file)
+        if args.kind == "model-card":
+            result = service.build_model_card(ws, args.ref, args.output, args.member, source,
+                                              args.page_size, key_file=args.key_file)
+        else:
+            from governance_app.services.validation_report import build_validation_report
+
+            result = build_validation_report(ws, args.ref, args.output, args.member, source,
+                                             args.page_size, key_file=args.key_file)
     else:
         if args.ref is not None:
             raise InputError(args.ref, "the audit report takes no MODEL:VERSION",
@@ -101,12 +111,16 @@ def register(verb: Any) -> dict[str, Any]:
     """Add ``report`` to the parser; return its handler."""
     from governance_app.cli import Verb
 
-    p = verb("report", "write a sealed PDF report (model-card MODEL:VERSION, or audit)",
+    p = verb("report", "write a sealed PDF report (model-card or validation MODEL:VERSION, "
+             "or audit)",
              "governance-app report model-card credit_default:4 -o card.pdf --member 'Ana Lima'"
+             "\n  governance-app report validation credit_default:4 -o validation.pdf "
+             "--member 'Malik Haddad'"
              "\n  governance-app report audit --model credit_default --from 2026-11-01 "
              "--to 2026-11-30 -o audit.pdf --member 'Ana Lima'")
-    p.add_argument("kind", choices=["model-card", "audit"])
-    p.add_argument("ref", nargs="?", metavar="MODEL:VERSION", help="model-card only")
+    p.add_argument("kind", choices=["model-card", "validation", "audit"])
+    p.add_argument("ref", nargs="?", metavar="MODEL:VERSION",
+                   help="model-card and validation only")
     p.add_argument("--model", metavar="NAME", help="audit: only this registered model")
     p.add_argument("--from", dest="date_from", metavar="DATE",
                    help="audit: first day of the period, YYYY-MM-DD (local, inclusive)")

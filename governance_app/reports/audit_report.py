@@ -39,6 +39,7 @@ from governance_app.domain.audit import (
     VerificationReport,
 )
 from governance_app.domain.governance import Review
+from governance_app.domain.risk import Finding, InventoryRow
 from governance_app.governance.keys import grouped
 from governance_app.reports.document import (
     FONT,
@@ -54,9 +55,16 @@ from governance_app.reports.document import (
     text,
     verdict,
 )
+from governance_app.reports.risk_sections import (
+    ApprovalTermsLine,
+    finding_threads,
+    findings_table,
+    inventory_table,
+    terms_table,
+)
 from governance_app.reports.row_table import Column, RowTable
 
-SECTIONS = ("Scope", "Summary", "Reviews", "Reviewed versions", "Audit events",
+SECTIONS = ("Scope", "Summary", "Reviews", "Reviewed versions", "Model risk", "Audit events",
             "Chain verification", "Appendix: members and keys")
 EVENT_FONT_SIZE = 6.8
 EVENT_ROW_HEIGHT = 9.2
@@ -127,11 +135,25 @@ class AuditData:
     certificates: list[SealCertificate]
     versions: list[VersionSeries]
     chain_head: ChainHead
+    risk: RiskInScope | None = None
+    """The model-risk records of the period (``None``: not gathered, e.g. an old caller)."""
 
     @property
     def chart_count(self) -> int:
         """Charts the story draws (for progress)."""
         return 2 + len(self.versions)
+
+
+@dataclass(frozen=True, slots=True)
+class RiskInScope:
+    """The inventory as of the period's end, the findings opened and decided in the period,
+    and the approvals' conditions and lapses on that day."""
+
+    as_of: date
+    inventory: list[InventoryRow] = field(default_factory=list)
+    opened: list[Finding] = field(default_factory=list)
+    decided: list[Finding] = field(default_factory=list)
+    terms: list[ApprovalTermsLine] = field(default_factory=list)
 
 
 def local(moment: datetime | None) -> str:
@@ -168,7 +190,7 @@ def fmt(value: Any) -> str:
 
 def audit_story(data: AuditData, frame: float, tick: Tick) -> list[Flowable]:
     """The flowables of the whole report; ``tick(message)`` before each section and chart."""
-    builders = (_cover, _summary, _reviews, _versions, _events, _chain, _appendix)
+    builders = (_cover, _summary, _reviews, _versions, _model_risk, _events, _chain, _appendix)
     story: list[Flowable] = []
     for title, build in zip(SECTIONS, builders, strict=True):
         tick(title)
@@ -339,6 +361,43 @@ def _versions(data: AuditData, frame: float, tick: Tick) -> list[Flowable]:
         tick(f"chart: {series.ref}")
         figure = chart.paint(series.ref, series.series, series.thresholds)
         out.append(KeepTogether([figure_image(figure, frame, dpi=CHART_DPI), spacer(2)]))
+    return out
+
+
+def _model_risk(data: AuditData, frame: float, tick: Tick) -> list[Flowable]:
+    """The inventory as of the period's end, the findings opened and decided in the period
+    with their threads (the effective-challenge record), and conditions and lapses."""
+    out = _h1("Model risk")
+    risk = data.risk
+    if risk is None:
+        return [*out, _empty("The model-risk records were not gathered for this report.")]
+    day = risk.as_of.isoformat()
+    st = styles()
+    out.append(Paragraph(f"Inventory as of {day}", st.h2))  # just after the h1's break
+    if risk.inventory:
+        out += [para(f"As the Inventory view and governance-app inventory --as-of {day} list "
+                     "it: overdue and expiring models first.", st.small),
+                inventory_table(risk.inventory, frame)]
+    else:
+        out.append(_empty("No registered model in scope."))
+    for title, findings, none in (
+            ("Findings opened in the period", risk.opened, "No finding was opened in the "
+                                                            "period."),
+            ("Findings closed or accepted in the period", risk.decided,
+             "No finding was closed or accepted as an exception in the period.")):
+        out += [CondPageBreak(80), Paragraph(title, st.h2)]
+        out.append(findings_table(findings, frame, risk.as_of) if findings else _empty(none))
+    threads = sorted({f.id: f for f in [*risk.opened, *risk.decided]}.values(),
+                     key=lambda f: f.id)
+    if threads:
+        tick("findings' threads")
+        out += [CondPageBreak(80), Paragraph("Threads of these findings", st.h2)]
+        out += finding_threads(threads, frame)
+    out += [CondPageBreak(80),
+            Paragraph(f"Conditions and lapses of approvals on {day}", st.h2)]
+    shown = [t for t in risk.terms if not t.unconditional or t.lapses]
+    out.append(terms_table(shown, frame) if shown else _empty(
+        "No approval in scope was given with conditions or an expiry."))
     return out
 
 

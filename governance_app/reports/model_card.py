@@ -26,6 +26,7 @@ from governance_app.domain.fairness_evidence import FairnessAnalysis
 from governance_app.domain.governance import Review
 from governance_app.domain.lineage import LineageGraph, LineageNode
 from governance_app.domain.model_card import EffectiveCard
+from governance_app.domain.risk import Finding
 from governance_app.domain.views import VersionDetail
 from governance_app.governance.evidence import beside_value
 from governance_app.governance.keys import grouped
@@ -44,9 +45,17 @@ from governance_app.reports.document import (
     text,
     verdict,
 )
+from governance_app.reports.risk_sections import (
+    ApprovalTermsLine,
+    finding_threads,
+    findings_table,
+    plural,
+    terms_table,
+)
 
 SECTIONS = ("Model details", "Intended use and limitations", "Training and evaluation data",
-            "Metrics", "Fairness", "Drift", "Gate checks", "Approvals")
+            "Metrics", "Fairness", "Drift", "Gate checks", "Approvals",
+            "Findings and conditions")
 NO_CARD_TEXT = ("No model card text attached; import one with governance-app import CARD "
                 "--model {ref}.")
 FAIRNESS_METRICS = ("selection_rate", "true_positive_rate", "false_positive_rate",
@@ -73,6 +82,10 @@ class CardData:
     """The version's reviews, oldest first; the last is "the gate"."""
     card: EffectiveCard | None = None
     """The card text attached to the version (imported and written), if any."""
+    findings: list[Finding] = field(default_factory=list)
+    """Findings of the version and of its model, oldest first."""
+    terms: list[ApprovalTermsLine] = field(default_factory=list)
+    """The gates granted to the version with their conditions, expiry and lapses."""
 
     @property
     def ref(self) -> str:
@@ -110,7 +123,8 @@ def model_card_story(data: CardData, frame: float, tick: Tick) -> list[Flowable]
         para(f"Generated {local(data.generated_at)} by {data.producer}. Sections follow Mitchell "
              "et al., “Model Cards for Model Reporting” (2019).", st.small), spacer(2),
         *_decision_summary(data, frame)]
-    builders = (_details, _intended_use, _data, _metrics, _fairness, _drift, _gate, _approvals)
+    builders = (_details, _intended_use, _data, _metrics, _fairness, _drift, _gate, _approvals,
+                _findings)
     for title, build in zip(SECTIONS, builders, strict=True):
         tick(title)
         story.append(CondPageBreak(60))
@@ -322,7 +336,7 @@ def _gate(data: CardData, frame: float) -> list[Flowable]:
         return _empty("No review has evaluated this version against a gate policy.")
     out: list[Flowable] = []
     for review in reversed(data.reviews):  # the newest review first, each one named
-        out += [Paragraph(text(_review_title(review)), styles().h2), para(
+        out += [CondPageBreak(90), Paragraph(text(_review_title(review)), styles().h2), para(
             f"Opened {local(review.opened_at)}. Evidence sha256 {review.evidence_digest}.",
             styles().small)]
         rows = []
@@ -376,4 +390,28 @@ def _approvals(data: CardData, frame: float) -> list[Flowable]:
         # A review's signatures, comments and quorum stay on one page: no comment or quorum
         # line is left alone on an otherwise empty last page.
         out.append(KeepTogether(block))
+    return out
+
+
+def _findings(data: CardData, frame: float) -> list[Flowable]:
+    """The version's findings with their threads, and the terms its gates were granted
+    under (a lapsed approval is printed as lapsed, never left out)."""
+    as_of = data.generated_at.astimezone().date()
+    out: list[Flowable] = []
+    if data.findings:
+        count = plural(len(data.findings), "finding")
+        out += [para(f"{count} on {data.ref} or its model, as of "
+                     f"{as_of.isoformat()}:"), findings_table(data.findings, frame, as_of),
+                *finding_threads(data.findings, frame)]
+    else:
+        out += _empty("No findings raised on this version or its model.")
+    conditional = [t for t in data.terms if not t.unconditional or t.lapses]
+    out += [CondPageBreak(80), Paragraph("Conditions and expiry of approvals", styles().h2)]
+    if conditional:
+        out.append(terms_table(conditional, frame))
+    elif data.terms:
+        out += _empty(f"Every gate granted to {data.ref} was approved without conditions or "
+                      "expiry.")
+    else:
+        out += _empty(f"No gate has been granted to {data.ref}.")
     return out

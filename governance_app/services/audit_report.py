@@ -32,6 +32,7 @@ from governance_app.reports.audit_report import (
     SECTIONS,
     AuditData,
     AuditScope,
+    RiskInScope,
     SealCertificate,
     VersionSeries,
     audit_story,
@@ -204,7 +205,25 @@ def gather_audit(
                        producer=producer, producer_roles=tuple(producer_roles))
     return AuditData(scope=scope, reviews=reviews, events=events, verification=verification,
                      checkpoints=checkpoints, members=members, certificates=certificates,
-                     versions=_version_series(ws, reviews), chain_head=head)
+                     versions=_version_series(ws, reviews), chain_head=head,
+                     risk=gather_risk(ws, model, start, end, date_to))
+
+
+def gather_risk(ws: Workspace, model: str | None, start: datetime | None,
+                end: datetime | None, date_to: date | None) -> RiskInScope:
+    """The model-risk records of the period: the inventory as of its last day (today when
+    open-ended), findings opened or decided in it, and every approval's terms on that day."""
+    from governance_app.services import risk, risk_report
+
+    as_of = date_to or datetime.now().astimezone().date()
+    state = board.state_of(ws)
+    rows = [r for r in risk.inventory(ws, as_of) if model is None or r.model == model]
+    findings = [f.as_finding() for f in state.risk.findings if model is None or f.model == model]
+    return RiskInScope(
+        as_of=as_of, inventory=rows,
+        opened=[f for f in findings if _in(f.opened_at, start, end)],
+        decided=[f for f in findings if _in(f.decided_at, start, end)],
+        terms=risk_report.approval_terms(state, as_of, model=model))
 
 
 def _checkpoints(session: Any, start: datetime | None, end: datetime | None

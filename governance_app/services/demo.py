@@ -124,7 +124,8 @@ def build_demo_workspace(target: Path, progress: DemoProgress | None = None) -> 
 
     Args:
         progress: called before each step (an import, the computed drift, the board's
-            reviews, its tiers and findings, the sealed card) and once at the end.
+            reviews, its tiers and findings, the sealed card and validation report) and once
+            at the end.
     """
     report = progress or (lambda _done, _total, _message: None)
     steps = demo_steps()
@@ -145,9 +146,13 @@ def build_demo_workspace(target: Path, progress: DemoProgress | None = None) -> 
         report(len(steps) + 2, total, "recording tiers and findings")
         from governance_app.services.demo_risk import build_demo_risk  # tiers and findings
         build_demo_risk(ws, target.parent)
-        report(len(steps) + 3, total, "sealing the model card")
-        from governance_app.services.demo_reviews import build_demo_card  # the Reports view
+        report(len(steps) + 3, total, "sealing the model card and the validation report")
+        from governance_app.services.demo_reviews import (  # the Reports view
+            build_demo_card,
+            build_demo_validation,
+        )
         build_demo_card(ws, target.parent)
+        build_demo_validation(ws, target.parent)
     report(total, total, "demo workspace ready")
     return url
 

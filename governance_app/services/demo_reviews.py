@@ -108,3 +108,22 @@ def build_demo_card(ws: Workspace, folder: Path) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     return build_model_card(ws, "credit_default:4", out, DEMO_CARD_PRODUCER,
                             DEMO_PASSPHRASES[DEMO_CARD_PRODUCER]).path
+
+
+DEMO_VALIDATOR = "Malik Haddad"
+
+
+def build_demo_validation(ws: Workspace, folder: Path) -> Path:
+    """Seal the validation report of credit_default v4 beside the card, as the risk member
+    (its scope, tests, the open medium finding and the staging approval's signatures), so the
+    Reports view has each kind of version report from the start.
+
+    Raises:
+        GovernanceError: the report cannot be built from the demo (a test catches it).
+    """
+    from governance_app.services.validation_report import build_validation_report
+
+    out = folder / DEMO_REPORT_FOLDER / "credit_default-v4-validation-report.pdf"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return build_validation_report(ws, "credit_default:4", out, DEMO_VALIDATOR,
+                                   DEMO_PASSPHRASES[DEMO_VALIDATOR]).path

@@ -119,6 +119,7 @@ def build_model_card(
                          "sha256": data.fairness.source_sha256})
     evidence += [{"kind": "model-card", "source": c.source_name, "format": c.format,
                   "sha256": c.source_sha256} for c in (data.card.sources if data.card else [])]
+    evidence += finding_evidence(ws, data.findings)
     manifest = build_manifest(
         kind="model-card",
         parameters={"model": name, "version": version, "page_size": page_size_name},
@@ -139,6 +140,21 @@ def build_model_card(
     tick("sealing")
     return write_sealed(ws, buffer.getvalue(), key, manifest, out_path,
                         reason=f"Model card of {name}:{version}", model=name)
+
+
+def finding_evidence(ws: Workspace, findings: list[Any]) -> list[dict[str, Any]]:
+    """Each printed finding as manifest evidence: its id and the digest of the signed act
+    that opened it (its name in the chain)."""
+    from governance_app.services import risk
+
+    state = risk.risk_state(ws)
+    out = []
+    for finding in findings:
+        derived = state.finding(finding.id)
+        if derived is not None:
+            out.append({"kind": "finding", "finding_id": finding.id, "status":
+                        finding.status.value, "sha256": derived.hash})
+    return out
 
 
 def write_sealed(ws: Workspace, pdf: bytes, key: seal_keys.SealKey, manifest: dict[str, Any],
@@ -202,10 +218,17 @@ def gather_card(ws: Workspace, name: str, version: int, producer: str) -> CardDa
     drift = [r for r in drift_service.drift_results(ws, name, version)]
     reviews = sorted((r for r in review_service.list_reviews(ws)
                       if r.model == name and r.version == version), key=lambda r: r.id)
-    return CardData(detail=detail, generated_at=datetime.now(UTC), producer=producer,
+    from governance_app.services import board, risk_report
+
+    generated_at = datetime.now(UTC)
+    state = board.state_of(ws)
+    return CardData(detail=detail, generated_at=generated_at, producer=producer,
                     datasets=datasets, lineage=lineage, upstream=upstream,
                     fairness=results[-1].analysis if results else None, drift=drift,
-                    reviews=reviews, card=model_card_service.current_card(ws, name, version))
+                    reviews=reviews, card=model_card_service.current_card(ws, name, version),
+                    findings=risk_report.version_findings(state, name, version),
+                    terms=risk_report.approval_terms(state, generated_at.astimezone().date(),
+                                                     model=name, version=version))
 
 
 def signed_records(session: Any, review_ids: list[int]

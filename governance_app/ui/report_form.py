@@ -1,8 +1,9 @@
 """The Reports view's "New report" form: which report, of what, by whom, on which paper, where.
 
-A model card is of one version (the shared current version is preselected); an audit report is
-of every model or one, over an optional period. The output file gets a sensible name in the
-last folder used until the user types or chooses one of their own.
+A model card and a validation report are of one version (the shared current version is
+preselected); an audit report is of every model or one, over an optional period. The output
+file gets a sensible name in the last folder used until the user types or chooses one of their
+own.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QDate, Signal
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -29,6 +30,8 @@ from governance_app.ui.report_tasks import (
     AUDIT_REPORT,
     MODEL_CARD,
     PAGE_SIZES,
+    VALIDATION_REPORT,
+    VERSION_KINDS,
     ReportChoices,
     ReportRequest,
 )
@@ -49,9 +52,12 @@ class ReportForm(QWidget):
         self._auto_name = True
         self.kind_combo = QComboBox()
         self.kind_combo.addItem("Model card of a version", MODEL_CARD)
+        self.kind_combo.addItem("Validation report of a version", VALIDATION_REPORT)
         self.kind_combo.addItem("Audit report of a period", AUDIT_REPORT)
+        self.kind_combo.setItemData(1, "Scope, tests and results, findings with their threads, "
+                                    "conclusion and signatures", Qt.ItemDataRole.ToolTipRole)
         self.version_combo = QComboBox()
-        self.version_combo.setToolTip("The model version the card describes")
+        self.version_combo.setToolTip("The model version the report describes")
         self.model_combo = QComboBox()
         self.from_check, self.from_edit = _date_row("From", -90)
         self.to_check, self.to_edit = _date_row("To", 0)
@@ -136,7 +142,7 @@ class ReportForm(QWidget):
         kind = self.kind()
         member = str(self.member_combo.currentData() or "")
         out = self.out_edit.text().strip()
-        if kind == MODEL_CARD and not self.version_combo.currentText():
+        if kind in VERSION_KINDS and not self.version_combo.currentText():
             raise InputError("Version", "no model version is chosen", expected="MODEL:VERSION")
         if not member:
             raise InputError("Produced by", "no member can seal reports in this workspace",
@@ -148,7 +154,7 @@ class ReportForm(QWidget):
         if date_from and date_to and date_from > date_to:
             raise InputError("Period", f"starts ({date_from}) after it ends ({date_to})",
                              expected="From on or before To")
-        if kind == MODEL_CARD:
+        if kind in VERSION_KINDS:
             return ReportRequest(kind, Path(out), member, self.page_combo.currentData(),
                                  ref=self.version_combo.currentText())
         return ReportRequest(kind, Path(out), member, self.page_combo.currentData(),
@@ -156,9 +162,10 @@ class ReportForm(QWidget):
                              date_from=date_from, date_to=date_to)
 
     def default_name(self) -> str:
-        if self.kind() == MODEL_CARD:
+        if self.kind() in VERSION_KINDS:
             ref = self.version_combo.currentText() or "model"
-            return f"{ref.replace(':', '-v')}-model-card.pdf"
+            suffix = "model-card" if self.kind() == MODEL_CARD else "validation-report"
+            return f"{ref.replace(':', '-v')}-{suffix}.pdf"
         parts = ["audit-report", self.model_combo.currentData() or "all-models"]
         for check, edit in ((self.from_check, self.from_edit), (self.to_check, self.to_edit)):
             if check.isChecked():
@@ -168,7 +175,7 @@ class ReportForm(QWidget):
     # -- slots -------------------------------------------------------------------------------
 
     def _on_choice_changed(self, *_: object) -> None:
-        card = self.kind() == MODEL_CARD
+        card = self.kind() in VERSION_KINDS
         self.layout_.setRowVisible(self.version_combo, card)
         self.layout_.setRowVisible(self.model_combo, not card)
         self.layout_.setRowVisible(self.period_row, not card)

@@ -11,10 +11,16 @@ from pathlib import Path
 from typing import Any
 
 from governance_app.ui.item_models import Column, RecordTableModel, format_local_time, full_time
-from governance_app.ui.report_tasks import MODEL_CARD, describe_period
+from governance_app.ui.report_tasks import (
+    MODEL_CARD,
+    VALIDATION_REPORT,
+    VERSION_KINDS,
+    describe_period,
+)
 from governance_app.ui.review_models import FAIL_COLOUR, PASS_COLOUR
 
-KIND_WORDS = {MODEL_CARD: "Model card", "audit-report": "Audit report", "audit": "Audit report"}
+KIND_WORDS = {MODEL_CARD: "Model card", VALIDATION_REPORT: "Validation report",
+              "audit-report": "Audit report", "audit": "Audit report"}
 
 
 def kind_word(kind: str) -> str:
@@ -22,8 +28,9 @@ def kind_word(kind: str) -> str:
 
 
 def report_scope(kind: str, parameters: dict[str, Any]) -> str:
-    """``credit_default:4`` for a card; model and period for an audit report."""
-    if kind == MODEL_CARD:
+    """``credit_default:4`` for a card or a validation report; model and period for an audit
+    report."""
+    if kind in VERSION_KINDS:
         return f"{parameters.get('model')}:{parameters.get('version')}"
     return describe_period(parameters.get("model"), parameters.get("date_from")
                            or parameters.get("from"),

@@ -20,7 +20,10 @@ from governance_app.services import models as model_service
 from governance_app.services.workspace import Workspace
 
 MODEL_CARD = "model-card"
+VALIDATION_REPORT = "validation"
 AUDIT_REPORT = "audit-report"
+VERSION_KINDS = (MODEL_CARD, VALIDATION_REPORT)
+"""Report kinds of one ``MODEL:VERSION``."""
 PAGE_SIZES = ("A4", "letter")
 
 
@@ -46,7 +49,7 @@ class ReportRequest:
     member: str
     page_size: str = "A4"
     ref: str | None = None
-    """``MODEL:VERSION`` of a model card."""
+    """``MODEL:VERSION`` of a model card or a validation report."""
     model: str | None = None
     """An audit report's model; ``None`` is every model."""
     date_from: date | None = None
@@ -54,13 +57,16 @@ class ReportRequest:
 
     def scope(self) -> str:
         """In words: ``credit_default:4``, or ``credit_default, 2026-01-01 to 2026-06-30``."""
-        if self.kind == MODEL_CARD:
+        if self.kind in VERSION_KINDS:
             return str(self.ref)
         return describe_period(self.model, self.date_from, self.date_to)
 
     def title(self) -> str:
-        return (f"model card of {self.ref}" if self.kind == MODEL_CARD
-                else f"audit report ({self.scope()})")
+        if self.kind == MODEL_CARD:
+            return f"model card of {self.ref}"
+        if self.kind == VALIDATION_REPORT:
+            return f"validation report of {self.ref}"
+        return f"audit report ({self.scope()})"
 
 
 def describe_period(model: str | None, date_from: object, date_to: object) -> str:
@@ -118,6 +124,15 @@ def generate_report(
             return build_model_card(ws, request.ref, request.out_path, request.member,
                                     passphrase, request.page_size, progress=progress,
                                     is_cancelled=is_cancelled)
+        if request.kind == VALIDATION_REPORT:
+            from governance_app.services.validation_report import build_validation_report
+
+            if not request.ref:
+                raise InputError("Version", "no model version is chosen",
+                                 expected="MODEL:VERSION")
+            return build_validation_report(ws, request.ref, request.out_path, request.member,
+                                           passphrase, request.page_size, progress=progress,
+                                           is_cancelled=is_cancelled)
         if request.kind == AUDIT_REPORT:
             try:
                 from governance_app.services.audit_report import build_audit_report
@@ -129,7 +144,7 @@ def generate_report(
                                       date_to=request.date_to, page_size_name=request.page_size,
                                       progress=progress, is_cancelled=is_cancelled)
         raise InputError("Report", f"unknown report kind {request.kind!r}",
-                         expected=f"{MODEL_CARD} or {AUDIT_REPORT}")
+                         expected=f"{MODEL_CARD}, {VALIDATION_REPORT} or {AUDIT_REPORT}")
 
 
 def verify_file(url: str | None, path: str | Path, cert: str | Path | None = None) -> Any:

@@ -1,4 +1,5 @@
-"""The Reports view: generate sealed model cards and audit reports, preview them, verify any PDF.
+"""The Reports view: generate sealed model cards, validation reports and audit reports, preview
+them, verify any PDF.
 
 Left: the "New report" form (which report, its scope, the producing member, page size, file)
 with Generate, whose progress and Cancel show in place while a worker builds and seals the PDF;

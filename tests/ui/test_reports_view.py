@@ -253,7 +253,7 @@ def test_file_menu_export_model_card_opens_the_view(open_window, demo_url: str, 
         reviews.dialog.reject()
 
 
-def test_demo_workspace_lists_its_sealed_card(qtbot, tmp_path: Path) -> None:
+def test_demo_workspace_lists_its_sealed_card_and_validation_report(qtbot, tmp_path: Path) -> None:
     from governance_app.services.demo import build_demo_workspace
     from governance_app.services.workspace import Workspace
 
@@ -262,14 +262,18 @@ def test_demo_workspace_lists_its_sealed_card(qtbot, tmp_path: Path) -> None:
         selection = Selection()
         selection.select("credit_default", 4)
         view = _panel(qtbot, ws, selection)
-        [card] = view.reports_model.rows()
+        validation, card = view.reports_model.rows()  # newest first
         assert card.kind == MODEL_CARD and card.producer == "Sofia Rossi"
         assert card.path.parent == tmp_path / "demo-reports" and card.path.exists()
-        view.reports_table.select_source_row(0)
-        assert view.preview_selected() >= 3
-        with qtbot.waitSignal(view.verify_panel.sig_verified, timeout=WAIT_MS) as verified:
-            view.verify_selected()
-        assert verified.args[0].ok
+        assert validation.kind == "validation" and validation.producer == "Malik Haddad"
+        assert validation.path.name == "credit_default-v4-validation-report.pdf"
+        assert validation.path.exists()
+        for row in (1, 0):
+            view.reports_table.select_source_row(row)
+            assert view.preview_selected() >= 3
+            with qtbot.waitSignal(view.verify_panel.sig_verified, timeout=WAIT_MS) as verified:
+                view.verify_selected()
+            assert verified.args[0].ok
         view.close()
         view.ctx.runner.shutdown()
 
@@ -303,3 +307,64 @@ def test_the_view_module_leaves_heavy_imports_for_later() -> None:
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
                          text=True, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("board", ["sqlite", pytest.param("postgresql",
+                                                          marks=pytest.mark.postgres)],
+                         indirect=True)
+def test_generate_a_validation_report_in_the_worker(qtbot, board: Board, tmp_path: Path,
+                                                    qtmodeltester) -> None:
+    """The third kind: of one version, generated off the GUI thread with progress, listed as
+    a validation report, previewed and verified; its finding and thread are printed."""
+    from governance_app.services import risk
+    from governance_app.ui.report_tasks import VALIDATION_REPORT
+    from tests.reports.pdf_tools import POPPLER, pdf_text
+
+    finding, _ = risk.open_finding(
+        board.ws, f"{MODEL}:2", type="validation-issue", severity="high",
+        title="Holdout overlaps the training window", member="Ana Lima",
+        passphrase=passphrase("Ana Lima"), key_file=board.key_files["Ana Lima"])
+    risk.comment_finding(board.ws, finding.id, "Which dates does the holdout cover?",
+                         "Ana Lima", passphrase("Ana Lima"), board.key_files["Ana Lima"])
+    selection = Selection()
+    selection.select(MODEL, 2)
+    view = _panel(qtbot, board.ws, selection)
+    form = view.form
+    form.set_kind(VALIDATION_REPORT)
+    assert form.version_combo.isVisibleTo(view) and not form.model_combo.isVisibleTo(view)
+    assert form.version_combo.currentText() == f"{MODEL}:2"
+    assert Path(form.out_edit.text()).name == f"{MODEL}-v2-validation-report.pdf"
+    assert form.request().kind == VALIDATION_REPORT and form.request().ref == f"{MODEL}:2"
+    steps: list[tuple[int, int, str]] = []
+    view.ctx.runner.start = _recording(view.ctx.runner.start, steps)  # type: ignore
+    out = tmp_path / "out" / "validation.pdf"
+    out.parent.mkdir()
+    result = _generate(qtbot, view, out, shot=tmp_path)
+    assert result.manifest["kind"] == "validation" and out.exists()
+    messages = [m for _, _, m in steps]
+    assert messages[0] == "unlocking the document key" and "sealing" in messages
+    assert all(done <= total for done, total, _ in steps)
+    assert view.preview.page_count() >= 2
+    qtbot.waitUntil(lambda: view.reports_model.rowCount() >= 1, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: not view.ctx.runner.active(), timeout=WAIT_MS)
+    qtmodeltester.check(view.reports_model)
+    kinds = [view.reports_model.index(r, 0).data() for r in range(view.reports_model.rowCount())]
+    assert "Validation report" in kinds
+    if board.ws.url.startswith("sqlite"):
+        qtbot.wait(800)  # QPdfView renders pages on its own thread; let it paint them
+        _shot(view, tmp_path, "reports-validation")
+    assert verify_file(board.ws.url, out).ok
+    if POPPLER:
+        text = pdf_text(out)
+        assert "Holdout overlaps the training window" in text
+        assert "Which dates does the holdout cover?" in text
+    view.close()
+    view.ctx.runner.shutdown()
+
+
+def _recording(start, steps: list[tuple[int, int, str]]):
+    """The runner's ``start``, also recording each progress step the worker reports."""
+    def record(worker):
+        worker.signals.sig_progressed.connect(lambda *args: steps.append(args))
+        return start(worker)
+    return record
