@@ -246,8 +246,8 @@ def list_findings(ws: Workspace, model: str | None = None, *, open_only: bool = 
     """Findings in the order they were opened, filtered by model and by being open on
     ``day`` (today by default)."""
     day = day or datetime.now(UTC).date()
-    out = [f.as_finding() for f in risk_state(ws).findings
-           if model is None or f.model == model]
+    risk = risk_state(ws)
+    out = [risk.as_finding(f) for f in risk.findings if model is None or f.model == model]
     return [f for f in out if f.is_open_on(day)] if open_only else out
 
 
