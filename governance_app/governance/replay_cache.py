@@ -199,10 +199,14 @@ def save(state: BoardState, digest: RowsDigest) -> Path | None:
     board = state.board
     if board is None or not _BOARD_ID.match(board) or not state.head_seq:
         return None
-    doc: dict[str, Any] = {
-        "format": FILE_FORMAT, "version": STATE_FORMAT, "schema": STATE_SCHEMA,
-        "board": board, "seq": state.head_seq, "head_hash": state.head_hash,
-        "rows_sha256": digest.hexdigest(), "state": encode(state)}
+    try:
+        text = json.dumps({
+            "format": FILE_FORMAT, "version": STATE_FORMAT, "schema": STATE_SCHEMA,
+            "board": board, "seq": state.head_seq, "head_hash": state.head_hash,
+            "rows_sha256": digest.hexdigest(), "state": encode(state)},
+            separators=(",", ":"), allow_nan=False)
+    except (TypeError, ValueError):
+        return None  # a value JSON cannot hold: no cache rather than a failed command
     path = path_for(board)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -210,7 +214,7 @@ def save(state: BoardState, digest: RowsDigest) -> Path | None:
                                        dir=path.parent)
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump(doc, out, separators=(",", ":"))
+                out.write(text)
             os.replace(tmp, path)  # readers never see half a file; racing writers each whole
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
