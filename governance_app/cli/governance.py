@@ -157,8 +157,14 @@ def cmd_verify(args: argparse.Namespace, ws: Workspace | None) -> int:
         return verify_pdf_command(args.path, args.db, args.cert, args.root, args.json)
     from governance_app.services.workspace import Workspace as Opened
 
+    as_of = None
+    if getattr(args, "as_of", None):
+        from governance_app.services.risk import parse_day
+
+        as_of = parse_day(args.as_of, "--as-of")
     with Opened.open(args.db) as workspace:
-        result = audit_service.verify_board(workspace, args.root, args.witness or ())
+        result = audit_service.verify_board(workspace, args.root, args.witness or (),
+                                            as_of=as_of)
     if args.json:
         print_json(_report_json(result))
     else:
@@ -187,6 +193,11 @@ def _print_report(result: Any) -> None:
     for w, held in shown:
         print(f"  witness {'held' if held else 'NOT IN THE CHAIN'}: #{w.seq} {w.head[:20]} "
               f"({w.source})")
+    if result.lapses:
+        print(f"lapsed approvals ({len(result.lapses)}; the chain records them, they no longer "
+              "stand — reported, not a verification failure):")
+        for lapse in result.lapses:
+            print(f"  LAPSED: {lapse.describe()}")
     if result.ok:
         print("verified: the chain, every signed act and every table row hold")
         return
@@ -213,6 +224,7 @@ def _report_json(result: Any) -> dict[str, Any]:
         "breaks": [b.as_dict() for b in result.breaks],
         "mismatches": [m.as_dict() for m in result.mismatches],
         "legacy": result.legacy,
+        "lapses": [lapse.as_dict() for lapse in result.lapses],
         "checkpoints": report.checkpoints, "signatures": report.signatures,
         "findings": [{"where": f.where, "seq": f.seq, "record": f.record, "problem": f.problem}
                      for f in report.findings],
@@ -273,6 +285,9 @@ def register(verb: Any) -> dict[str, Any]:
                    "(repeatable): the chain must hold that head")
     p.add_argument("--cert", type=Path, metavar="PEM",
                    help="FILE.pdf: trust this organisation-issued sealing certificate")
+    p.add_argument("--as-of", metavar="DATE",
+                   help="the day approvals' lapses are judged on (default: today, UTC); "
+                   "lapses are listed, not verification failures")
     p.add_argument("--json", action="store_true")
     return {"member": Verb(cmd_member), "audit": Verb(cmd_audit),
             "verify": Verb(cmd_verify, needs_workspace=False)}

@@ -37,6 +37,8 @@ def offline_main(argv: Sequence[str] | None) -> int | None:
         parser.add_argument("--threshold", type=int)
         parser.add_argument("--subject-sha256")
         parser.add_argument("--gate")
+        parser.add_argument("--at")
+        parser.add_argument("--require-terms", action="store_true")
     parsed, unknown = parser.parse_known_args(args[1:])
     if unknown:
         return None  # let the full parser say what is wrong

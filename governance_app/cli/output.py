@@ -71,3 +71,13 @@ def print_json(value: Any, out: TextIO | None = None) -> None:
     out = out or sys.stdout
     json.dump(to_jsonable(value), out, indent=2, ensure_ascii=False, sort_keys=False)
     out.write("\n")
+
+
+def print_json_rows(rows: list[dict[str, Any]], out: TextIO | None = None) -> None:
+    """A JSON array of plain objects, one per line: ``json.dump`` with ``indent`` runs the
+    pure-Python encoder, which takes seconds for an inventory of thousands of models; each
+    row through the C encoder takes milliseconds, and a line per row still reads well."""
+    out = out or sys.stdout
+    encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
+    out.write("[\n" + ",\n".join("  " + encode(row) for row in rows) + ("\n]\n" if rows
+                                                                          else "]\n"))

@@ -305,6 +305,11 @@ def register(verb: Any) -> dict[str, Any]:
                    help="required with --public-key: how many distinct keys must have signed")
     p.add_argument("--subject-sha256", metavar="HEX", help="fail unless it attests this digest")
     p.add_argument("--gate", metavar="NAME", help="fail unless it attests this gate")
+    p.add_argument("--at", metavar="DATE",
+                   help="the day the approval must still stand on (default: today, UTC): an "
+                   "expired approval or a condition unmet by its day is refused")
+    p.add_argument("--require-terms", action="store_true",
+                   help="refuse an attestation that carries no approval terms (version 1)")
     return {
         "policy": Verb(cmd_policy),
         "review": Verb(cmd_review),

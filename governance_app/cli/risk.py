@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from governance_app.cli.output import print_json, table
+from governance_app.cli.output import print_json, print_json_rows, table
 from governance_app.cli.reviews import _key_file, _key_options, _required, _source
 from governance_app.errors import InputError
 
@@ -69,6 +69,7 @@ def cmd_finding(args: argparse.Namespace, ws: Any) -> int:
 
     if args.action == "list":
         findings = risk.list_findings(ws, args.model, open_only=args.open)
+        warn_about_replay(ws)
         if args.json:
             print_json([_finding_json(f) for f in findings])
         elif not findings:
@@ -115,12 +116,30 @@ def cmd_finding(args: argparse.Namespace, ws: Any) -> int:
     return 0
 
 
+def warn_about_replay(ws: Any) -> None:
+    """On stderr: why the saved replay was not reused (a stored event edited before its head,
+    a damaged cache), and any act replay refused. What the command shows leaves refused acts
+    out; ``verify`` names every problem."""
+    from governance_app.services import board
+
+    state = board.state_of(ws)  # this process's replay, reused: no second pass
+    if state.cache_note:
+        print(f"warning: the chain was replayed from genesis: {state.cache_note}",
+              file=sys.stderr)
+    if state.breaks:
+        first = state.breaks[0]
+        print(f"warning: {len(state.breaks)} event(s) of the chain break its rules and were "
+              f"left out; the first is #{first.seq} {first.kind}: {first.problem}. Run "
+              "`governance-app verify` for the full report.", file=sys.stderr)
+
+
 def cmd_inventory(args: argparse.Namespace, ws: Any) -> int:
     from governance_app.governance.inventory import inventory_csv
     from governance_app.services import risk  # SQLAlchemy: on use
 
     as_of = risk.parse_day(args.as_of, "--as-of") if args.as_of else None
     rows = risk.inventory(ws, as_of, overdue_only=args.overdue)
+    warn_about_replay(ws)
     if args.csv:
         text = inventory_csv(rows)
         if args.csv == "-":
@@ -130,7 +149,7 @@ def cmd_inventory(args: argparse.Namespace, ws: Any) -> int:
             print(f"wrote {args.csv}: {len(rows)} models")
         return 0
     if args.json:
-        print_json([r.as_dict() for r in rows])
+        print_json_rows([r.as_dict() for r in rows])
         return 0
     if not rows:
         print("no models" + (" overdue" if args.overdue else "") +

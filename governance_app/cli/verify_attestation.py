@@ -4,7 +4,10 @@ With ``--root ROOT.json`` the keys, the roles and the quorum come from the board
 policy the statement names, as the newest root in the file defines it); only active members'
 keys count, each once. With ``--public-key PEM… --threshold N`` the caller states both (a
 threshold is never guessed). A workspace is opened only with ``--db`` and never created.
-``--subject-sha256`` and ``--gate`` check what the attestation is about. This module stays
+``--subject-sha256`` and ``--gate`` check what the attestation is about. An attestation that
+carries its approval's terms (format version 2) is refused once the approval has expired or a
+condition's day has passed unmet, as of today or ``--at DATE``; ``--require-terms`` also
+refuses one that carries none (version 1, written before terms existed). This module stays
 light (no SQLAlchemy, no pandas) so the check starts fast.
 """
 
@@ -13,10 +16,12 @@ from __future__ import annotations
 import argparse
 import base64
 import json
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from governance_app.errors import CheckFailed, InputError
+from governance_app.governance import attestation_terms
 from governance_app.governance.attestation import public_keys_from_pems, verify_attestation
 from governance_app.governance.keys import KeyFormatError
 from governance_app.governance.root import Root, read_root_file
@@ -62,6 +67,13 @@ def run(args: argparse.Namespace) -> int:
     if args.threshold is not None and args.root is not None:
         threshold = max(threshold, args.threshold)
     result = verify_attestation(document, keys, threshold, source=str(path))
+    at = _at(args)
+    terms = attestation_terms.read(document, statement, keys, result.verified_keyids,
+                                   str(path))
+    if terms is None and getattr(args, "require_terms", False):
+        raise CheckFailed(f"{path}: a version 1 attestation: it carries no approval terms, "
+                          "and --require-terms asks for them (attest it again)")
+    attestation_terms.check(terms, at, str(path))
     for role, need in sorted(roles_needed.items()):
         have = sum(1 for k in result.verified_keyids if role in roles_of.get(k, ()))
         if have < need:
@@ -72,7 +84,20 @@ def run(args: argparse.Namespace) -> int:
           f"{statement['predicate'].get('gate')}; {len(result.verified_keyids)} of "
           f"{threshold} required signature(s) verified"
           + (f" against board root v{roots[-1].version}" if args.root is not None else ""))
+    if terms is not None:
+        print(f"terms as of {at.isoformat()}: {terms.describe()}")
     return 0
+
+
+def _at(args: argparse.Namespace) -> date:
+    """The day the approval must still stand on: ``--at DATE``, else today (UTC)."""
+    text = getattr(args, "at", None)
+    if not text:
+        return datetime.now(UTC).date()
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise InputError("--at", f"{text!r} is not a date", expected="YYYY-MM-DD") from exc
 
 
 def _statement(document: dict[str, Any], source: str) -> dict[str, Any]:

@@ -177,6 +177,10 @@ class BoardState:
     """Governance events before the board was founded (not judged by these rules)."""
     risk: RiskState = field(default_factory=RiskState)
     """The model-risk cycle: risk policies, tiers, findings, approval terms."""
+    replayed_from: int = 0
+    """This replay fed the events after this seq (0: from genesis); a cached state before it."""
+    cache_note: str = ""
+    """Why the saved replay cache was not used (empty: it was, or there was none)."""
 
     @property
     def root(self) -> Root | None:

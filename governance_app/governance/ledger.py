@@ -6,14 +6,16 @@ the head, replays the board's state, builds the act naming that head and the cur
 has the member's key sign it, appends its event, feeds the event to replay (which must accept
 it: a refusal rolls everything back) and rewrites the derived tables, all in one transaction.
 
-:func:`board_state` replays incrementally: a state replayed earlier in this process is reused
-when the chain still holds its head (same hash at the same seq), and only later events are fed.
+:func:`board_state` replays incrementally: a state replayed earlier in this process, or saved
+by an earlier run in the user's cache folder (proven to match the stored chain first), is
+reused, and only later events are fed.
 """
 
 from __future__ import annotations
 
+import json
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -22,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from governance_app.domain.audit import AuditEvent
 from governance_app.errors import GovernanceError
-from governance_app.governance import board_tables
+from governance_app.governance import board_tables, replay_cache
 from governance_app.governance.acts import SignedAct, make_act
 from governance_app.governance.audit import _lock_chain, append_event, chain_head, iter_chain
 from governance_app.governance.board_state import BoardState
@@ -30,7 +32,7 @@ from governance_app.governance.keystore import Signer
 from governance_app.governance.replay import Replayer
 from governance_app.governance.root import Root
 
-_CACHE: dict[str, BoardState] = {}
+_CACHE: dict[str, tuple[BoardState, replay_cache.RowsDigest]] = {}
 _CACHE_LOCK = threading.Lock()
 
 
@@ -54,32 +56,48 @@ class Appended:
         return f"head #{self.event.seq} {self.event.hash[:20]}"
 
 
-def _events_after(session: Session, seq: int) -> Iterator[tuple[int, str, Any, str, str]]:
-    for row in iter_chain(session, start_after=seq):
-        yield row[0], row[3], row[6], row[7], row[8]
-
-
 def board_state(session: Session, *, fresh: bool = False) -> BoardState:
     """The board's state replayed from the chain as stored now (a private copy).
 
+    Three sources, cheapest first: a state replayed earlier in this process (reused when the
+    chain still holds its head), the state a previous run saved in the user's cache folder
+    (:mod:`~governance_app.governance.replay_cache`: reused only when the stored events up to
+    its head are byte for byte the ones replayed), else a replay from genesis. Only the events
+    after the reused head are fed. ``state.replayed_from`` says where this replay started and
+    ``state.cache_note`` why a saved state was not used.
+
     Args:
-        fresh: replay from genesis, ignoring the cache (``verify`` does: an event edited
-            before the cached head would otherwise go unseen).
+        fresh: replay from genesis, ignoring both caches (``verify`` does: an event edited
+            before the cached head would otherwise go unseen); the result refreshes them.
     """
     key = str(session.get_bind().url)
     with _CACHE_LOCK:
         cached = None if fresh else _CACHE.get(key)
-    state = BoardState()
-    if cached is not None and cached.head_seq:
-        stored = iter_chain(session, start_after=cached.head_seq - 1, batch=1)
+    state, digest, note = BoardState(), replay_cache.RowsDigest(), ""
+    if cached is not None and cached[0].head_seq:
+        stored = iter_chain(session, start_after=cached[0].head_seq - 1, batch=1)
         first = next(stored, None)
-        if first is not None and first[0] == cached.head_seq and first[8] == cached.head_hash:
-            state = cached.clone()
+        if first is not None and first[0] == cached[0].head_seq \
+                and first[8] == cached[0].head_hash:
+            state, digest = cached[0].clone(), cached[1].copy()
+            note = state.cache_note
+    if not state.head_seq and not fresh:
+        loaded = replay_cache.load(session)
+        note = loaded.note
+        if loaded.state is not None and loaded.digest is not None:
+            state, digest = loaded.state, loaded.digest
+    start = state.head_seq
     replayer = Replayer(state)
-    replayer.feed_all(_events_after(session, state.head_seq))
+    for seq, kind, text, prev_hash, digest_hex in replay_cache.raw_events(session, after=start):
+        digest.add(seq, kind, text, prev_hash, digest_hex)
+        replayer.feed(seq, kind, json.loads(text), prev_hash, digest_hex)
+    state = replayer.state
+    state.replayed_from, state.cache_note = start, note
+    if state.head_seq > start:
+        replay_cache.save(state, digest)
     with _CACHE_LOCK:
-        _CACHE[key] = replayer.state.clone()
-    return replayer.state
+        _CACHE[key] = (state.clone(), digest.copy())
+    return state
 
 
 def forget_cache() -> None:

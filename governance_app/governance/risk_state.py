@@ -91,14 +91,31 @@ class DerivedFinding:
     comments: list[DerivedComment] = field(default_factory=list)
 
     def as_finding(self) -> Finding:
+        """The domain value. Called once per finding per inventory (50,000 on a large board),
+        so enums come from lookup tables and arguments are positional (the field order of
+        :class:`~governance_app.domain.risk.Finding`)."""
+        comments = self.comments
         return Finding(
-            id=self.id, model=self.model, version=self.version, type=FindingType(self.type),
-            severity=Severity(self.severity), title=self.title, description=self.description,
-            owner=self.owner, opened_by=self.opened_by, opened_at=self.opened_at,
-            status=FindingStatus(self.status), due=self.due, evidence=tuple(self.evidence),
-            thread=tuple(FindingComment(c.member, c.text, c.at) for c in self.comments),
-            resolution=self.resolution, decided_by=self.decided_by,
-            decided_at=self.decided_at, exception_until=self.exception_until)
+            self.id, self.model, self.version, _TYPES[self.type], _SEVERITIES[self.severity],
+            self.title, self.description, self.owner, self.opened_by, self.opened_at,
+            _STATUSES[self.status], self.due, tuple(self.evidence),
+            tuple(FindingComment(c.member, c.text, c.at) for c in comments) if comments else (),
+            self.resolution, self.decided_by, self.decided_at, self.exception_until)
+
+    def is_open_on(self, day: date) -> bool:
+        """:meth:`Finding.is_open_on` without building the finding (the inventory's filter)."""
+        if self.status in _OPEN_STATUSES:
+            return True
+        return (self.status == FindingStatus.ACCEPTED.value
+                and self.exception_until is not None and day > self.exception_until)
+
+
+_TYPES = {t.value: t for t in FindingType}
+_SEVERITIES = {s.value: s for s in Severity}
+_STATUSES = {s.value: s for s in FindingStatus}
+_OPEN_STATUSES = frozenset(s.value for s in FindingStatus if s.is_open)
+VALUES = (_TYPES, _SEVERITIES, _STATUSES)
+"""The type, severity and status texts a finding may hold (checked when a cache is read)."""
 
 
 @dataclass(slots=True)
@@ -123,12 +140,26 @@ class RiskState:
     finding_by_hash: dict[str, DerivedFinding] = field(default_factory=dict)
     comments: list[DerivedComment] = field(default_factory=list)
     terms: list[DerivedTerms] = field(default_factory=list)
+    domain: dict[tuple[int, int, str, int], Finding] = field(
+        default_factory=dict, repr=False, compare=False)
+    """(finding id, the seq that last changed it, status, comments) → its domain value, built
+    once per process (shared by clones: an entry describes one version of a finding)."""
 
     def clone(self) -> RiskState:
         """A copy replay may extend. Shallow: a finding is copied only when an act changes it
         (:meth:`own`), so a board with 50,000 findings clones in microseconds."""
         return RiskState(list(self.policies), list(self.tiers), list(self.findings),
-                         dict(self.finding_by_hash), list(self.comments), list(self.terms))
+                         dict(self.finding_by_hash), list(self.comments), list(self.terms),
+                         self.domain)
+
+    def as_finding(self, finding: DerivedFinding) -> Finding:
+        """``finding.as_finding()``, remembered (the inventory asks for every finding on
+        every refresh)."""
+        key = (finding.id, finding.changed_seq, finding.status, len(finding.comments))
+        value = self.domain.get(key)
+        if value is None:
+            value = self.domain[key] = finding.as_finding()
+        return value
 
     def own(self, finding: DerivedFinding) -> DerivedFinding:
         """A private copy of ``finding`` put in its place, for an act to change (the state this

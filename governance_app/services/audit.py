@@ -14,7 +14,7 @@ import json
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,7 @@ from governance_app.domain.audit import (
 from governance_app.errors import InputError
 from governance_app.governance import audit as chain
 from governance_app.governance.acts import CHECKPOINT
+from governance_app.governance.approval_lapses import ApprovalLapse, approval_lapses
 from governance_app.governance.board_state import BoardState, Break, Mismatch
 from governance_app.governance.board_tables import mismatches
 from governance_app.governance.registry_digest import registry_digest_like, registry_sha256
@@ -158,6 +159,9 @@ class BoardVerification:
     legacy: int
     board: str | None
     extra: dict[str, Any] = field(default_factory=dict)
+    lapses: tuple[ApprovalLapse, ...] = ()
+    """Approvals whose expiry or condition has passed: reported, never a chain failure (the
+    chain that recorded them holds; the approvals no longer do)."""
 
     @property
     def ok(self) -> bool:
@@ -192,8 +196,12 @@ class BoardVerification:
 def verify_board(
     ws: Workspace, root_file: Path | None = None, witness_args: Sequence[str] = (),
     progress: ProgressFn | None = None, is_cancelled: Callable[[], bool] | None = None,
+    as_of: date | None = None,
 ) -> BoardVerification:
     """Recompute, replay and compare (see the module docstring).
+
+    Args:
+        as_of: the day approvals' lapses are judged on (today, UTC, by default).
 
     Raises:
         InputError: a malformed root or witness file (exit 2).
@@ -226,8 +234,10 @@ def verify_board(
             problems.append(f"{w.source} belongs to another board")
     anchored = ("the workspace alone" if trusted is None else "the root file") + \
         (" and witnesses" if checked else "")
+    day = as_of or datetime.now(UTC).date()
     return BoardVerification(report, anchored, state.root, tuple(problems), tuple(checked),
-                             tuple(state.breaks), tuple(found), state.legacy, state.board)
+                             tuple(state.breaks), tuple(found), state.legacy, state.board,
+                             lapses=tuple(approval_lapses(state, day)))
 
 
 def _registry_mismatch(session: Session, state: BoardState) -> list[Mismatch]:

@@ -19,7 +19,7 @@ from typing import Any
 from governance_app.domain.audit import Member
 from governance_app.domain.governance import Decision, GatePolicy, Review, ReviewState, Signature
 from governance_app.errors import InputError, NotFoundError
-from governance_app.governance import attestation
+from governance_app.governance import attestation, attestation_terms
 from governance_app.governance import reviews as rules
 from governance_app.governance.acts import REVIEW_OPEN, REVIEW_SIGN, REVIEW_WITHDRAW, b64
 from governance_app.governance.board_state import BoardState, DerivedReview
@@ -266,13 +266,41 @@ def attestation_envelope(ws: Workspace, review_id: int) -> dict[str, Any]:
     Raises:
         InputError: the review is not approved (it attests nothing yet).
     """
-    derived = _derived(board.state_of(ws), review_id)
+    state = board.state_of(ws)
+    derived = _derived(state, review_id)
     if derived.state != "approved":
         raise InputError(f"review #{review_id}", f"the review is {derived.state}",
                          expected="an approved review")
-    sigs = [(s.fingerprint, s.statement_signature) for s in derived.signatures
-            if s.decision == "approve" and s.statement_signature]
-    return attestation.envelope(derived.approval_statement, sigs)
+    approvals = [s for s in derived.signatures
+                 if s.decision == "approve" and s.statement_signature]
+    document = attestation.envelope(derived.approval_statement,
+                                    [(s.fingerprint, s.statement_signature) for s in approvals])
+    document[attestation_terms.KEY] = _terms_block(ws, state, derived.id,
+                                                   [s.act for s in approvals])
+    return document
+
+
+def _terms_block(ws: Workspace, state: Any, review_id: int,
+                 approvals: list[dict[str, Any]]) -> dict[str, Any]:
+    """The approval's expiry and conditions, with the signed acts that prove them (see
+    :mod:`governance_app.governance.attestation_terms`)."""
+    from governance_app.governance.audit import audit_events
+
+    terms = state.risk.terms_of(review_id)
+    conditions = []
+    for condition in terms.conditions:
+        finding = state.risk.finding(condition.finding_id)
+        closed = None
+        if finding is not None and finding.status == "closed" and finding.decided_at \
+                and finding.decided_at.date() <= condition.by:
+            with ws.session() as session:
+                for event in audit_events(session, kinds=["finding.close"]):
+                    act = event.payload.get("act", {})
+                    if act.get("body", {}).get("finding") == finding.hash:
+                        closed = dict(event.payload)
+        conditions.append((condition.finding_id, finding.hash if finding else "",
+                           condition.by, closed))
+    return attestation_terms.block(review_id, approvals, terms.expires, conditions)
 
 
 def approver_keys(ws: Workspace, review_id: int) -> tuple[dict[str, str], int]:

@@ -24,7 +24,7 @@ from governance_app.governance.scorecard import assess, read_answers
 from governance_app.importers.safe_io import MAX_YAML_BYTES, parse_yaml, read_text
 from governance_app.services import board
 from governance_app.services.board import ActResult
-from governance_app.services.models import get_model, list_models, parse_version_ref
+from governance_app.services.models import get_model, parse_version_ref
 from governance_app.services.passphrase import PassphraseSource
 from governance_app.services.workspace import Workspace
 
@@ -246,8 +246,8 @@ def list_findings(ws: Workspace, model: str | None = None, *, open_only: bool = 
     """Findings in the order they were opened, filtered by model and by being open on
     ``day`` (today by default)."""
     day = day or datetime.now(UTC).date()
-    out = [f.as_finding() for f in risk_state(ws).findings
-           if model is None or f.model == model]
+    risk = risk_state(ws)
+    out = [risk.as_finding(f) for f in risk.findings if model is None or f.model == model]
     return [f for f in out if f.is_open_on(day)] if open_only else out
 
 
@@ -295,6 +295,7 @@ def inventory(ws: Workspace, as_of: date | None = None, *, overdue_only: bool = 
     with ws.session() as session:
         created = risk_inputs.version_dates(session)
         drift = risk_inputs.drift_points(session)
+        owners = risk_inputs.model_owners(session)
     by_model: dict[str, dict[str, list[Any]]] = {}
 
     def bucket(model: str) -> dict[str, list[Any]]:
@@ -310,16 +311,23 @@ def inventory(ws: Workspace, as_of: date | None = None, *, overdue_only: bool = 
         closed = reviews[g.review_id].closed_at
         if closed is not None:
             entry["validations"].append(closed.date())
+    # Only findings that can change a row become domain values (50,000 on a large board):
+    # those open on the day (counts, overdue, triggers) and those an approval's condition names.
+    named = {c.finding_id for entry in by_model.values() for a in entry["approvals"]
+             for c in a.terms.conditions}
+    as_finding = risk.as_finding
     for f in risk.findings:
-        bucket(f.model)["findings"].append(f.as_finding())
+        if f.is_open_on(day) or f.id in named:
+            bucket(f.model)["findings"].append(as_finding(f))
+    empty: dict[str, list[Any]] = {"tiers": [], "approvals": [], "validations": [],
+                                   "findings": []}
     records = []
-    for summary in list_models(ws):
-        name = summary.name
-        entry = bucket(name)
+    for name, registry_owner in owners:
+        entry = by_model.get(name, empty)
         latest_tier = entry["tiers"][-1] if entry["tiers"] else None
         records.append(ModelRecord(
             name=name, owner=(latest_tier.owner if latest_tier and latest_tier.owner
-                              else summary.owner),
+                              else registry_owner),
             use=latest_tier.use if latest_tier else "",
             tiers=[_tier_assignment(t) for t in entry["tiers"]],
             approvals=entry["approvals"], validations=entry["validations"],

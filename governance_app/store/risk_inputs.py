@@ -16,6 +16,21 @@ from governance_app.store.schema import SqlModelVersion, SqlRegisteredModel
 from governance_app.store.schema_drift import SqlDriftResult
 
 
+def model_owners(session: Session) -> list[tuple[str, str]]:
+    """Every registered model's name and owner, by name: the ``owner`` tag, else whoever
+    registered its latest version (as ``registry_reader.model_summaries`` says, without
+    building a summary per model)."""
+    latest: dict[int, tuple[int, str]] = {}
+    for model_pk, version, user in session.execute(
+            select(SqlModelVersion.model_id, SqlModelVersion.version, SqlModelVersion.user)):
+        if model_pk not in latest or version > latest[model_pk][0]:
+            latest[model_pk] = (version, user)
+    rows = session.execute(select(SqlRegisteredModel.id, SqlRegisteredModel.name,
+                                  SqlRegisteredModel.tags).order_by(SqlRegisteredModel.name))
+    return [(name, (tags or {}).get("owner") or latest.get(pk, (None, ""))[1] or "")
+            for pk, name, tags in rows]
+
+
 def version_dates(session: Session) -> dict[str, list[tuple[int, datetime]]]:
     """Model name → (version, created_at) of every version that records when it was made."""
     rows = session.execute(
