@@ -13,8 +13,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+# Property tests judge results, not speed: on a loaded CI machine Hypothesis's own timing
+# checks (a per-example deadline, "data generation too slow") fail tests whose properties hold.
+settings.register_profile("governance", deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("governance")
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PG_ENV = "GOVERNANCE_APP_TEST_PG_URL"
