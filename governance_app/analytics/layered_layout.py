@@ -35,8 +35,8 @@ HUGE_PROPER_GRAPH = 100_000
 breadth-first start, at most :data:`HUGE_SWEEPS` sweeps and :data:`HUGE_TRANSPOSE_ROUNDS`
 transposition rounds each. A 5,000-task Kubeflow run has ~1,000,000 such vertices; the full
 schedule took ~33 s of CPU on it, the bounded one ~8 s for ~25 % more crossings (1.70 M
-against 1.36 M), which a reader cannot tell apart at the zoom such a graph is seen at. Smaller graphs keep
-the full schedule (and identical layouts)."""
+against 1.36 M), which a reader cannot tell apart at the zoom such a graph is seen at.
+Smaller graphs keep the full schedule (and identical layouts)."""
 HUGE_SWEEPS = 4
 HUGE_TRANSPOSE_ROUNDS = 2
 Progress = Callable[[int, int, str], None]

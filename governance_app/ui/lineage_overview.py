@@ -71,8 +71,7 @@ class OverviewItem(QGraphicsItem):
         self._rect = QRectF(rect)
         self.style = style
         self.edges_path = QPainterPath()
-        for edge in edges:
-            self.edges_path.addPath(edge.path())
+        self.add_edges(edges)
         self.edge_pen = _cosmetic(style.edge.color(), 1.0)
         dim = QColor(style.edge.color())
         dim.setAlphaF(0.15)
@@ -89,6 +88,11 @@ class OverviewItem(QGraphicsItem):
         self.highlighted_edges: list[tuple[QPen, QPainterPath]] = []
         self.setVisible(False)
         self.setZValue(2)
+
+    def add_edges(self, edges: Iterable[EdgeItem]) -> None:
+        """Merge more edges into the one path drawn far out (the scene adds them in chunks)."""
+        for edge in edges:
+            self.edges_path.addPath(edge.path())
 
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
         return self._rect
