@@ -38,7 +38,7 @@ from governance_app.ui.lineage_details import LineageDetailsPanel
 from governance_app.ui.lineage_export import export_lineage, export_with_dialog
 from governance_app.ui.lineage_items import LineageStyle, node_widths, pipeline_task_summary
 from governance_app.ui.lineage_scene import LineageGraphicsView, LineageScene
-from governance_app.ui.lineage_scene_builder import SceneBuilder
+from governance_app.ui.lineage_scene_builder import CollectorPause, SceneBuilder
 from governance_app.ui.lineage_tasks import LaidOut, lay_out_for_view, load_lineage
 from governance_app.ui.selection import SelectedVersion
 from governance_app.ui.views import ViewContext
@@ -79,6 +79,8 @@ class LineagePanel(QWidget):
         self._generation = 0
         self._worker: Worker | None = None
         self._builder: SceneBuilder | None = None
+        self._collector = CollectorPause()
+        self.destroyed.connect(self._collector.release)
         self._pending_centre: str | None = None
         self._hits: list[str] = []
         self._hit = -1
@@ -189,6 +191,8 @@ class LineagePanel(QWidget):
         self.draw_button.setVisible(bool(self.full_graph.nodes))
 
     def _set_busy(self, busy: bool) -> None:
+        if not busy:
+            self._collector.release()
         self.cancel_button.setVisible(busy)
         if busy:
             self.draw_button.setVisible(False)
@@ -244,6 +248,7 @@ class LineagePanel(QWidget):
             self._worker.cancel()
         self._stop_builder()
         self._set_busy(True)
+        self._collector.hold()  # until drawn, cancelled or failed
         self._generation += 1
         generation = self._generation
         graph = self.display_graph()
