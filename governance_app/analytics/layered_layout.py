@@ -30,6 +30,15 @@ from governance_app.analytics.layout_placement import place_x
 from governance_app.errors import GovernanceError
 
 Point = tuple[float, float]
+HUGE_PROPER_GRAPH = 100_000
+"""Vertices (nodes plus long edges' dummies) above which crossing reduction is bounded: one
+breadth-first start, at most :data:`HUGE_SWEEPS` sweeps and :data:`HUGE_TRANSPOSE_ROUNDS`
+transposition rounds each. A 5,000-task Kubeflow run has ~1,000,000 such vertices; the full
+schedule took ~33 s of CPU on it, the bounded one ~8 s for ~25 % more crossings (1.70 M
+against 1.36 M), which a reader cannot tell apart at the zoom such a graph is seen at.
+Smaller graphs keep the full schedule (and identical layouts)."""
+HUGE_SWEEPS = 4
+HUGE_TRANSPOSE_ROUNDS = 2
 Progress = Callable[[int, int, str], None]
 
 
@@ -131,9 +140,13 @@ def layered_layout(
     graph = ProperGraph(proper.layer, proper.upper, proper.lower, widths)
 
     step(2, "reducing crossings")
+    bounded: dict[str, int] = {}
+    if proper.layer.size > HUGE_PROPER_GRAPH:
+        bounded = {"iterations": min(iterations, HUGE_SWEEPS), "starts": 1,
+                   "transpose_rounds": HUGE_TRANSPOSE_ROUNDS}
     crossings = reduce_crossings(
         graph,
-        iterations=iterations,
+        **{"iterations": iterations, **bounded},
         step=lambda it, c: step(3 + it, f"reducing crossings ({c:,})"),
     )
 

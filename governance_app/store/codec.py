@@ -25,6 +25,19 @@ CHUNK = 900
 """Values per ``IN (...)`` list: below SQLite's historical 999-variable limit."""
 
 
+def insert_rows(session: Any, model: Any, rows: Sequence[dict[str, Any]],
+                size: int = 1000) -> None:
+    """INSERT ``rows`` (dicts of one shape) into ``model``'s table, ``size`` per executemany.
+
+    A Core insert of the table, not the ORM's bulk insert of the class: the ORM sorts out
+    each row's mapper state first (~15 µs a row), which was a third of importing a
+    5,000-task Kubeflow run's 70,000 rows. Column defaults still apply (they are the table's).
+    """
+    table = model.__table__
+    for part in chunks(rows, size):
+        session.execute(table.insert(), list(part))
+
+
 def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import insert, select, tuple_, update
+from sqlalchemy import select, tuple_, update
 from sqlalchemy.orm import Session
 
 from governance_app.domain.lineage import LineageEdge, LineageGraph, LineageNode
@@ -57,11 +57,9 @@ def save_lineage(
     _save_edges(session, graph.edges, import_id, log)
     tick(2, 2, f"{len(graph.edges)} lineage edges stored")
     if log.rows:
-        for part in codec.chunks(log.rows, 2000):
-            session.execute(
-                insert(SqlChange.__table__),
-                [{"import_id": import_id, "entity": e, "key": k, "change": c} for e, k, c in part],
-            )
+        codec.insert_rows(session, SqlChange, [
+            {"import_id": import_id, "entity": e, "key": k, "change": c} for e, k, c in log.rows
+        ], 2000)
     return log.summary()
 
 
@@ -104,8 +102,7 @@ def _save_nodes(session: Session, graph: LineageGraph, import_id: int, log: Chan
                 update(SqlLineageNode).where(SqlLineageNode.id == node_id).values(values)
             )
             log.add("lineage_node", node_id, "updated")
-    for part in codec.chunks(new_rows, 1000):
-        session.execute(insert(SqlLineageNode.__table__), list(part))
+    codec.insert_rows(session, SqlLineageNode, new_rows)
 
 
 def _save_edges(
@@ -124,5 +121,4 @@ def _save_edges(
     rows = [
         {"source": s, "target": t, "kind": k, "first_import_id": import_id} for s, t, k in new
     ]
-    for part in codec.chunks(rows, 1000):
-        session.execute(insert(SqlLineageEdge.__table__), list(part))
+    codec.insert_rows(session, SqlLineageEdge, rows)

@@ -62,10 +62,9 @@ def save_snapshot(
     _save_models(session, snapshot, log)
     tick(4, 4, "models stored")
     if log.rows:
-        session.execute(
-            insert(SqlChange.__table__),
-            [{"import_id": import_id, "entity": e, "key": k, "change": c} for e, k, c in log.rows],
-        )
+        codec.insert_rows(session, SqlChange, [
+            {"import_id": import_id, "entity": e, "key": k, "change": c} for e, k, c in log.rows
+        ], 2000)
     return log.summary()
 
 
@@ -141,10 +140,9 @@ def _dataset_ids(session: Session, runs: list[Run]) -> dict[tuple[str, str], int
     missing = [first[key] for key in wanted if key not in ids]
     # One executemany, then the new ids read back: a pipeline run can read thousands of
     # datasets, and an INSERT … RETURNING per dataset cost seconds.
-    for part in codec.chunks(missing, 1000):
-        session.execute(insert(SqlDataset.__table__), [
-            {"name": ds.name, "digest": ds.digest, "source_type": ds.source_type,
-             "source": ds.source, "schema": ds.schema, "profile": ds.profile} for ds in part])
+    codec.insert_rows(session, SqlDataset, [
+        {"name": ds.name, "digest": ds.digest, "source_type": ds.source_type,
+         "source": ds.source, "schema": ds.schema, "profile": ds.profile} for ds in missing])
     for part in codec.chunks(codec.distinct(ds.name for ds in missing)):
         rows = session.execute(
             select(SqlDataset.name, SqlDataset.digest, SqlDataset.id).where(
@@ -216,21 +214,17 @@ def _save_runs(
     series_rows = [
         codec.series_row(run_pks[r.run_id], s) for r in replace_series for s in r.metrics.values()
     ]
-    for part in codec.chunks(series_rows, 2000):
-        session.execute(insert(SqlMetricSeries.__table__), list(part))
+    codec.insert_rows(session, SqlMetricSeries, series_rows, 2000)
     input_rows = {
         (run_pks[r.run_id], dataset_ids[(i.name, i.digest)], i.context): i.tags
         for r in replace_inputs
         for i in r.inputs
     }
     if input_rows:
-        session.execute(
-            insert(SqlRunInput.__table__),
-            [
-                {"run_id": r, "dataset_id": d, "context": c, "tags": t}
-                for (r, d, c), t in input_rows.items()
-            ],
-        )
+        codec.insert_rows(session, SqlRunInput, [
+            {"run_id": r, "dataset_id": d, "context": c, "tags": t}
+            for (r, d, c), t in input_rows.items()
+        ], 2000)
 
 
 def _series_digests(session: Session, run_pks: list[int]) -> dict[int, dict[str, str]]:

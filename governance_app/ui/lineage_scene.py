@@ -8,22 +8,33 @@ operations plus one state change per item that actually changes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TypeVar
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QContextMenuEvent,
     QKeyEvent,
+    QMouseEvent,
     QPainter,
+    QPainterPath,
     QPalette,
+    QPen,
+    QResizeEvent,
     QWheelEvent,
 )
-from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene, QGraphicsView, QWidget
+from PySide6.QtWidgets import (
+    QGraphicsItem,
+    QGraphicsScene,
+    QGraphicsView,
+    QStyleOptionGraphicsItem,
+    QWidget,
+)
 
 from governance_app.analytics.layered_layout import Layout
 from governance_app.analytics.lineage_graph import LineageIndex
-from governance_app.domain.lineage import LineageGraph
+from governance_app.domain.lineage import LineageEdge, LineageGraph
 from governance_app.ui.lineage_items import (
     MAX_WIDTH,
     NODE_HEIGHT,
@@ -41,21 +52,59 @@ MIN_SCALE, MAX_SCALE = 0.01, 4.0
 ZOOM_STEP = 1.25
 SCENE_MARGIN = 40.0
 _ANTIALIAS = QPainter.RenderHint.Antialiasing
+BUILD_CHUNK = 200
+"""Items made per step of :meth:`LineageScene.build_steps` (a few milliseconds' work)."""
+MAX_INDEXED_ITEMS = 12_000
+"""Above this many items the scene keeps no BSP index: long edges span much of a big
+drawing and sit in most of the tree's cells, so building the tree froze the window for ~2 s
+on a 5,000-task Kubeflow run, while a linear scan of 34,000 bounding boxes costs a few
+milliseconds per repaint."""
+_T = TypeVar("_T")
 
 
-def _layout_rect(layout: Layout, widths: dict[str, float]) -> QRectF:
-    """The drawing's extent from the layout alone (``itemsBoundingRect`` visits every item)."""
+def _chunks(items: Sequence[_T], size: int) -> Iterator[Sequence[_T]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _layout_rect(layout: Layout, widths: dict[str, float],
+                 extent: tuple[float, float, float, float] | None = None) -> QRectF:
+    """The drawing's extent from the layout alone (``itemsBoundingRect`` visits every item);
+    ``extent`` is :func:`~governance_app.ui.lineage_tasks.layout_extent`, if known."""
     if not layout.positions:
         return QRectF()
-    points = list(layout.positions.values())
-    for route in layout.edge_routes.values():  # long edges bend through their dummies
-        points.extend(route[1:-1])
-    xy = np.array(points, dtype=np.float64)
+    if extent is None:
+        from governance_app.ui.lineage_tasks import layout_extent
+
+        extent = layout_extent(layout)
+    assert extent is not None
+    left, top, right, bottom = extent
     half = max(widths.values(), default=MAX_WIDTH) / 2
-    left, top = xy.min(axis=0)
-    right, bottom = xy.max(axis=0)
     return QRectF(left - half, top - NODE_HEIGHT, right - left + 2 * half,
                   bottom - top + 2 * NODE_HEIGHT)
+
+
+class HighlightPath(QGraphicsItem):
+    """A path drawn in one pen: a highlighted edge, or every edge dimmed (merged).
+
+    Its bounds are the path's control points (plus the pen): ``QGraphicsPathItem`` strokes
+    the whole path to find them, which for thousands of long curves took seconds.
+    """
+
+    def __init__(self, path: QPainterPath, pen: QPen, parent: QGraphicsItem) -> None:
+        super().__init__(parent)
+        self.path, self.pen = path, pen
+        self._bounds = path.controlPointRect().adjusted(-4, -4, 4, 4)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
+        return self._bounds
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,  # noqa: D102
+              widget: QWidget | None = None) -> None:
+        painter.setPen(self.pen)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawPath(self.path)
 
 
 class LineageScene(QGraphicsScene):
@@ -78,54 +127,127 @@ class LineageScene(QGraphicsScene):
         self.reset()
 
     def build(self, graph: LineageGraph, layout: Layout, widths: dict[str, float] | None = None,
-              style: LineageStyle | None = None) -> None:
-        """Replace the drawing with ``graph`` placed by ``layout``.
+              style: LineageStyle | None = None, index: LineageIndex | None = None) -> None:
+        """Replace the drawing with ``graph`` placed by ``layout``, all at once.
 
         Args:
             graph: what to draw.
             layout: where (positions and edge routes of every node and edge of ``graph``).
             widths: each box's width as the layout reserved it (:func:`node_widths`).
             style: pens and fonts; the application palette's by default.
+            index: ``graph``'s :class:`LineageIndex` if already built (the worker builds it).
+        """
+        for _ in self.build_steps(graph, layout, widths, style, index):
+            pass
+
+    def build_steps(self, graph: LineageGraph, layout: Layout,
+                    widths: dict[str, float] | None = None, style: LineageStyle | None = None,
+                    index: LineageIndex | None = None,
+                    chunk: int = BUILD_CHUNK,
+                    extent: tuple[float, float, float, float] | None = None,
+                    ) -> Iterator[tuple[int, int]]:
+        """:meth:`build` a few hundred items at a time, yielding ``(done, total)`` between.
+
+        A QGraphicsItem belongs to the GUI thread once it is in a scene, so the items of a
+        10,000-node graph cannot be made in a worker; made in one go they freeze the window
+        for seconds. Edges are counted by their route's points (a long edge's curve costs
+        more than a box). :class:`~governance_app.ui.lineage_scene_builder.SceneBuilder` runs this
+        from the event loop in slices of a few milliseconds. Until the last step the scene
+        keeps no index (adding to a BSP tree item by item rebuilds it over and over) and its
+        layers are hidden, so a repaint meanwhile costs nothing; closing the generator early
+        leaves an empty scene.
         """
         self.reset()
-        self.style = style = style or LineageStyle.from_palette()
-        widths = widths or {}
-        self.graph = graph
-        self.index = LineageIndex(graph)
-        positions = layout.positions
-        # Items are children of layers (and join the scene with them), so the far-out
-        # overview hides thousands of them in one call.
-        for node_id, node in graph.nodes.items():
-            x, y = positions[node_id]
-            item = NodeItem(node, style, widths.get(node_id), self.node_layer)
-            item.setPos(x, y)
-            self.node_items[node_id] = item
-        self._box_ids = list(self.node_items)
-        self._boxes = np.array([(*positions[i], self.node_items[i].width / 2)
-                                for i in self._box_ids], dtype=np.float64).reshape(-1, 3)
+        self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
+        finished = False
+        try:
+            self.style = style = style or LineageStyle.from_palette()
+            widths = widths or {}
+            self.graph = graph
+            positions = layout.positions
+            pairs = self._edge_routes(graph, layout)
+            total = len(graph.nodes) + 2 * len(pairs) + 2
+            done = 0
+            self.index = index if index is not None else LineageIndex(graph)
+            done += 1
+            yield done, total
+            for layer in (self.edge_layer, self.node_layer):
+                layer.setVisible(False)
+            self.setSceneRect(_layout_rect(layout, widths, extent).adjusted(
+                -SCENE_MARGIN, -SCENE_MARGIN, SCENE_MARGIN, SCENE_MARGIN))
+            # Items are children of layers (and join the scene with them), so the far-out
+            # overview hides thousands of them in one call.
+            node_layer = self.node_layer
+            for part in _chunks(list(graph.nodes.items()), chunk):
+                for node_id, node in part:
+                    x, y = positions[node_id]
+                    item = NodeItem(node, style, widths.get(node_id), node_layer)
+                    item.setPos(x, y)
+                    self.node_items[node_id] = item
+                done += len(part)
+                yield done, total
+            self._box_ids = list(self.node_items)
+            self._boxes = np.array([(*positions[i], self.node_items[i].width / 2)
+                                    for i in self._box_ids], dtype=np.float64).reshape(-1, 3)
+            edge_layer = self.edge_layer
+            points = 0
+            for edge, route in pairs:
+                path = edge_path(route, positions[edge.source][1], positions[edge.target][1])
+                item = EdgeItem(edge.source, edge.target, edge.kind, path, style, edge_layer)
+                # Qt finds a path item's bounds by stroking its outline, once, when it is
+                # first needed: here, in this slice, not all together on the next repaint.
+                item.boundingRect()
+                self.edge_items.append(item)
+                done += 1
+                points += len(route)
+                if points >= chunk:
+                    points = 0
+                    yield done, total
+            points = 0
+            self.overview = overview = OverviewItem(self.sceneRect(), (), style)
+            for item in self.edge_items:
+                overview.add_edges((item,))
+                done += 1
+                points += item.path().elementCount()
+                if points >= chunk * 12:
+                    points = 0
+                    yield done, total
+            self.addItem(overview)
+            overview.refresh(self.node_items.values(), self.edge_items, False)
+            self.overview_on = False
+            for layer in (self.edge_layer, self.node_layer):
+                layer.setVisible(True)
+            if len(self.node_items) + len(self.edge_items) <= MAX_INDEXED_ITEMS:
+                self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
+            finished = True
+            yield total, total
+        finally:
+            if not finished:  # cancelled (the generator closed) or failed: nothing half-drawn
+                self.reset()
+                self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
+
+    @staticmethod
+    def _edge_routes(graph: LineageGraph,
+                     layout: Layout) -> list[tuple[LineageEdge, list[tuple[float, float]]]]:
+        """Each drawn edge once (one per source and target), with its layout route."""
         seen: set[tuple[str, str]] = set()
+        pairs = []
         for edge in graph.edges:
             pair = (edge.source, edge.target)
             route = layout.edge_routes.get(pair)
             if pair in seen or route is None or len(route) < 2:
                 continue
             seen.add(pair)
-            path = edge_path(route, positions[edge.source][1], positions[edge.target][1])
-            self.edge_items.append(
-                EdgeItem(edge.source, edge.target, edge.kind, path, style, self.edge_layer))
-        self.setSceneRect(_layout_rect(layout, widths).adjusted(
-            -SCENE_MARGIN, -SCENE_MARGIN, SCENE_MARGIN, SCENE_MARGIN))
-        self.overview = OverviewItem(self.sceneRect(), self.edge_items, style)
-        self.addItem(self.overview)
-        self.overview.refresh(self.node_items.values(), self.edge_items, False)
-        self.overview_on = False
+            pairs.append((edge, route))
+        return pairs
 
     def reset(self) -> None:
         """Remove every item (an empty graph, or before a rebuild)."""
         self.clear()
         self.node_items, self.edge_items = {}, []
         self.overview, self.overview_on = None, False
-        self._overlay: list[QGraphicsPathItem] = []
+        self._overlay: list[HighlightPath] = []
+        self._dimmed = False
         self._box_ids: list[str] = []
         self._boxes = np.empty((0, 3))
         self.edge_layer, self.overlay_layer, self.node_layer = LayerItem(), LayerItem(), LayerItem()
@@ -156,8 +278,9 @@ class LineageScene(QGraphicsScene):
         self.blockSignals(True)
         try:
             self.overview_on = on
-            for layer in (self.node_layer, self.edge_layer, self.overlay_layer):
+            for layer in (self.node_layer, self.overlay_layer):
                 layer.setVisible(not on)
+            self.edge_layer.setVisible(not on and not self._dimmed)
             self.overview.setVisible(on)
             self._kept = kept if on else None
             if not on and kept in self.node_items:
@@ -220,7 +343,12 @@ class LineageScene(QGraphicsScene):
         item = self.node_items.get(node_id) if node_id else None
         self._kept = None
         self.clearSelection()
-        if item is not None:
+        if item is not None and self.overview_on:
+            # Far out the items are hidden, and Qt ignores selecting a hidden item: the node
+            # is kept aside as set_overview() does, and selected when the items come back.
+            self._kept = node_id
+            self.selectionChanged.emit()
+        elif item is not None:
             item.setSelected(True)
 
     def highlight(self, node_id: str | None) -> None:
@@ -241,7 +369,7 @@ class LineageScene(QGraphicsScene):
                 item.set_state(NodeState.NORMAL)
             for edge in self.edge_items:
                 edge.state = NodeState.NORMAL
-            self.edge_layer.setOpacity(1.0)
+            self._dim_edges(False)
             self._refresh_overview()
             return
         up = self.upstream_ids = self.index.upstream(node_id)
@@ -252,6 +380,7 @@ class LineageScene(QGraphicsScene):
         # An edge is on the upstream when it ends in the selection's ancestry, and likewise.
         up_ends, down_starts = up | {node_id}, down | {node_id}
         pens = {NodeState.UPSTREAM: self.style.edge_up, NodeState.DOWNSTREAM: self.style.edge_down}
+        overlay = self.overlay_layer
         for edge in self.edge_items:
             if edge.source in up and edge.target in up_ends:
                 edge.state = NodeState.UPSTREAM
@@ -260,13 +389,25 @@ class LineageScene(QGraphicsScene):
             else:
                 edge.state = NodeState.DIMMED
                 continue
-            # The highlighted edges are redrawn over the dimmed layer, in their colour.
-            copy = QGraphicsPathItem(edge.path())
-            copy.setPen(pens[edge.state])
-            copy.setParentItem(self.overlay_layer)
-            self._overlay.append(copy)
-        self.edge_layer.setOpacity(0.2)
+            # The highlighted edges are redrawn over the dimmed ones, in their colour.
+            self._overlay.append(HighlightPath(edge.path(), pens[edge.state], overlay))
+        self._dim_edges(True)
         self._refresh_overview()
+
+    def _dim_edges(self, on: bool) -> None:
+        """Show every edge dimmed under the highlighted ones (or each in its own colour).
+
+        Dimmed edges are the overview's one merged path in an opaque pale pen, drawn below
+        the highlight, while the edge items are hidden: drawing 24,000 items through a
+        translucent layer took Qt's slow blending path, 5 s per repaint at 10,000 nodes.
+        """
+        self._dimmed = on
+        self.edge_layer.setVisible(not on and not self.overview_on)
+        if on and self.overview is not None:
+            under = HighlightPath(self.overview.edges_path, self.overview.dim_pen,
+                                  self.overlay_layer)
+            under.setZValue(-1)
+            self._overlay.append(under)
 
     def _label_path(self, node_id: str | None) -> None:
         """Name the selection and its upstream and downstream nodes (nearest first)."""
@@ -349,6 +490,9 @@ class LineageGraphicsView(QGraphicsView):
         self.setBackgroundBrush(self.palette().color(QPalette.ColorRole.Base))
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setAccessibleName("Lineage graph")
+        self._fitted: tuple[QRectF, float] | None = None
+        """The rectangle last fitted, kept until the user zooms or pans: a resize fits it
+        again, so a window laid out after the first view still shows all of it."""
 
     def scale_factor(self) -> float:
         """The current zoom: 1.0 is one scene unit per pixel."""
@@ -356,6 +500,7 @@ class LineageGraphicsView(QGraphicsView):
 
     def zoom_by(self, factor: float) -> None:
         """Zoom by ``factor`` within the allowed range (anchored under the mouse for the wheel)."""
+        self._fitted = None
         current = self.scale_factor()
         target = min(MAX_SCALE, max(MIN_SCALE, current * factor))
         if target != current:
@@ -376,16 +521,54 @@ class LineageGraphicsView(QGraphicsView):
         self.setTransformationAnchor(anchor)
 
     def fit(self, rect: QRectF | None = None, *, max_scale: float = 1.2) -> None:
-        """Show ``rect`` (default: every node) whole, without magnifying past ``max_scale``."""
+        """Show ``rect`` (default: every node) whole, without magnifying past ``max_scale``.
+
+        Whole means inside the viewport *as it is once the scroll bars that the new scale
+        brings have appeared*: ``fitInView`` measures the viewport before they take their
+        room, which once left part of a version's path behind a scroll bar.
+        """
         rect = rect if rect is not None and not rect.isEmpty() else self.lineage_scene.nodes_rect()
         if rect.isEmpty():
             return
-        self.fitInView(rect.adjusted(-20, -20, 20, 20), Qt.AspectRatioMode.KeepAspectRatio)
+        target = rect.adjusted(-20, -20, 20, 20)
+        self.fitInView(target, Qt.AspectRatioMode.KeepAspectRatio)
         if self.scale_factor() > max_scale:
-            self.zoom_by(max_scale / self.scale_factor())
-            self.centerOn(rect.center())
+            self.scale(max_scale / self.scale_factor(), max_scale / self.scale_factor())
+        self._centre_exactly(rect.center())
+        # Scroll bars that the new scale brings (or drops) resize the viewport and move the
+        # scene by a few pixels: step out a little until the rectangle is whole in sight.
+        for _ in range(8):
+            if self.visible_scene_rect().contains(rect) or self.scale_factor() <= MIN_SCALE:
+                break
+            self.scale(0.96, 0.96)
+            self._centre_exactly(rect.center())
+        self._fitted = (QRectF(rect), max_scale)
         self._update_render_hints()
         self.sig_zoomed.emit(self.scale_factor())
+
+    def _centre_exactly(self, centre: QPointF) -> None:
+        """Centre on ``centre`` even near the drawing's edge: the scene rectangle grows to
+        hold the viewport around it (otherwise the view aligns the scene instead)."""
+        half_w = self.viewport().width() / self.scale_factor() / 2
+        half_h = self.viewport().height() / self.scale_factor() / 2
+        room = QRectF(centre.x() - half_w, centre.y() - half_h, 2 * half_w, 2 * half_h)
+        if not self.sceneRect().contains(room):
+            self.setSceneRect(self.sceneRect().united(room))
+        self.centerOn(centre)
+
+    def visible_scene_rect(self) -> QRectF:
+        """The part of the scene the viewport shows."""
+        return self.mapToScene(self.viewport().rect()).boundingRect()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        if self._fitted is not None:
+            rect, max_scale = self._fitted
+            self.fit(rect, max_scale=max_scale)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+        self._fitted = None  # a drag pans: what was fitted is no longer the user's view
+        super().mousePressEvent(event)
 
     def _update_render_hints(self) -> None:
         # Far out, boxes are plain rectangles and edges hairlines: antialiasing them costs
@@ -400,6 +583,7 @@ class LineageGraphicsView(QGraphicsView):
         item = self.lineage_scene.item_for(node_id)
         if item is None:
             return False
+        self._fitted = None
         if readable and self.scale_factor() < 0.6:
             self.zoom_by(0.85 / self.scale_factor())  # labels readable, neighbours in sight
         # A box at the drawing's edge can only reach the middle if the scene extends past it.

@@ -1,10 +1,12 @@
 """The Lineage view: what data trained a model version, and what else that data fed.
 
 The workspace's lineage graph is read and laid out in a worker (a 5,000-node layout takes
-seconds), then drawn once by :class:`LineageScene`. Everything interactive after that works on
-the drawn items: selecting a node highlights its upstream and downstream, search outlines and
-jumps, zoom and pan are the view's. Focus mode (N hops around a node) and collapsing a
-namespace change *which* graph is drawn, so they lay out again, in the worker.
+seconds), then drawn by :class:`LineageScene` from the event loop in slices
+(:class:`SceneBuilder`), so the window stays live and the drawing can be cancelled.
+Everything interactive after that works on the drawn items: selecting a node highlights its
+upstream and downstream, search outlines and jumps, zoom and pan are the view's. Focus mode
+(N hops around a node) and collapsing a namespace change *which* graph is drawn, so they lay
+out again, in the worker.
 
 The view follows the shared current model version: choosing ``credit_default`` v4 anywhere
 centres on ``model:credit_default/4`` here, and a model version node offers "Open in Models".
@@ -14,19 +16,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QPointF, QSettings, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMenu,
+    QPushButton,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from governance_app.analytics.layered_layout import Layout, LayoutCancelled
+from governance_app.analytics.layered_layout import LayoutCancelled
 from governance_app.analytics.lineage_graph import LineageIndex, collapse_namespace, subgraph
 from governance_app.domain.lineage import LineageGraph, NodeKind, model_version_id
 from governance_app.ui.error_dialog import show_error
@@ -35,7 +38,8 @@ from governance_app.ui.lineage_details import LineageDetailsPanel
 from governance_app.ui.lineage_export import export_lineage, export_with_dialog
 from governance_app.ui.lineage_items import LineageStyle, node_widths, pipeline_task_summary
 from governance_app.ui.lineage_scene import LineageGraphicsView, LineageScene
-from governance_app.ui.lineage_tasks import layout_lineage, load_lineage
+from governance_app.ui.lineage_scene_builder import CollectorPause, SceneBuilder
+from governance_app.ui.lineage_tasks import LaidOut, lay_out_for_view, load_lineage
 from governance_app.ui.selection import SelectedVersion
 from governance_app.ui.views import ViewContext
 from governance_app.ui.widgets import EmptyStatePanel
@@ -74,6 +78,9 @@ class LineagePanel(QWidget):
         self._loading = False
         self._generation = 0
         self._worker: Worker | None = None
+        self._builder: SceneBuilder | None = None
+        self._collector = CollectorPause()
+        self.destroyed.connect(self._collector.release)
         self._pending_centre: str | None = None
         self._hits: list[str] = []
         self._hit = -1
@@ -117,6 +124,15 @@ class LineagePanel(QWidget):
         self.focus_check.toggled.connect(self._on_focus_check_toggled)
         self.hops_spin.valueChanged.connect(self._on_hops_spin_value_changed)
         self.status_label = QLabel()
+        # Reading, laying out and drawing a big graph take seconds: each can be stopped.
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop reading, laying out or drawing this graph")
+        self.cancel_button.clicked.connect(self.cancel_drawing)
+        self.cancel_button.setVisible(False)
+        self.draw_button = QPushButton("Draw again")
+        self.draw_button.setToolTip("Lay out and draw the graph that was cancelled")
+        self.draw_button.clicked.connect(self._relayout)
+        self.draw_button.setVisible(False)
         self.legend_label = QLabel(LEGEND)
         self.legend_label.setWordWrap(True)
         box = QWidget()
@@ -127,6 +143,8 @@ class LineagePanel(QWidget):
         bottom = QHBoxLayout()
         bottom.addWidget(self.legend_label, 1)
         bottom.addWidget(self.status_label)
+        bottom.addWidget(self.cancel_button)
+        bottom.addWidget(self.draw_button)
         layout.addLayout(bottom)
         for text, keys, slot in (("Zoom in", ("Ctrl+=", "Ctrl++"), self.view.zoom_in),
                                  ("Zoom out", ("Ctrl+-",), self.view.zoom_out)):
@@ -152,7 +170,32 @@ class LineagePanel(QWidget):
 
     def is_ready(self) -> bool:
         """Nothing is being read or laid out: what is shown is the workspace's lineage."""
-        return not self._dirty and not self._loading and self._worker is None
+        return (not self._dirty and not self._loading and self._worker is None
+                and not self.is_drawing())
+
+    def is_drawing(self) -> bool:
+        """Items are being made from the event loop (a big graph takes several slices)."""
+        return self._builder is not None and self._builder.running
+
+    def cancel_drawing(self) -> None:
+        """Stop laying out or drawing; the drawing is left empty, "Draw again" restarts."""
+        self._generation += 1  # whatever is still running reports to no one
+        if self._worker is not None:
+            self._worker.cancel()
+            self._worker = None
+        if self._builder is not None:
+            self._builder.cancel()  # its sig_cancelled empties the scene and says so
+        self._loading = False
+        self._set_busy(False)
+        self.status_label.setText("Drawing cancelled: nothing is drawn")
+        self.draw_button.setVisible(bool(self.full_graph.nodes))
+
+    def _set_busy(self, busy: bool) -> None:
+        if not busy:
+            self._collector.release()
+        self.cancel_button.setVisible(busy)
+        if busy:
+            self.draw_button.setVisible(False)
 
     def _load(self) -> None:
         self._dirty = False
@@ -160,6 +203,7 @@ class LineagePanel(QWidget):
         self._generation += 1
         generation = self._generation
         self.status_label.setText("Reading lineage…")
+        self._set_busy(True)
         worker = Worker(load_lineage, self.ctx.workspace.url, description="Reading lineage")
         worker.signals.sig_finished.connect(
             lambda graph: generation == self._generation and self.set_graph(graph))
@@ -176,6 +220,8 @@ class LineagePanel(QWidget):
         self.collapsed &= set(namespaces)
         self.controls.fill_namespaces(namespaces, self.collapsed, self.set_namespace_collapsed)
         if not graph.nodes:
+            self._stop_builder()
+            self._set_busy(False)
             self.pages.setCurrentWidget(self.empty_state)
             self.scene.reset()
             self.status_label.clear()
@@ -200,6 +246,9 @@ class LineagePanel(QWidget):
     def _relayout(self) -> None:
         if self._worker is not None:
             self._worker.cancel()
+        self._stop_builder()
+        self._set_busy(True)
+        self._collector.hold()  # until drawn, cancelled or failed
         self._generation += 1
         generation = self._generation
         graph = self.display_graph()
@@ -208,24 +257,54 @@ class LineagePanel(QWidget):
         # Fonts are measured here, on the GUI thread; the layout itself runs in the pool.
         style = LineageStyle.from_palette(self.palette())
         widths = node_widths(graph.nodes.values(), style)
-        worker = Worker(layout_lineage, graph, widths,
+        worker = Worker(lay_out_for_view, graph, widths,
                         description=f"Laying out lineage ({count:,} nodes)")
         worker.signals.sig_finished.connect(
-            lambda layout: generation == self._generation
-            and self._show(graph, layout, widths, style))
+            lambda laid_out: generation == self._generation
+            and self._show(graph, laid_out, widths, style))
         worker.signals.sig_errored.connect(
             lambda exc: generation == self._generation and self._fail(exc, "Laying out lineage"))
         self._worker = worker
         self.ctx.runner.start(worker)
 
-    def _show(self, graph: LineageGraph, layout: Layout, widths: dict[str, float],
+    def _show(self, graph: LineageGraph, laid_out: LaidOut, widths: dict[str, float],
               style: LineageStyle) -> None:
+        """Draw the laid-out graph a slice at a time; :meth:`_drawn` finishes."""
         keep = self.scene.selected_node_id()
         self._worker = None
-        self.shown_graph = graph
+        self._stop_builder()
+        count = len(graph.nodes)
+        # The scene is emptied and refilled: its selection changes mean nothing meanwhile.
         self.scene.blockSignals(True)
-        self.scene.build(graph, layout, widths, style)
+        builder = self._builder = SceneBuilder(
+            self.scene.build_steps(graph, laid_out.layout, widths, style, laid_out.index,
+                                   extent=laid_out.extent), self)
+        builder.sig_progressed.connect(
+            lambda done, total: builder is self._builder and self.status_label.setText(
+                f"Drawing {count:,} nodes… {100 * done // max(total, 1)} %"))
+        builder.sig_finished.connect(
+            lambda: builder is self._builder and self._drawn(graph, keep))
+        builder.sig_cancelled.connect(self._on_builder_ended)
+        builder.sig_failed.connect(
+            lambda exc: builder is self._builder and self._fail(exc, "Drawing lineage"))
+        builder.start()
+
+    def _stop_builder(self) -> None:
+        if self._builder is not None:
+            builder, self._builder = self._builder, None
+            builder.cancel()
+            builder.deleteLater()
+
+    def _on_builder_ended(self) -> None:
         self.scene.blockSignals(False)
+        self.scene.reset()
+        self.details.show_nothing()
+
+    def _drawn(self, graph: LineageGraph, keep: str | None) -> None:
+        """The scene is complete: say what it holds, then show the version's path."""
+        self.scene.blockSignals(False)
+        self._set_busy(False)
+        self.shown_graph = graph
         failed = sum(1 for n in graph.nodes.values() if n.status.upper() == "FAIL")
         text = f"{len(graph.nodes):,} nodes · {len(self.scene.edge_items):,} edges"
         if failed:
@@ -238,9 +317,7 @@ class LineagePanel(QWidget):
         self._pending_centre = None
         item = self.scene.node_items.get(target) if target else None
         if item is not None and item.node.kind is NodeKind.MODEL_VERSION:
-            # A model version is shown with the path that made it: raw data to the version.
-            self.view.fit(self.scene.nodes_rect(self.scene.index.upstream(target) | {target}))
-            self.select_node(target, centre=False)
+            self.show_version_path(target)
         elif target in self.scene.node_items:
             self.view.fit()
             self.select_node(target)
@@ -252,9 +329,26 @@ class LineagePanel(QWidget):
             self._update_find_label()
         self.sig_graph_shown.emit()
 
+    def show_version_path(self, node_id: str) -> bool:
+        """Select a model version and fit the path that made it, raw data to the version,
+        whole in the window (no scrolling needed to see it); False if it is not drawn."""
+        if node_id not in self.scene.node_items:
+            return False
+        self.view.fit(self.version_path_rect(node_id))
+        self.select_node(node_id, centre=False)
+        return True
+
+    def version_path_rect(self, node_id: str) -> QRectF:
+        """The scene rectangle of ``node_id`` and everything upstream of it."""
+        return self.scene.nodes_rect(self.scene.index.upstream(node_id) | {node_id})
+
     def _fail(self, exc: BaseException, action: str) -> None:
         self._worker = None
         self._loading = False
+        self._set_busy(False)
+        if self._builder is not None:
+            self._builder = None
+            self._on_builder_ended()
         self.status_label.setText(f"{action} failed")
         self.sig_failed.emit(exc)
         if not isinstance(exc, LayoutCancelled):  # a newer layout replaced it: not an error
@@ -383,7 +477,7 @@ class LineagePanel(QWidget):
         if not current.model_name or current.version is None:
             return
         target = model_version_id(current.model_name, current.version)
-        if self.select_node(target):
+        if self.show_version_path(target):
             return
         self._pending_centre = target
         if self.focus_check.isChecked() and target in self.full_graph.nodes:
