@@ -17,20 +17,22 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
 from governance_app.analytics.drift_from_counts import CategoryTally, labels_of
 from governance_app.analytics.ks_from_counts import MapParts, ValueCounts
+from governance_app.analytics.roc_auc_ranks import NEGATIVES, POSITIVES, TWICE_U, subsets_of
 from governance_app.analytics.sufficient_stats import (
     COUNT,
     LABEL,
     MAX_EXACT_SCORES,
     PREDICTION,
     SCORE,
-    SCORE_DECIMALS,
+    SCORE_DECIMALS_TRIED,
+    choose_decimals,
 )
 from governance_app.engines.base import (
     ColumnSummary,
@@ -188,8 +190,7 @@ class SparkEngine:
             raw = F.col(f"`{spec.score}`").cast("double")
             score = F.when(F.isnan(raw), None).otherwise(raw)
             if score_decimals is None and want_score:
-                distinct = frame.select(F.approx_count_distinct(score)).first()[0]
-                score_decimals = SCORE_DECIMALS if distinct > MAX_EXACT_SCORES else None
+                score_decimals = self._score_decimals(frame, score)
         if spec.prediction is not None:
             cols.append(F.col(f"`{spec.prediction}`").alias(PREDICTION))
         else:
@@ -199,6 +200,73 @@ class SparkEngine:
             shown = score if score_decimals is None else F.round(score, score_decimals)
             cols.append(shown.alias(SCORE))
         return cols, score_decimals
+
+    def _score_decimals(self, frame: Any, score: Any) -> int | None:
+        """``None`` when the scores are few enough to count exactly, else the rounding
+        (:func:`~.sufficient_stats.choose_decimals`), from approximate distinct counts made in
+        one pass."""
+        from pyspark.sql import functions as F
+
+        self._check()
+        row = frame.agg(F.approx_count_distinct(score), *[
+            F.approx_count_distinct(F.round(score, d)) for d in SCORE_DECIMALS_TRIED]).first()
+        if row[0] <= MAX_EXACT_SCORES:
+            return None
+        return choose_decimals(dict(zip(SCORE_DECIMALS_TRIED, row[1:], strict=True)))
+
+    def rank_sums(self, source: TableSource, spec: FairnessSpec,
+                  bins: Mapping[str, Sequence[float]] | None = None) -> dict[tuple[str, ...], Any]:
+        """Per attribute set (and ``()``, overall): twice the Mann–Whitney U, positives and
+        negatives of every group, from the exact scores (:mod:`~.roc_auc_ranks`).
+
+        Rows are counted once per (attribute…, label, exact score) and cached; each attribute
+        set then sums over its groups' distinct scores in order (a window over the negatives
+        below, partitioned by the set's attributes), so a few integers per group come back.
+        Call it after the count table was validated.
+        """
+        from pyspark.sql import Window
+        from pyspark.sql import functions as F
+
+        assert spec.score is not None
+        frame, _ = self._require(source, spec.columns())
+        raw = F.col(f"`{spec.score}`").cast("double")
+        cols = []
+        for a in spec.attributes:
+            if bins and a in bins:
+                edges = [float(e) for e in bins[a]]
+                v = F.col(f"`{a}`").cast("double")
+                code = F.lit(0)
+                for e in edges[1:-1]:
+                    code = code + F.when(v >= e, 1).otherwise(0)
+                cols.append(F.when(v == edges[-1], len(edges) - 2).otherwise(code).alias(a))
+            else:
+                cols.append(F.col(f"`{a}`").alias(a))
+        y = (F.col(f"`{spec.label}`").cast("double") == 1).alias("__y")
+        score = F.when(F.isnan(raw), None).otherwise(raw).alias("__s")
+        self._check()
+        base = frame.select(*cols, y, score).groupBy("__y", "__s", *[
+            f"`{a}`" for a in spec.attributes]).count().cache()
+        big = "decimal(38,0)"
+        out: dict[tuple[str, ...], Any] = {}
+        try:
+            for names in subsets_of(spec.attributes):
+                self._check()
+                keys = [f"`{a}`" for a in names]
+                h = base.groupBy(*keys, "__s").agg(
+                    F.sum(F.when(F.col("__y"), F.col("count")).otherwise(0)).alias("p"),
+                    F.sum(F.when(F.col("__y"), 0).otherwise(F.col("count"))).alias("q"))
+                window = (Window.partitionBy(*keys) if keys else Window).orderBy("__s") \
+                    .rowsBetween(Window.unboundedPreceding, -1)
+                h = h.withColumn("below", F.coalesce(F.sum("q").over(window), F.lit(0)))
+                term = F.col("p").cast(big) * (F.col("below").cast(big) * 2 + F.col("q"))
+                aggs = [F.sum(term).cast("string").alias(TWICE_U),
+                        F.sum("p").cast("string").alias(POSITIVES),
+                        F.sum("q").cast("string").alias(NEGATIVES)]
+                found = h.groupBy(*keys).agg(*aggs) if keys else h.agg(*aggs)
+                out[names] = found.toPandas()
+        finally:
+            base.unpersist()
+        return out
 
     def _grouped(self, frame: Any, cols: list[Any]) -> Any:
         self._check()

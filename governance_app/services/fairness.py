@@ -26,7 +26,9 @@ from governance_app.analytics.fairness_metrics import reports_from_counts
 from governance_app.analytics.fairness_uncertainty import bootstrap, parity_test
 from governance_app.analytics.slice_counts import slices_from_counts
 from governance_app.analytics.slice_finder import SliceSearchCancelled, find_slices
+from governance_app.analytics.roc_auc_ranks import RankSums
 from governance_app.analytics.sufficient_stats import from_count_frame
+from governance_app.engines.ranking import exact_auc
 from governance_app.domain.fairness import GroupKey, SliceReport
 from governance_app.domain.fairness_evidence import (
     AttributeAnalysis,
@@ -153,13 +155,15 @@ def _numpy_version() -> str:
 
 
 def _analyses(counts: GroupCounts, hist: ScoreHistogram | None, settings: PredictionSettings,
-              step: Callable[[int, str], None]) -> dict[tuple[str, ...], AttributeAnalysis]:
+              step: Callable[[int, str], None],
+              rank_sums: Mapping[tuple[str, ...], RankSums] | None = None,
+              ) -> dict[tuple[str, ...], AttributeAnalysis]:
     """Reports, bootstrap intervals and parity verdicts from the counts: the one path from
     sufficient statistics to stored results, whichever engine counted."""
     reports = reports_from_counts(
         counts, hist, reference=_references(list(settings.sensitive), settings.reference),
         min_group_size=settings.min_group_size,
-        convention=settings.convention)  # type: ignore[arg-type]
+        convention=settings.convention, rank_sums=rank_sums)  # type: ignore[arg-type]
     analyses: dict[tuple[str, ...], AttributeAnalysis] = {}
     for done, (names, fairness) in enumerate(reports.items(), start=1):
         step(done, f"bootstrap and parity for {' × '.join(names)}")
@@ -222,6 +226,8 @@ def analyse_source(
                                    prediction=settings.prediction, score=settings.score,
                                    bins=settings.bins or None, score_decimals=decimals,
                                    source=source.text)
+        if settings.score is not None:  # exact ROC AUC from rank sums, however many scores
+            counted = exact_auc(engine, source, spec, counted, settings.bins)
         schema = engine.schema(source)
         fingerprint = (engine.fingerprint(source) if hasattr(engine, "fingerprint")
                        else source.fingerprint())
@@ -233,7 +239,7 @@ def analyse_source(
             slices = _engine_slices(engine, source, spec, settings, cancelled)
     finally:
         engine.close()
-    analyses = _analyses(counted.counts, counted.scores, settings, step)
+    analyses = _analyses(counted.counts, counted.scores, settings, step, counted.rank_sums)
     report(total, total, "fairness analysis complete")
     return FairnessAnalysis(source.text, digest_of(fingerprint), counted.rows, schema,
                             settings.as_dict(), analyses, slices, computation=computation)
