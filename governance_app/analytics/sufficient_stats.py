@@ -29,13 +29,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from governance_app.analytics import roc_auc_ranks as ranks
 from governance_app.analytics.fairness_counts import (
     GroupCounts,
     ScoreHistogram,
     encode_groups,
     weighted_histogram,
 )
-from governance_app.analytics import roc_auc_ranks as ranks
 from governance_app.analytics.roc_auc_ranks import RankSums
 from governance_app.errors import InputError
 
@@ -149,6 +149,8 @@ def from_count_frame(
         raise InputError(source, "the table has no rows", expected="at least one row")
     weights = frame[COUNT].to_numpy(dtype=np.int64)
     y = binary_column(frame, LABEL, label, source, positive_label)
+    if score is not None and SCORE in frame:  # a missing score is named, not the prediction
+        _missing(frame, SCORE, score, source)  # the engine derived from it
     pred_name = prediction or f"{score} >= threshold"
     p = binary_column(frame, PREDICTION, pred_name, source, positive_label if prediction else None)
     for attribute in attributes:

@@ -24,11 +24,10 @@ from governance_app.analytics.fairness_counts import (
 )
 from governance_app.analytics.fairness_metrics import reports_from_counts
 from governance_app.analytics.fairness_uncertainty import bootstrap, parity_test
+from governance_app.analytics.roc_auc_ranks import RankSums
 from governance_app.analytics.slice_counts import slices_from_counts
 from governance_app.analytics.slice_finder import SliceSearchCancelled, find_slices
-from governance_app.analytics.roc_auc_ranks import RankSums
 from governance_app.analytics.sufficient_stats import from_count_frame
-from governance_app.engines.ranking import exact_auc
 from governance_app.domain.fairness import GroupKey, SliceReport
 from governance_app.domain.fairness_evidence import (
     AttributeAnalysis,
@@ -43,6 +42,7 @@ from governance_app.engines.base import (
     open_engine,
     pick_engine,
 )
+from governance_app.engines.ranking import exact_auc
 from governance_app.engines.source import TableSource, digest_of, resolve_source
 from governance_app.errors import GovernanceError, InputError, NotFoundError
 from governance_app.importers import prediction_table
