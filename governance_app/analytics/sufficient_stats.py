@@ -11,9 +11,9 @@ read, so every engine's counts take the one path to the reported numbers.
 
 Distinct scores: the histogram is exact while the table has at most :data:`MAX_EXACT_SCORES`
 distinct scores. Above that the engine rounds scores before counting, to the most decimals of
-:data:`SCORE_DECIMALS_TRIED` that leaves at most that many distinct (rounded) scores, and says
-so: the histogram stays small (a few thousand levels per group) to store and to sweep. The
-ROC AUC never comes from a rounded histogram: the engine returns exact rank sums per group
+:data:`SCORE_DECIMALS_TRIED` at which the scores' range holds at most that many rounded levels
+(:func:`choose_decimals`), and says so: the histogram stays small (at most that many levels
+per group) to store and to sweep. The ROC AUC never comes from a rounded histogram: the engine returns exact rank sums per group
 (:mod:`~.roc_auc_ranks`). Rounding is monotone, so a threshold recompute from the rounded
 histogram can misplace only the rows at the one rounded level equal to the rounded threshold
 (:func:`threshold_bound`); :func:`rounding_bound` states how far an AUC recomputed from the
@@ -223,12 +223,12 @@ def from_record(record: dict[str, Any]) -> FairnessCounts:
                           ranks.from_record(sums) if sums is not None else None)
 
 
-def choose_decimals(distinct: dict[int, int]) -> int:
-    """The most decimals (of :data:`SCORE_DECIMALS_TRIED`) whose rounded scores number at most
-    :data:`MAX_EXACT_SCORES`, from ``{decimals: distinct rounded scores}``; the fewest tried
-    when none does."""
+def choose_decimals(low: float, high: float) -> int:
+    """The most decimals (of :data:`SCORE_DECIMALS_TRIED`) at which scores in ``[low, high]``
+    round to at most :data:`MAX_EXACT_SCORES` levels (``(high - low) * 10**d + 2`` at most, a
+    bound that needs no distinct count); the fewest tried when none does."""
     for decimals in SCORE_DECIMALS_TRIED:
-        if distinct.get(decimals, MAX_EXACT_SCORES + 1) <= MAX_EXACT_SCORES:
+        if (high - low) * 10.0 ** decimals + 2 <= MAX_EXACT_SCORES:
             return decimals
     return SCORE_DECIMALS_TRIED[-1]
 

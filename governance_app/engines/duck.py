@@ -36,7 +36,6 @@ from governance_app.analytics.sufficient_stats import (
     MAX_EXACT_SCORES,
     PREDICTION,
     SCORE,
-    SCORE_DECIMALS_TRIED,
     choose_decimals,
 )
 from governance_app.engines.base import (
@@ -197,16 +196,15 @@ class DuckDBEngine:
         return parts, score_decimals
 
     def _score_decimals(self, table: str, score_sql: str, source: TableSource) -> int | None:
-        """``None`` when the scores are few enough to count exactly, else the rounding
-        (:func:`~.sufficient_stats.choose_decimals`), from approximate distinct counts made in
-        one pass."""
-        exprs = [f"approx_count_distinct({score_sql})"] + [
-            f"approx_count_distinct(round({score_sql}, {d}))" for d in SCORE_DECIMALS_TRIED]
-        row = self._run(f"SELECT {', '.join(exprs)} FROM {table}", "count distinct scores",
-                        source.text).fetchone()
+        """``None`` when the scores are few enough to count exactly (an approximate distinct
+        count), else the rounding :func:`~.sufficient_stats.choose_decimals` picks from their
+        range."""
+        row = self._run(f"SELECT approx_count_distinct({score_sql}), min({score_sql}), "
+                        f"max({score_sql}) FROM {table}", "count distinct scores",
+                        source.text).fetchall()[0]
         if row[0] <= MAX_EXACT_SCORES:
             return None
-        return choose_decimals(dict(zip(SCORE_DECIMALS_TRIED, row[1:], strict=True)))
+        return choose_decimals(float(row[1]), float(row[2]))
 
     def _scored(self, source: TableSource, spec: FairnessSpec) -> str:
         """A temporary table of counts per (attribute…, label, prediction, exact score), made

@@ -31,7 +31,6 @@ from governance_app.analytics.sufficient_stats import (
     MAX_EXACT_SCORES,
     PREDICTION,
     SCORE,
-    SCORE_DECIMALS_TRIED,
     choose_decimals,
 )
 from governance_app.engines.base import (
@@ -202,17 +201,16 @@ class SparkEngine:
         return cols, score_decimals
 
     def _score_decimals(self, frame: Any, score: Any) -> int | None:
-        """``None`` when the scores are few enough to count exactly, else the rounding
-        (:func:`~.sufficient_stats.choose_decimals`), from approximate distinct counts made in
-        one pass."""
+        """``None`` when the scores are few enough to count exactly (an approximate distinct
+        count), else the rounding :func:`~.sufficient_stats.choose_decimals` picks from their
+        range."""
         from pyspark.sql import functions as F
 
         self._check()
-        row = frame.agg(F.approx_count_distinct(score), *[
-            F.approx_count_distinct(F.round(score, d)) for d in SCORE_DECIMALS_TRIED]).first()
+        row = frame.agg(F.approx_count_distinct(score), F.min(score), F.max(score)).first()
         if row[0] <= MAX_EXACT_SCORES:
             return None
-        return choose_decimals(dict(zip(SCORE_DECIMALS_TRIED, row[1:], strict=True)))
+        return choose_decimals(float(row[1]), float(row[2]))
 
     def rank_sums(self, source: TableSource, spec: FairnessSpec,
                   bins: Mapping[str, Sequence[float]] | None = None) -> dict[tuple[str, ...], Any]:
