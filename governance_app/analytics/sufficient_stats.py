@@ -16,8 +16,8 @@ distinct scores. Above that the engine rounds scores before counting, to the mos
 per group) to store and to sweep. The ROC AUC never comes from a rounded histogram: the engine
 returns exact rank sums per group (:mod:`~.roc_auc_ranks`). Rounding is monotone, so a
 threshold recompute from the rounded histogram can misplace only the rows at the rounded level
-nearest the threshold (:func:`threshold_bound`); :func:`rounding_bound` states how far an AUC recomputed from the
-rounded histogram could be from the exact one.
+nearest the threshold (:func:`threshold_bound`); :func:`rounding_bound` states how far an AUC
+recomputed from the rounded histogram could be from the exact one.
 """
 
 from __future__ import annotations
