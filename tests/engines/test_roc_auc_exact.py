@@ -167,3 +167,17 @@ def test_spark_ranks_to_the_same_integers(spark, awkward) -> None:  # noqa: ANN0
             == duckdb.computation["statistics"]["roc_auc_rank_sums"])
     assert by_spark.analyses == duckdb.analyses
     check_against_pairs(by_spark, frame)
+
+
+@pytest.mark.parametrize("in_sql", [False, True])
+def test_binned_attributes_rank_by_their_bins(tmp_path: Path, monkeypatch, in_sql: bool) -> None:  # noqa: ANN001
+    if in_sql:
+        monkeypatch.setattr(duck, "RANK_IN_MEMORY_ROWS", 0)
+    frame = awkward_scores(3000, seed=5)
+    frame["age"] = np.random.default_rng(5).integers(18, 90, len(frame))
+    path = tmp_path / "ages.parquet"
+    frame.to_parquet(path, index=False)
+    settings = {**SETTINGS, "sensitive": ["age", "site"], "bins": {"age": [18, 30, 60, 89]}}
+    memory = analyse_file(path, engine="memory", **settings)
+    duckdb = analyse_file(path, engine="duckdb", **settings)
+    assert duckdb.analyses == memory.analyses
