@@ -174,12 +174,32 @@ def _worker(args: list[str]) -> None:
     except Exception as exc:  # the benchmark reports every failure plainly
         out = {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:300]}
     out["seconds"] = time.perf_counter() - start
+    out["cpu"] = time.process_time() + _children_cpu()
     out["peak_rss_gb"] = _own_peak_gb()
     import resource
 
     # Spark's JVM is a child of the worker: its peak, when it has exited, in GB (KiB / 2**20).
     out["children_rss_gb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 2**20
     print(json.dumps(out))
+
+
+def _children_cpu() -> float:
+    """CPU seconds of this process's children: those already reaped, and those still running
+    (Spark's JVM), read from ``/proc``."""
+    import os
+    import resource
+
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    total = used.ru_utime + used.ru_stime
+    tick = os.sysconf("SC_CLK_TCK")
+    for task in Path("/proc/self/task").iterdir():
+        for pid in (task / "children").read_text().split():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
 
 
 def _own_peak_gb() -> float:
@@ -217,7 +237,8 @@ def show(title: str, result: dict) -> None:
     extra = f" (+ JVM {jvm:.2f} GB)" if jvm > 0.01 else ""
     if result.get("ok"):
         print(f"  {title:<28} {result['seconds']:8.2f} s in the engine, {result['wall']:8.2f} s "
-              f"wall, peak RSS {result['rss_gb']:.2f} GB{extra}")
+              f"wall, {result.get('cpu', float('nan')):8.2f} s CPU, peak RSS "
+              f"{result['rss_gb']:.2f} GB{extra}")
     else:
         print(f"  {title:<28} FAILED: {result.get('error')} (after {result['wall']:.1f} s, "
               f"peak RSS {result['rss_gb']:.2f} GB)")

@@ -15,6 +15,7 @@ missing one is a clear :class:`EngineUnavailable`, never a traceback.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -52,6 +53,18 @@ def _java_found() -> bool:
     home = os.environ.get("JAVA_HOME")
     return shutil.which("java") is not None or bool(home and os.path.exists(
         os.path.join(home, "bin", "java")))
+
+
+def local_cores(master: str) -> int | None:
+    """The cores of a ``local``, ``local[N]`` or ``local[*]`` master; ``None`` for a cluster
+    (whose own shuffle settings are left alone)."""
+    match = re.fullmatch(r"local(?:\[(\*|\d+)(?:,\s*\d+)?\])?", master.strip())
+    if match is None:
+        return None
+    found = match.group(1)
+    if found is None:
+        return 1
+    return (os.cpu_count() or 1) if found == "*" else max(int(found), 1)
 
 
 def _run_part(index: int, rows: Any, fn: Callable[[ValueCounts, int], Any],
@@ -97,9 +110,14 @@ class SparkEngine:
             return cls(active, False, is_cancelled)
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
         try:
-            session = (SparkSession.builder.master(master).appName("governance-app")
+            builder = (SparkSession.builder.master(master).appName("governance-app")
                        .config("spark.ui.enabled", "false")
-                       .config("spark.sql.session.timeZone", "UTC").getOrCreate())
+                       .config("spark.sql.session.timeZone", "UTC"))
+            cores = local_cores(master)
+            if cores is not None:  # Spark's 200 shuffle partitions: 200 files per task per
+                # stage, which dominates a local run; two per core keep both cores busy
+                builder = builder.config("spark.sql.shuffle.partitions", str(2 * cores))
+            session = builder.getOrCreate()
         except Exception as exc:  # the JVM's errors arrive as py4j/Runtime errors of any kind
             raise EngineUnavailable("--spark-master", f"Spark did not start on {master!r}: "
                                     f"{str(exc).splitlines()[0] if str(exc) else exc!r}",
