@@ -227,7 +227,10 @@ def analyse_source(
                                    bins=settings.bins or None, score_decimals=decimals,
                                    source=source.text)
         if settings.score is not None:  # exact ROC AUC from rank sums, however many scores
-            counted = exact_auc(engine, source, spec, counted, settings.bins)
+            try:
+                counted = exact_auc(engine, source, spec, counted, settings.bins)
+            except EngineCancelled as exc:
+                raise FairnessCancelled("fairness analysis cancelled; nothing was stored") from exc
         schema = engine.schema(source)
         fingerprint = (engine.fingerprint(source) if hasattr(engine, "fingerprint")
                        else source.fingerprint())
