@@ -33,6 +33,7 @@ from governance_app.analytics.fairness_counts import (
     require_columns,
     score_histogram,
 )
+from governance_app.analytics.roc_auc_ranks import RankSums
 from governance_app.domain.fairness import (
     ConfusionCells,
     Disparity,
@@ -221,6 +222,8 @@ def fairness_report(
     convention: Convention = "strict",
     scores: ScoreHistogram | None = None,
     overall_scores: ScoreHistogram | None = None,
+    roc_auc: np.ndarray | None = None,
+    overall_roc_auc: float | None = None,
 ) -> FairnessReport:
     """Per-group metrics, overall metrics and every disparity, from confusion counts.
 
@@ -233,6 +236,8 @@ def fairness_report(
         convention: ``"strict"`` or ``"fairlearn"``; see the module docstring.
         scores / overall_scores: score histograms over the same groups / over all rows, to add
             ``roc_auc_score``.
+        roc_auc / overall_roc_auc: the groups' / overall ROC AUC already computed (exactly,
+            from rank sums an engine returned); they take the histograms' place.
 
     Raises:
         InputError: the reference group does not exist or has no rows.
@@ -242,7 +247,11 @@ def fairness_report(
     sizes = flat.sum(axis=1)
     arrays = metric_arrays(flat, convention)
     overall_arrays = metric_arrays(counts.total(), convention)
-    if scores is not None:
+    if roc_auc is not None:
+        arrays["roc_auc_score"] = roc_auc
+        if overall_roc_auc is not None:
+            overall_arrays["roc_auc_score"] = overall_roc_auc
+    elif scores is not None:
         arrays["roc_auc_score"] = roc_auc_from_histogram(scores)
         if overall_scores is not None:
             overall_arrays["roc_auc_score"] = roc_auc_from_histogram(overall_scores)[0]
@@ -306,19 +315,24 @@ def reports_from_counts(
     reference: Mapping[tuple[str, ...], GroupKey] | None = None,
     min_group_size: int = 1,
     convention: Convention = "strict",
+    rank_sums: Mapping[tuple[str, ...], RankSums] | None = None,
 ) -> dict[tuple[str, ...], FairnessReport]:
     """Reports for each attribute and every intersection from the full intersection's counts.
 
     This is the one path from sufficient statistics to reports, whichever engine counted:
     smaller attribute sets are marginals of ``full`` (and of the score histogram ``hist``
-    over the same groups).
+    over the same groups). ``rank_sums`` (per attribute set, ``()`` overall), when an engine
+    computed them, give the exact ROC AUC instead of the histogram, which may then be rounded.
 
     Raises:
         InputError: an unknown reference group.
     """
     attributes = full.attributes
     shape = tuple(len(lv) for lv in full.levels)
+    if rank_sums is not None:
+        hist = None
     overall_hist = marginal_histogram(hist, shape, ()) if hist is not None else None
+    overall_auc = float(rank_sums[()].auc()[0]) if rank_sums is not None else None
     reports = {}
     for size in range(1, len(attributes) + 1):
         for subset in combinations(range(len(attributes)), size):
@@ -329,5 +343,7 @@ def reports_from_counts(
             reports[names] = fairness_report(
                 full.marginal(names), reference=(reference or {}).get(names),
                 min_group_size=min_group_size, convention=convention,
-                scores=sub_hist, overall_scores=overall_hist)
+                scores=sub_hist, overall_scores=overall_hist,
+                roc_auc=rank_sums[names].auc() if rank_sums is not None else None,
+                overall_roc_auc=overall_auc)
     return reports

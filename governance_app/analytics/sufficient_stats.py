@@ -10,11 +10,14 @@ no missing value anywhere, rows counted) and turns it into the :class:`GroupCoun
 read, so every engine's counts take the one path to the reported numbers.
 
 Distinct scores: the histogram is exact while the table has at most :data:`MAX_EXACT_SCORES`
-distinct scores. Above that the engine rounds scores to :data:`SCORE_DECIMALS` decimals before
-counting and says so; rounding is monotone, so no positive-negative pair changes order, only
-pairs whose rounded scores tie become half-counted: :func:`rounding_bound` gives the largest
-change this can make to each group's ROC AUC, computed from the rounded counts and stored with
-the result.
+distinct scores. Above that the engine rounds scores before counting, to the most decimals of
+:data:`SCORE_DECIMALS_TRIED` at which the scores' range holds at most that many rounded levels
+(:func:`choose_decimals`), and says so: the histogram stays small (at most that many levels
+per group) to store and to sweep. The ROC AUC never comes from a rounded histogram: the engine
+returns exact rank sums per group (:mod:`~.roc_auc_ranks`). Rounding is monotone, so a
+threshold recompute from the rounded histogram can misplace only the rows at the rounded level
+nearest the threshold (:func:`threshold_bound`); :func:`rounding_bound` states how far an AUC
+recomputed from the rounded histogram could be from the exact one.
 """
 
 from __future__ import annotations
@@ -26,17 +29,22 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from governance_app.analytics import roc_auc_ranks as ranks
 from governance_app.analytics.fairness_counts import (
     GroupCounts,
     ScoreHistogram,
     encode_groups,
     weighted_histogram,
 )
+from governance_app.analytics.roc_auc_ranks import RankSums
 from governance_app.errors import InputError
 
-MAX_EXACT_SCORES = 1_000_000
-"""Distinct scores counted exactly; above it, scores are rounded to SCORE_DECIMALS."""
-SCORE_DECIMALS = 6
+MAX_EXACT_SCORES = 10_000
+"""Distinct scores (the table's, approximately counted) kept exactly in the stored histogram;
+above it the scores are rounded (the ROC AUC stays exact: it comes from rank sums)."""
+SCORE_DECIMALS_TRIED = tuple(range(6, -7, -1))
+"""Decimals tried, most first, for a histogram of at most MAX_EXACT_SCORES distinct scores."""
+SCORE_DECIMALS = SCORE_DECIMALS_TRIED[0]
 COUNT = "__n"
 LABEL = "__label"
 PREDICTION = "__prediction"
@@ -52,12 +60,15 @@ class FairnessCounts:
         scores: positives and negatives per (group, distinct score); ``None`` without a score.
         rows: rows in the table.
         score_decimals: ``None`` when scores were counted exactly, else the rounding used.
+        rank_sums: exact ROC AUC rank sums per attribute set (``()`` overall), when the
+            engine computed them.
     """
 
     counts: GroupCounts
     scores: ScoreHistogram | None
     rows: int
     score_decimals: int | None
+    rank_sums: dict[tuple[str, ...], RankSums] | None = None
 
     def record(self) -> dict[str, Any]:
         """The sufficient statistics as plain JSON, to be stored with the result."""
@@ -74,6 +85,8 @@ class FairnessCounts:
                              "negatives": self.scores.negatives.tolist()}
             if self.score_decimals is not None:
                 out["roc_auc_bound"] = rounding_bound(self.scores).tolist()
+        if self.rank_sums is not None:
+            out["roc_auc_rank_sums"] = ranks.record_of(self.rank_sums)
         return out
 
 
@@ -136,6 +149,8 @@ def from_count_frame(
         raise InputError(source, "the table has no rows", expected="at least one row")
     weights = frame[COUNT].to_numpy(dtype=np.int64)
     y = binary_column(frame, LABEL, label, source, positive_label)
+    if score is not None and SCORE in frame:  # a missing score is named, not the prediction
+        _missing(frame, SCORE, score, source)  # the engine derived from it
     pred_name = prediction or f"{score} >= threshold"
     p = binary_column(frame, PREDICTION, pred_name, source, positive_label if prediction else None)
     for attribute in attributes:
@@ -203,4 +218,32 @@ def from_record(record: dict[str, Any]) -> FairnessCounts:
                               np.asarray(h["score"], dtype=np.float64),
                               np.asarray(h["positives"], dtype=np.int64),
                               np.asarray(h["negatives"], dtype=np.int64))
-    return FairnessCounts(counts, hist, int(record["rows"]), record.get("score_decimals"))
+    sums = record.get("roc_auc_rank_sums")
+    return FairnessCounts(counts, hist, int(record["rows"]), record.get("score_decimals"),
+                          ranks.from_record(sums) if sums is not None else None)
+
+
+def choose_decimals(low: float, high: float) -> int:
+    """The most decimals (of :data:`SCORE_DECIMALS_TRIED`) at which scores in ``[low, high]``
+    round to at most :data:`MAX_EXACT_SCORES` levels (``(high - low) * 10**d + 2`` at most, a
+    bound that needs no distinct count); the fewest tried when none does."""
+    for decimals in SCORE_DECIMALS_TRIED:
+        if (high - low) * 10.0 ** decimals + 2 <= MAX_EXACT_SCORES:
+            return decimals
+    return SCORE_DECIMALS_TRIED[-1]
+
+
+def threshold_bound(hist: ScoreHistogram, threshold: float, decimals: int | None) -> np.ndarray:
+    """Per group, the rows whose side of ``threshold`` a rounded histogram cannot tell.
+
+    With scores rounded to ``decimals``, only the rows at the rounded level nearest the threshold
+    (``round(threshold, decimals)``) may lie on either side of it; every other level is wholly
+    above or below. ``0`` everywhere for an exact histogram (``decimals`` ``None``).
+    """
+    out = np.zeros(hist.n_groups, dtype=np.int64)
+    if decimals is None:
+        return out
+    unit = 10.0 ** -decimals
+    near = np.abs(hist.score - threshold) <= unit / 2 * (1 + 1e-9)
+    np.add.at(out, hist.group[near], (hist.positives + hist.negatives)[near])
+    return out

@@ -11,7 +11,7 @@ or any file of at least :data:`AUTO_DUCKDB_BYTES`, and ``memory`` otherwise.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -96,6 +96,11 @@ class Engine(Protocol):
                         score_decimals: int | None) -> tuple[Any, int | None]:
         """The count table for :func:`~.sufficient_stats.from_count_frame` and the score
         rounding actually used."""
+
+    def rank_sums(self, source: TableSource, spec: FairnessSpec,
+                  bins: Mapping[str, Sequence[float]] | None) -> dict[tuple[str, ...], Any]:
+        """Per attribute set (``()`` overall), rows of the set's attribute values with twice
+        the Mann–Whitney U, positives and negatives (:mod:`~.roc_auc_ranks`): exact ROC AUC."""
 
     def drift_summaries(self, reference: TableSource, current: TableSource,
                         columns: Sequence[str]) -> list[ColumnSummary]:

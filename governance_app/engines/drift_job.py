@@ -1,7 +1,9 @@
 """A drift comparison run by an engine: summaries, then one reduction per column, then verdicts.
 
 The engine counts; :mod:`~governance_app.analytics.drift_from_counts` judges. The counts each
-verdict came from are returned too, to be stored with the result.
+verdict came from are returned too, to be stored with the result. An integer column whose
+current sample has few distinct values is compared as categories, as in memory and in the
+drift history (:func:`~governance_app.analytics.drift_columns.integer_as_categories`).
 """
 
 from __future__ import annotations
@@ -9,10 +11,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from governance_app.analytics.drift_columns import integer_as_categories
 from governance_app.analytics.drift_from_counts import categorical_column, numeric_column
 from governance_app.analytics.drift_select import DriftPolicy, check_policy_columns, dataset_drift
 from governance_app.domain.drift import DatasetDrift
 from governance_app.engines.base import Engine, EngineCancelled, IsCancelled, Progress
+from governance_app.engines.history_job import INTEGER_TYPES
 from governance_app.engines.source import TableSource
 from governance_app.errors import InputError
 
@@ -61,6 +65,7 @@ def drift_with_engine(
     """
     names = shared_columns(engine, reference, current, columns)
     check_policy_columns(policy, names)
+    ref_schema, cur_schema = engine.schema(reference), engine.schema(current)
     summaries = engine.drift_summaries(reference, current, names)
     results, record = [], {}
     for done, s in enumerate(summaries, start=1):
@@ -71,7 +76,13 @@ def drift_with_engine(
                              location=f"column {s.name}",
                              expected="at least one non-null reference value")
         nulls = (s.nulls_ref, s.nulls_cur)
-        if s.numeric:
+        integer = s.numeric and ref_schema[s.name].upper() in INTEGER_TYPES and \
+            cur_schema[s.name].upper() in INTEGER_TYPES
+        numeric = s.numeric and not (  # Evidently's rule, as in memory: few distinct current
+            integer and s.n_cur and integer_as_categories(policy, s.name, True, 0)  # integers
+            and integer_as_categories(policy, s.name, True,  # are categories
+                                      engine.distinct_reference(current, s.name, True)))
+        if numeric:
             unique = (engine.distinct_reference(reference, s.name, True)
                       if s.n_cur == 0 else -1)
             column, counts = numeric_column(
@@ -81,7 +92,7 @@ def drift_with_engine(
             column, counts = categorical_column(
                 s.name, engine.category_counts(reference, current, s.name), policy)
         results.append(column)
-        record[s.name] = {"numeric": s.numeric, "nulls": list(nulls), **counts}
+        record[s.name] = {"numeric": numeric, "nulls": list(nulls), **counts}
         if progress is not None:
             progress(done, len(summaries), s.name)
     n_ref = summaries[0].n_ref + summaries[0].nulls_ref if summaries else 0

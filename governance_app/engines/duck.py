@@ -16,20 +16,27 @@ from __future__ import annotations
 import shutil
 import tempfile
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
 from governance_app.analytics.drift_from_counts import CategoryTally, labels_of
 from governance_app.analytics.ks_from_counts import MapParts, ValueCounts, iterate_parts
+from governance_app.analytics.roc_auc_ranks import (
+    NEGATIVES,
+    POSITIVES,
+    TWICE_U,
+    rank_sums_of_sorted,
+    subsets_of,
+)
 from governance_app.analytics.sufficient_stats import (
     COUNT,
     LABEL,
     MAX_EXACT_SCORES,
     PREDICTION,
     SCORE,
-    SCORE_DECIMALS,
+    choose_decimals,
 )
 from governance_app.engines.base import (
     ColumnSummary,
@@ -44,6 +51,9 @@ from governance_app.errors import InputError
 
 DEFAULT_MEMORY_LIMIT = "1GB"
 """DuckDB's memory limit; larger intermediate results spill to the temporary folder."""
+RANK_IN_MEMORY_ROWS = 4_000_000
+"""Counts per (attribute…, label, exact score) streamed back in score order and ranked in numpy
+(about 30 bytes a row); a larger table of counts is ranked by windows in DuckDB, out of core."""
 PART_ROWS = 1_000_000
 """Distinct values per record batch streamed back: one part of the numeric passes."""
 NUMERIC_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
@@ -102,6 +112,7 @@ class DuckDBEngine:
         self._progress = progress
         self._is_cancelled = is_cancelled
         self._temp = 0
+        self._scored_tables: dict[tuple[str, FairnessSpec], str] = {}
 
     def version(self) -> str:
         return str(self._duckdb.__version__)
@@ -161,8 +172,7 @@ class DuckDBEngine:
 
     def _outcomes(self, source: TableSource, schema: dict[str, str], spec: FairnessSpec,
                   score_decimals: int | None, want_score: bool) -> tuple[list[str], int | None]:
-        """Label, prediction (and score) expressions, with the score rounding decided."""
-        table = scan(source)
+        """Label, prediction (and score) expressions, the score rounded to ``score_decimals``."""
         score_sql = None
         if spec.score is not None:
             if not is_numeric_type(schema[spec.score]):
@@ -170,10 +180,6 @@ class DuckDBEngine:
                                  location=f"column {spec.score!r}", expected="a numeric score")
             raw = f"CAST({quote(spec.score)} AS DOUBLE)"
             score_sql = f"CASE WHEN isnan({raw}) THEN NULL ELSE {raw} END"
-            if score_decimals is None and want_score:
-                distinct = self._run(f"SELECT approx_count_distinct({score_sql}) FROM {table}",
-                                     "count distinct scores", source.text).fetchone()[0]
-                score_decimals = SCORE_DECIMALS if distinct > MAX_EXACT_SCORES else None
         if spec.prediction is not None:
             pred_sql = quote(spec.prediction)
         else:
@@ -189,15 +195,144 @@ class DuckDBEngine:
             parts.append(f"{shown} AS {SCORE}")
         return parts, score_decimals
 
+    def _score_decimals(self, table: str, score_sql: str, source: TableSource) -> int | None:
+        """``None`` when the scores are few enough to count exactly (an approximate distinct
+        count), else the rounding :func:`~.sufficient_stats.choose_decimals` picks from their
+        range."""
+        row = self._run(f"SELECT approx_count_distinct({score_sql}), min({score_sql}), "
+                        f"max({score_sql}) FROM {table}", "count distinct scores",
+                        source.text).fetchall()[0]
+        if row[0] <= MAX_EXACT_SCORES:
+            return None
+        return choose_decimals(float(row[1]), float(row[2]))
+
+    def _scored(self, source: TableSource, spec: FairnessSpec) -> str:
+        """A temporary table of counts per (attribute…, label, prediction, exact score), made
+        by one pass over the rows and kept for the connection's life: the fairness counts and
+        the rank sums are both sums over it."""
+        key = (source.text, spec)
+        if key in self._scored_tables:
+            return self._scored_tables[key]
+        schema = self._require(source, spec.columns())
+        outcomes, _ = self._outcomes(source, schema, spec, None, True)
+        self._temp += 1
+        name = f"scored_{self._temp}"
+        attrs = [quote(a) for a in spec.attributes]
+        self._run(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT {', '.join(attrs + outcomes)}, "
+                  f"count(*) AS {COUNT} FROM {scan(source)} GROUP BY ALL",
+                  "count the prediction table", source.text).fetchall()
+        self._scored_tables[key] = name
+        return name
+
+    def rank_sums(self, source: TableSource, spec: FairnessSpec,
+                  bins: Mapping[str, Sequence[float]] | None = None) -> dict[tuple[str, ...], Any]:
+        """Per attribute set (and ``()``, overall): twice the Mann–Whitney U, positives and
+        negatives of every group, from the exact scores (:mod:`~.roc_auc_ranks`).
+
+        The counts per (attribute…, label, prediction, exact score) made for
+        :meth:`fairness_counts` are ranked again per attribute set: streamed back once in score
+        order and summed in numpy while they are at most :data:`RANK_IN_MEMORY_ROWS` rows,
+        else summed in DuckDB by a window over each group's distinct scores. Only a few
+        integers per group leave the engine. Call it after the count table was validated
+        (binary labels, no missing score or attribute). A binned attribute is grouped by its
+        bin's index, as :func:`~.fairness_counts.encode_groups` numbers the bins.
+        """
+        assert spec.score is not None
+        name = self._scored(source, spec)
+        attrs = []
+        for a in spec.attributes:
+            if bins and a in bins:
+                edges = [float(e) for e in bins[a]]
+                v = f"CAST({quote(a)} AS DOUBLE)"
+                inner = " + ".join(f"CAST({v} >= {e!r} AS BIGINT)" for e in edges[1:-1])
+                attrs.append(f"CASE WHEN {v} = {edges[-1]!r} THEN {len(edges) - 2} "
+                             f"ELSE {inner or '0'} END AS {quote(a)}")
+            else:
+                attrs.append(f"{quote(a)} AS {quote(a)}")
+        ranked = (f"(SELECT {', '.join(attrs)}, CAST({LABEL} AS DOUBLE) = 1 AS y, {SCORE} AS s, "
+                  f"{COUNT} AS n FROM {name})")
+        rows = self._con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0]
+        if rows <= RANK_IN_MEMORY_ROWS:
+            return self._rank_sums_fetched(ranked, spec.attributes)
+        return self._rank_sums_in_sql(ranked, spec.attributes, source)
+
+    def _rank_sums_in_sql(self, ranked: str, attributes: Sequence[str],
+                          source: TableSource) -> dict[tuple[str, ...], Any]:
+        """Each attribute set summed in DuckDB: a window over each group's distinct scores."""
+        out: dict[tuple[str, ...], Any] = {}
+        for names in subsets_of(attributes):
+            cols = [quote(a) for a in names]
+            keys = ", ".join(cols)
+            by = f"GROUP BY {keys}" if cols else ""
+            over = f"PARTITION BY {keys} " if cols else ""
+            pick = f"{keys}, " if cols else ""
+            sql = (f"WITH h AS (SELECT {pick}s, "
+                   "CAST(coalesce(sum(n) FILTER (WHERE y), 0) AS BIGINT) AS p, "
+                   "CAST(coalesce(sum(n) FILTER (WHERE NOT y), 0) AS BIGINT) AS q "
+                   f"FROM {ranked} GROUP BY {pick}s), "
+                   f"w AS (SELECT {pick}p, q, CAST(coalesce(sum(q) OVER ({over}ORDER BY s ROWS "
+                   "BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS BIGINT) AS below FROM h) "
+                   f"SELECT {pick}CAST(sum(CAST(p AS HUGEINT) * (2 * below + q)) AS VARCHAR) "
+                   f"AS {TWICE_U}, CAST(sum(p) AS VARCHAR) AS {POSITIVES}, "
+                   f"CAST(sum(q) AS VARCHAR) AS {NEGATIVES} FROM w {by}")
+            out[names] = self._run(sql, "rank the scores", source.text).df()
+        return out
+
+    def _rank_sums_fetched(self, ranked: str,
+                           attributes: Sequence[str]) -> dict[tuple[str, ...], Any]:
+        """Each attribute set summed in numpy over the counts streamed back once, in score
+        order (at most :data:`RANK_IN_MEMORY_ROWS` rows)."""
+        import pandas as pd
+        import pyarrow.compute as pc
+
+        cols = ", ".join(quote(a) for a in attributes)
+        table = self._con.sql(f"SELECT {cols}, y, s, n FROM {ranked} ORDER BY s").to_arrow_table()
+        n = table.column("n").to_numpy().astype(np.int64)
+        y = table.column("y").to_numpy(zero_copy_only=False).astype(bool)
+        score = table.column("s").to_numpy(zero_copy_only=False).astype(np.float64)
+        pos, neg = n * y, n * ~y
+        codes, values = [], []
+        for a in attributes:
+            encoded = pc.dictionary_encode(table.column(a).combine_chunks())
+            codes.append(encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64))
+            values.append(encoded.dictionary.to_pylist())
+        out: dict[tuple[str, ...], Any] = {}
+        for names in subsets_of(attributes):
+            picked = [attributes.index(a) for a in names]
+            sizes = [len(values[i]) for i in picked]
+            code = np.zeros(len(n), dtype=np.int64)
+            for i, size in zip(picked, sizes, strict=True):
+                code = code * size + codes[i]
+            n_groups = int(np.prod(sizes)) if names else 1
+            twice, p, q = rank_sums_of_sorted(code, n_groups, score, pos, neg)
+            seen = np.flatnonzero((p + q) > 0)
+            parts = np.unravel_index(seen, tuple(sizes)) if names else ()
+            frame = {a: [values[i][k] for k in part.tolist()]
+                     for a, i, part in zip(names, picked, parts, strict=True)}
+            frame[TWICE_U] = [str(v) for v in twice[seen].tolist()]
+            frame[POSITIVES] = p[seen]
+            frame[NEGATIVES] = q[seen]
+            out[names] = pd.DataFrame(frame)
+        return out
+
     def fairness_counts(self, source: TableSource, spec: FairnessSpec,
                         score_decimals: int | None = None) -> tuple[Any, int | None]:
-        schema = self._require(source, spec.columns())
-        outcomes, score_decimals = self._outcomes(source, schema, spec, score_decimals, True)
-        parts = [quote(a) for a in spec.attributes] + outcomes
-        sql = (f"SELECT {', '.join(parts)}, count(*) AS {COUNT} FROM {scan(source)} "
-               "GROUP BY ALL")
-        frame = self._run(sql, "count the prediction table", source.text).df()
-        return frame, score_decimals
+        if spec.score is None:
+            schema = self._require(source, spec.columns())
+            outcomes, _ = self._outcomes(source, schema, spec, None, True)
+            parts = [quote(a) for a in spec.attributes] + outcomes
+            sql = (f"SELECT {', '.join(parts)}, count(*) AS {COUNT} FROM {scan(source)} "
+                   "GROUP BY ALL")
+            return self._run(sql, "count the prediction table", source.text).df(), None
+        name = self._scored(source, spec)
+        if score_decimals is None:
+            score_decimals = self._score_decimals(name, SCORE, source)
+        if score_decimals is None:
+            return self._run(f"SELECT * FROM {name}", "read the counts", source.text).df(), None
+        keys = [quote(a) for a in spec.attributes] + [LABEL, PREDICTION]
+        sql = (f"SELECT {', '.join(keys)}, round({SCORE}, {int(score_decimals)}) AS {SCORE}, "
+               f"sum({COUNT}) AS {COUNT} FROM {name} GROUP BY ALL")
+        return self._run(sql, "count the prediction table", source.text).df(), score_decimals
 
     def slice_counts(self, source: TableSource, spec: FairnessSpec, features: Sequence[str],
                      n_bins: int) -> tuple[Any, dict[str, np.ndarray]]:

@@ -15,22 +15,24 @@ missing one is a clear :class:`EngineUnavailable`, never a traceback.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
 from governance_app.analytics.drift_from_counts import CategoryTally, labels_of
 from governance_app.analytics.ks_from_counts import MapParts, ValueCounts
+from governance_app.analytics.roc_auc_ranks import NEGATIVES, POSITIVES, TWICE_U, subsets_of
 from governance_app.analytics.sufficient_stats import (
     COUNT,
     LABEL,
     MAX_EXACT_SCORES,
     PREDICTION,
     SCORE,
-    SCORE_DECIMALS,
+    choose_decimals,
 )
 from governance_app.engines.base import (
     ColumnSummary,
@@ -51,6 +53,18 @@ def _java_found() -> bool:
     home = os.environ.get("JAVA_HOME")
     return shutil.which("java") is not None or bool(home and os.path.exists(
         os.path.join(home, "bin", "java")))
+
+
+def local_cores(master: str) -> int | None:
+    """The cores of a ``local``, ``local[N]`` or ``local[*]`` master; ``None`` for a cluster
+    (whose own shuffle settings are left alone)."""
+    match = re.fullmatch(r"local(?:\[(\*|\d+)(?:,\s*\d+)?\])?", master.strip())
+    if match is None:
+        return None
+    found = match.group(1)
+    if found is None:
+        return 1
+    return (os.cpu_count() or 1) if found == "*" else max(int(found), 1)
 
 
 def _run_part(index: int, rows: Any, fn: Callable[[ValueCounts, int], Any],
@@ -96,9 +110,14 @@ class SparkEngine:
             return cls(active, False, is_cancelled)
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
         try:
-            session = (SparkSession.builder.master(master).appName("governance-app")
+            builder = (SparkSession.builder.master(master).appName("governance-app")
                        .config("spark.ui.enabled", "false")
-                       .config("spark.sql.session.timeZone", "UTC").getOrCreate())
+                       .config("spark.sql.session.timeZone", "UTC"))
+            cores = local_cores(master)
+            if cores is not None:  # Spark's 200 shuffle partitions: 200 files per task per
+                # stage, which dominates a local run; two per core keep both cores busy
+                builder = builder.config("spark.sql.shuffle.partitions", str(2 * cores))
+            session = builder.getOrCreate()
         except Exception as exc:  # the JVM's errors arrive as py4j/Runtime errors of any kind
             raise EngineUnavailable("--spark-master", f"Spark did not start on {master!r}: "
                                     f"{str(exc).splitlines()[0] if str(exc) else exc!r}",
@@ -188,8 +207,7 @@ class SparkEngine:
             raw = F.col(f"`{spec.score}`").cast("double")
             score = F.when(F.isnan(raw), None).otherwise(raw)
             if score_decimals is None and want_score:
-                distinct = frame.select(F.approx_count_distinct(score)).first()[0]
-                score_decimals = SCORE_DECIMALS if distinct > MAX_EXACT_SCORES else None
+                score_decimals = self._score_decimals(frame, score)
         if spec.prediction is not None:
             cols.append(F.col(f"`{spec.prediction}`").alias(PREDICTION))
         else:
@@ -199,6 +217,72 @@ class SparkEngine:
             shown = score if score_decimals is None else F.round(score, score_decimals)
             cols.append(shown.alias(SCORE))
         return cols, score_decimals
+
+    def _score_decimals(self, frame: Any, score: Any) -> int | None:
+        """``None`` when the scores are few enough to count exactly (an approximate distinct
+        count), else the rounding :func:`~.sufficient_stats.choose_decimals` picks from their
+        range."""
+        from pyspark.sql import functions as F
+
+        self._check()
+        row = frame.agg(F.approx_count_distinct(score), F.min(score), F.max(score)).first()
+        if row[0] <= MAX_EXACT_SCORES:
+            return None
+        return choose_decimals(float(row[1]), float(row[2]))
+
+    def rank_sums(self, source: TableSource, spec: FairnessSpec,
+                  bins: Mapping[str, Sequence[float]] | None = None) -> dict[tuple[str, ...], Any]:
+        """Per attribute set (and ``()``, overall): twice the Mann–Whitney U, positives and
+        negatives of every group, from the exact scores (:mod:`~.roc_auc_ranks`).
+
+        Rows are counted once per (attribute…, label, exact score) and cached; each attribute
+        set then sums over its groups' distinct scores in order (a window over the negatives
+        below, partitioned by the set's attributes), so a few integers per group come back.
+        Call it after the count table was validated.
+        """
+        from pyspark.sql import Window
+        from pyspark.sql import functions as F
+
+        assert spec.score is not None
+        frame, _ = self._require(source, spec.columns())
+        raw = F.col(f"`{spec.score}`").cast("double")
+        cols = []
+        for a in spec.attributes:
+            if bins and a in bins:
+                edges = [float(e) for e in bins[a]]
+                v = F.col(f"`{a}`").cast("double")
+                code = F.lit(0)
+                for e in edges[1:-1]:
+                    code = code + F.when(v >= e, 1).otherwise(0)
+                cols.append(F.when(v == edges[-1], len(edges) - 2).otherwise(code).alias(a))
+            else:
+                cols.append(F.col(f"`{a}`").alias(a))
+        y = (F.col(f"`{spec.label}`").cast("double") == 1).alias("__y")
+        score = F.when(F.isnan(raw), None).otherwise(raw).alias("__s")
+        self._check()
+        base = frame.select(*cols, y, score).groupBy("__y", "__s", *[
+            f"`{a}`" for a in spec.attributes]).count().cache()
+        big = "decimal(38,0)"
+        out: dict[tuple[str, ...], Any] = {}
+        try:
+            for names in subsets_of(spec.attributes):
+                self._check()
+                keys = [f"`{a}`" for a in names]
+                h = base.groupBy(*keys, "__s").agg(
+                    F.sum(F.when(F.col("__y"), F.col("count")).otherwise(0)).alias("p"),
+                    F.sum(F.when(F.col("__y"), 0).otherwise(F.col("count"))).alias("q"))
+                window = (Window.partitionBy(*keys) if keys else Window).orderBy("__s") \
+                    .rowsBetween(Window.unboundedPreceding, -1)
+                h = h.withColumn("below", F.coalesce(F.sum("q").over(window), F.lit(0)))
+                term = F.col("p").cast(big) * (F.col("below").cast(big) * 2 + F.col("q"))
+                aggs = [F.sum(term).cast("string").alias(TWICE_U),
+                        F.sum("p").cast("string").alias(POSITIVES),
+                        F.sum("q").cast("string").alias(NEGATIVES)]
+                found = h.groupBy(*keys).agg(*aggs) if keys else h.agg(*aggs)
+                out[names] = found.toPandas()
+        finally:
+            base.unpersist()
+        return out
 
     def _grouped(self, frame: Any, cols: list[Any]) -> Any:
         self._check()

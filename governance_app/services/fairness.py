@@ -38,6 +38,7 @@ from governance_app.engines.base import (
     open_engine,
     pick_engine,
 )
+from governance_app.engines.ranking import exact_auc
 from governance_app.engines.source import TableSource, digest_of, resolve_source
 from governance_app.errors import GovernanceError, InputError, NotFoundError
 from governance_app.importers import prediction_table
@@ -55,6 +56,7 @@ if TYPE_CHECKING:  # the store (SQLAlchemy) loads with the first stored read or 
     # `governance-app fairness TABLE` computes from a file and never opens a workspace.
     from sqlalchemy.orm import Session
 
+    from governance_app.analytics.roc_auc_ranks import RankSums
     from governance_app.services.workspace import Workspace
 
 ProgressFn = Callable[[int, int, str], None]
@@ -152,13 +154,15 @@ def _numpy_version() -> str:
 
 
 def _analyses(counts: GroupCounts, hist: ScoreHistogram | None, settings: PredictionSettings,
-              step: Callable[[int, str], None]) -> dict[tuple[str, ...], AttributeAnalysis]:
+              step: Callable[[int, str], None],
+              rank_sums: Mapping[tuple[str, ...], RankSums] | None = None,
+              ) -> dict[tuple[str, ...], AttributeAnalysis]:
     """Reports, bootstrap intervals and parity verdicts from the counts: the one path from
     sufficient statistics to stored results, whichever engine counted."""
     reports = reports_from_counts(
         counts, hist, reference=_references(list(settings.sensitive), settings.reference),
         min_group_size=settings.min_group_size,
-        convention=settings.convention)  # type: ignore[arg-type]
+        convention=settings.convention, rank_sums=rank_sums)  # type: ignore[arg-type]
     analyses: dict[tuple[str, ...], AttributeAnalysis] = {}
     for done, (names, fairness) in enumerate(reports.items(), start=1):
         step(done, f"bootstrap and parity for {' × '.join(names)}")
@@ -223,6 +227,11 @@ def analyse_source(
                                    prediction=settings.prediction, score=settings.score,
                                    bins=settings.bins or None, score_decimals=decimals,
                                    source=source.text)
+        if settings.score is not None:  # exact ROC AUC from rank sums, however many scores
+            try:
+                counted = exact_auc(engine, source, spec, counted, settings.bins)
+            except EngineCancelled as exc:
+                raise FairnessCancelled("fairness analysis cancelled; nothing was stored") from exc
         schema = engine.schema(source)
         fingerprint = (engine.fingerprint(source) if hasattr(engine, "fingerprint")
                        else source.fingerprint())
@@ -234,7 +243,7 @@ def analyse_source(
             slices = _engine_slices(engine, source, spec, settings, cancelled)
     finally:
         engine.close()
-    analyses = _analyses(counted.counts, counted.scores, settings, step)
+    analyses = _analyses(counted.counts, counted.scores, settings, step, counted.rank_sums)
     report(total, total, "fairness analysis complete")
     return FairnessAnalysis(source.text, digest_of(fingerprint), counted.rows, schema,
                             settings.as_dict(), analyses, slices, computation=computation)

@@ -1,0 +1,176 @@
+"""Exact per-group ROC AUC from rank sums: a few integers per group, whatever the table's size.
+
+ROC AUC is the Mann–Whitney U of the positives' scores over the negatives' divided by
+``P * N``, with tied scores counting one half (average ranks). Twice U is an integer,
+``2U = sum_k pos_k * (2 * neg_below_k + neg_k)`` over a group's distinct scores ``k`` in
+increasing order, so an engine can compute it where the rows are (a window sum over the
+distinct scores of each group) and send back three integers per group: ``2U``, ``P`` and ``N``.
+The AUC is then one correctly rounded division of Python integers, exact however many distinct
+scores there are; the score histogram kept for threshold sweeps may be rounded without touching
+it (:mod:`~.sufficient_stats`).
+
+The in-memory path computes the same integers from its exact histogram
+(:func:`rank_sums_from_histogram`); both give bit-for-bit the value of
+:func:`~.fairness_metrics.roc_auc_from_histogram` and scikit-learn's ``roc_auc_score`` (to
+rounding).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from governance_app.analytics.fairness_counts import GroupCounts, ScoreHistogram
+from governance_app.errors import InputError
+
+TWICE_U = "__twice_u"
+POSITIVES = "__positives"
+NEGATIVES = "__negatives"
+
+
+@dataclass(frozen=True, slots=True)
+class RankSums:
+    """Twice the Mann–Whitney U, positives and negatives of every group of one attribute set.
+
+    Groups are in the row-major order of the attribute set's levels (as
+    :meth:`~.fairness_counts.GroupCounts.keys`); ``twice_u`` holds Python integers, which do not
+    overflow however many rows a group has.
+    """
+
+    twice_u: tuple[int, ...]
+    positives: tuple[int, ...]
+    negatives: tuple[int, ...]
+
+    def auc(self) -> np.ndarray:
+        """Per group ``2U / (2 P N)``, correctly rounded; ``NaN`` without both classes."""
+        return np.array([u / (2 * p * n) if p > 0 and n > 0 else np.nan
+                         for u, p, n in zip(self.twice_u, self.positives, self.negatives,
+                                            strict=True)], dtype=np.float64)
+
+    def record(self) -> dict[str, list[int]]:
+        """Plain JSON, stored with the result."""
+        return {"twice_u": list(self.twice_u), "positives": list(self.positives),
+                "negatives": list(self.negatives)}
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Sequence[int]]) -> RankSums:
+        """The stored form back."""
+        return cls(tuple(int(v) for v in record["twice_u"]),
+                   tuple(int(v) for v in record["positives"]),
+                   tuple(int(v) for v in record["negatives"]))
+
+
+def _sums_sorted(n_groups: int, g: np.ndarray, pos: np.ndarray, neg: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(2U, P, N)`` per group from one row per (group, distinct score), sorted by both."""
+    twice = np.zeros(n_groups, dtype=np.int64)
+    p = np.zeros(n_groups, dtype=np.int64)
+    n = np.zeros(n_groups, dtype=np.int64)
+    if len(g) == 0:
+        return twice, p, n
+    start = np.flatnonzero(np.concatenate(([True], g[1:] != g[:-1])))
+    before = np.cumsum(neg) - neg  # negatives at lower scores, counted from the first row
+    below = before - np.repeat(before[start], np.diff(np.append(start, len(g))))
+    groups = g[start]
+    # exact in int64 below 2**63 (about three billion rows a group)
+    twice[groups] = np.add.reduceat(pos * (2 * below + neg), start)
+    p[groups] = np.add.reduceat(pos, start)
+    n[groups] = np.add.reduceat(neg, start)
+    return twice, p, n
+
+
+def rank_sums_from_histogram(hist: ScoreHistogram) -> RankSums:
+    """The rank sums of every group of an exact score histogram (sorted by group, then score)."""
+    twice, p, n = _sums_sorted(hist.n_groups, hist.group, hist.positives.astype(np.int64),
+                               hist.negatives.astype(np.int64))
+    return RankSums(tuple(twice.tolist()), tuple(p.tolist()), tuple(n.tolist()))
+
+
+def rank_sums_of_sorted(code: np.ndarray, n_groups: int, score: np.ndarray, positives: np.ndarray,
+                        negatives: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(2U, P, N)`` per group code from count rows already sorted by score.
+
+    A stable sort by group keeps each group's rows in score order (a radix sort on small
+    codes); rows of one group at one score are merged (ties), then the rank sum is a
+    cumulative sum.
+    """
+    small = code.astype(np.uint16) if n_groups <= 2**16 else code
+    order = np.argsort(small, kind="stable")
+    g, s = code[order], score[order]
+    if len(g) == 0:
+        return _sums_sorted(n_groups, g, g, g)
+    new = np.empty(len(g), dtype=bool)
+    new[0] = True
+    np.not_equal(g[1:], g[:-1], out=new[1:])
+    new[1:] |= s[1:] != s[:-1]
+    starts = np.flatnonzero(new)
+    return _sums_sorted(n_groups, g[starts], np.add.reduceat(positives[order], starts),
+                        np.add.reduceat(negatives[order], starts))
+
+
+def _level_index(values: pd.Series, levels: tuple[str, ...], binned: bool, attribute: str,
+                 source: str) -> np.ndarray:
+    """Each engine row's level index: a bin code as it is, any other value by its text (the
+    text :func:`~.fairness_counts.encode_groups` gave the levels)."""
+    if binned:
+        return values.to_numpy(dtype=np.int64)
+    index = {text: i for i, text in enumerate(levels)}
+    found = np.array([index.get(str(v), -1) for v in values.tolist()], dtype=np.int64)
+    if (found < 0).any():
+        stray = values[found < 0].iloc[0]
+        raise InputError(source, f"group {stray!r} of {attribute!r} was ranked but not counted",
+                         location=f"column {attribute!r}",
+                         expected=f"one of the counted groups {list(levels)[:10]}")
+    return found
+
+
+def rank_sums_from_frame(frame: pd.DataFrame, counts: GroupCounts, names: Sequence[str],
+                         binned: Sequence[str] = (), source: str = "prediction table"
+                         ) -> RankSums:
+    """An engine's rows for one attribute set (the attribute columns, :data:`TWICE_U` as text,
+    :data:`POSITIVES`, :data:`NEGATIVES`) placed on that set's groups; groups without a row
+    have no positive and no negative.
+
+    Raises:
+        InputError: a row whose group is not among the counted levels.
+    """
+    sizes = [len(counts.levels[counts.attributes.index(a)]) for a in names]
+    n_groups = int(np.prod(sizes)) if names else 1
+    code = np.zeros(len(frame), dtype=np.int64)
+    for name, size in zip(names, sizes, strict=True):
+        levels = counts.levels[counts.attributes.index(name)]
+        code = code * size + _level_index(frame[name], levels, name in binned, name, source)
+    twice = [0] * n_groups
+    p = [0] * n_groups
+    n = [0] * n_groups
+    for c, u, pos, neg in zip(code.tolist(), frame[TWICE_U].tolist(),
+                              frame[POSITIVES].tolist(), frame[NEGATIVES].tolist(), strict=True):
+        twice[c] += int(u)
+        p[c] += int(pos)
+        n[c] += int(neg)
+    return RankSums(tuple(twice), tuple(p), tuple(n))
+
+
+def subsets_of(attributes: Sequence[str]) -> list[tuple[str, ...]]:
+    """Every attribute set a report covers (each attribute, every intersection) and ``()``,
+    overall, in :func:`~.fairness_metrics.reports_from_counts`' order."""
+    from itertools import combinations
+
+    out: list[tuple[str, ...]] = [()]
+    for size in range(1, len(attributes) + 1):
+        out += [tuple(c) for c in combinations(attributes, size)]
+    return out
+
+
+def record_of(sums: Mapping[tuple[str, ...], RankSums]) -> dict[str, Any]:
+    """Rank sums keyed by their attribute set joined with commas (``""`` is overall)."""
+    return {",".join(k): v.record() for k, v in sums.items()}
+
+
+def from_record(record: Mapping[str, Any]) -> dict[tuple[str, ...], RankSums]:
+    """:func:`record_of` back."""
+    return {tuple(k.split(",")) if k else (): RankSums.from_record(v) for k, v in record.items()}
