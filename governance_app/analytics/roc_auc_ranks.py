@@ -19,13 +19,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from governance_app.analytics.fairness_counts import GroupCounts, ScoreHistogram
 from governance_app.errors import InputError
+
+if TYPE_CHECKING:  # frames come from the engines; `fairness FILE` on Parquet loads no pandas
+    import pandas as pd
 
 TWICE_U = "__twice_u"
 POSITIVES = "__positives"

@@ -17,8 +17,9 @@ from governance_app.services.workspace import Workspace
 def test_demo_board(tmp_path: Path) -> None:
     url = build_demo_workspace(tmp_path / "demo.db")
     assert sorted(p.name for p in (tmp_path / DEMO_KEY_FOLDER).iterdir()) == [
-        "ana.key", "malik.key", "sofia.key",
-        "sofia.key.seal.json"]  # Sofia Rossi's document key: she seals the demo's model card
+        "ana.key", "malik.key", "malik.key.seal.json", "sofia.key",
+        "sofia.key.seal.json"]  # document keys: Sofia Rossi seals the demo's model card,
+    # Malik Haddad (the validator) its validation report
     with Workspace.open(url) as ws:
         states = {(r.ref, r.policy.gate): r.state for r in service.list_reviews(ws)}
         assert states == {("credit_default:4", "staging"): ReviewState.APPROVED,
