@@ -38,7 +38,6 @@ from governance_app.engines.base import (
     open_engine,
     pick_engine,
 )
-from governance_app.engines.ranking import exact_auc
 from governance_app.engines.source import TableSource, digest_of, resolve_source
 from governance_app.errors import GovernanceError, InputError, NotFoundError
 from governance_app.importers import prediction_table
@@ -228,6 +227,8 @@ def analyse_source(
                                    bins=settings.bins or None, score_decimals=decimals,
                                    source=source.text)
         if settings.score is not None:  # exact ROC AUC from rank sums, however many scores
+            from governance_app.engines.ranking import exact_auc  # with the engine's frames
+
             try:
                 counted = exact_auc(engine, source, spec, counted, settings.bins)
             except EngineCancelled as exc:
