@@ -123,18 +123,29 @@ class Worker(QRunnable):
         if done < total and now - self._last_progress < PROGRESS_INTERVAL_S:
             return
         self._last_progress = now
-        self.signals.sig_progressed.emit(int(done), int(total), str(message))
+        _emit(self.signals.sig_progressed, int(done), int(total), str(message))
 
     def run(self) -> None:
         try:
             result = self.fn(*self.args, **self.kwargs)
         except Exception as exc:  # noqa: BLE001 - every failure must reach the error dialog
-            self.signals.sig_errored.emit(exc)
+            _emit(self.signals.sig_errored, exc)
         else:
-            self.signals.sig_finished.emit(result)
+            _emit(self.signals.sig_finished, result)
         finally:
             self._done.set()
-            self.signals.sig_ended.emit()
+            _emit(self.signals.sig_ended)
+
+
+def _emit(signal: Any, *args: Any) -> None:
+    """Emit from the worker thread unless the application already deleted the signals'
+    object: a task that ends after its window closed (quitting during a background load) has
+    nobody left to tell, and must not end in a traceback on the terminal."""
+    try:
+        signal.emit(*args)
+    except RuntimeError as exc:
+        if "deleted" not in str(exc):
+            raise
 
 
 class TaskRunner(QObject):
