@@ -49,8 +49,8 @@ from governance_app.services.reports import (
     ProgressFn,
     ReportCancelled,
     ReportResult,
+    producer_record,
     seal_key_for,
-    seal_key_statement,
     signed_records,
     write_sealed,
 )
@@ -109,9 +109,7 @@ def build_audit_report(
                  "sha256": r.evidence_digest} for r in data.reviews]
     manifest = build_manifest(
         kind="audit", parameters=parameters, generated_at=iso_utc(data.scope.generated_at),
-        producer={"member": producer.name, "fingerprint": producer.fingerprint,
-                  "seal_certificate_sha256": key.certificate_sha256,
-                  "seal_key_statement": seal_key_statement(ws, producer.fingerprint)},
+        producer=producer_record(ws, producer, key),
         evidence=evidence, signatures=records, chain_head=data.chain_head.as_dict(),
         checkpoint=checkpoint)
     head = data.chain_head

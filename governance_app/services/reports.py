@@ -112,11 +112,7 @@ def build_model_card(
     with ws.session() as session:
         head = chain_head(session)
         records, checkpoint = signed_records(session, [r.id for r in data.reviews])
-    evidence = [{"kind": "review", "review_id": r.id, "policy": r.policy.name,
-                 "sha256": r.evidence_digest} for r in data.reviews]
-    if data.fairness is not None:
-        evidence.append({"kind": "fairness", "source": data.fairness.source,
-                         "sha256": data.fairness.source_sha256})
+    evidence = version_evidence(data.reviews, data.fairness)
     evidence += [{"kind": "model-card", "source": c.source_name, "format": c.format,
                   "sha256": c.source_sha256} for c in (data.card.sources if data.card else [])]
     evidence += finding_evidence(ws, data.findings)
@@ -124,9 +120,7 @@ def build_model_card(
         kind="model-card",
         parameters={"model": name, "version": version, "page_size": page_size_name},
         generated_at=iso_utc(data.generated_at),
-        producer={"member": producer.name, "fingerprint": producer.fingerprint,
-                  "seal_certificate_sha256": key.certificate_sha256,
-                  "seal_key_statement": seal_key_statement(ws, producer.fingerprint)},
+        producer=producer_record(ws, producer, key),
         evidence=evidence, signatures=records, chain_head=head.as_dict(), checkpoint=checkpoint)
     footer = Footer(left=f"Model card · {name} version {version}",
                     right=f"generated {data.generated_at.astimezone():%Y-%m-%d %H:%M %Z}",
@@ -295,6 +289,25 @@ def record_certificate(ws: Workspace, member: Any, key: seal_keys.SealKey,
         "kind": "seal-certificate", "member": member.name, "fingerprint": member.fingerprint,
         "certificate_sha256": key.certificate_sha256, "certificate_pem": key.certificate_pem,
         "source": source}, signer, actor=member.name, subject=f"member:{member.name}")
+
+
+def producer_record(ws: Workspace, producer: Any, key: seal_keys.SealKey) -> dict[str, Any]:
+    """The manifest's producer: who sealed the PDF, with the certificate and the signed act
+    that bind the document key to that member (what offline verification checks)."""
+    return {"member": producer.name, "fingerprint": producer.fingerprint,
+            "seal_certificate_sha256": key.certificate_sha256,
+            "seal_key_statement": seal_key_statement(ws, producer.fingerprint)}
+
+
+def version_evidence(reviews: list[Any], fairness: Any) -> list[dict[str, Any]]:
+    """Manifest evidence every per-version report cites: each review's evidence digest and
+    the attached prediction table's SHA-256."""
+    evidence = [{"kind": "review", "review_id": r.id, "policy": r.policy.name,
+                 "sha256": r.evidence_digest} for r in reviews]
+    if fairness is not None:
+        evidence.append({"kind": "fairness", "source": fairness.source,
+                         "sha256": fairness.source_sha256})
+    return evidence
 
 
 def seal_key_statement(ws: Workspace, fingerprint: str) -> dict[str, Any] | None:

@@ -35,9 +35,10 @@ from governance_app.services.reports import (
     ReportResult,
     finding_evidence,
     gather_card,
+    producer_record,
     seal_key_for,
-    seal_key_statement,
     signed_records,
+    version_evidence,
     write_sealed,
 )
 from governance_app.services.workspace import Workspace
@@ -81,11 +82,7 @@ def build_validation_report(
     with ws.session() as session:
         head = chain_head(session)
         records, checkpoint = signed_records(session, [r.id for r in data.card.reviews])
-    evidence = [{"kind": "review", "review_id": r.id, "policy": r.policy.name,
-                 "sha256": r.evidence_digest} for r in data.card.reviews]
-    if data.card.fairness is not None:
-        evidence.append({"kind": "fairness", "source": data.card.fairness.source,
-                         "sha256": data.card.fairness.source_sha256})
+    evidence = version_evidence(data.card.reviews, data.card.fairness)
     if data.scope.policy:
         evidence.append({"kind": "risk-policy", "name": data.scope.policy,
                          "sha256": data.scope.policy_digest})
@@ -96,9 +93,7 @@ def build_validation_report(
         parameters={"model": name, "version": version, "page_size": page_size_name,
                     "as_of": data.scope.as_of.isoformat()},
         generated_at=iso_utc(generated),
-        producer={"member": producer.name, "fingerprint": producer.fingerprint,
-                  "seal_certificate_sha256": key.certificate_sha256,
-                  "seal_key_statement": seal_key_statement(ws, producer.fingerprint)},
+        producer=producer_record(ws, producer, key),
         evidence=evidence, signatures=records + act_records, chain_head=head.as_dict(),
         checkpoint=checkpoint)
     footer = Footer(left=f"Validation report · {name} version {version}",
