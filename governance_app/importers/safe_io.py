@@ -69,7 +69,12 @@ def read_bytes(path: Path, *, limit: int | None = None, root: Path | None = None
                          expected=f"at most {limit} bytes, or {MAX_TEXT_BYTES_ENV} set higher")
     try:
         with path.open("rb") as handle:
-            data = handle.read(limit + 1)  # bounded even if the file grows while it is read
+            # As many bytes as the file holds and one more: read(limit + 1) made Python
+            # allocate the whole limit (512 MB) for every file, ~20 µs of system time each,
+            # a third of reading 10,000 small answers. Still bounded if the file grows.
+            data = handle.read(size + 1)
+            if len(data) > size:
+                data += handle.read(limit + 1 - len(data))
     except OSError as exc:
         raise InputError(path, f"cannot be read: {exc.strerror or exc}") from exc
     if len(data) > limit:
