@@ -27,6 +27,7 @@ from governance_app.importers.evidently_parse import (
     is_p_value,
 )
 from governance_app.importers.evidently_shapes import load_text, parse_document, shape_of
+from governance_app.importers.folder_listing import ListedFile, json_files
 from governance_app.importers.json_outline import outline
 from governance_app.importers.registry import ImportContext, importer
 from governance_app.importers.safe_io import ensure_within, read_text, sha256_of_path
@@ -53,9 +54,16 @@ def _sniff(path: Path) -> bool:
     return any(marker in head for marker in _MARKERS)
 
 
-def _json_files(folder: Path) -> list[Path]:
-    files = sorted(p for p in folder.rglob("*.json") if p.is_file() and not p.is_symlink())
+def _listed(folder: Path) -> list[ListedFile]:
+    """The regular ``*.json`` files at any depth (hidden ones too, links not), in the order
+    of their paths' parts (as ``Path`` objects sort), one more than a folder may hold."""
+    files = [f for f in json_files(folder) if f.is_file and not f.link]
+    files.sort(key=lambda f: f.rel.split("/"))
     return files[:MAX_FOLDER_FILES + 1]
+
+
+def _json_files(folder: Path) -> list[Path]:
+    return [file.as_path() for file in _listed(folder)]
 
 
 def detect(path: Path) -> bool:
@@ -66,10 +74,10 @@ def detect(path: Path) -> bool:
     if not path.is_dir():
         return False
     found = False
-    for file in _json_files(path):  # the first other file settles it (a folder of 10,000)
-        if _sniff(file):
+    for file in _listed(path):  # the first other file settles it (a folder of 10,000)
+        if _sniff(Path(file.path)):
             found = True
-        elif file.name != "metadata.json":
+        elif file.rel.rpartition("/")[2] != "metadata.json":
             return False
     return found
 

@@ -27,6 +27,7 @@ from governance_app.domain.registry import (
 )
 from governance_app.errors import InputError
 from governance_app.importers import safe_io
+from governance_app.importers.folder_listing import json_files
 from governance_app.importers.json_paths import Places
 from governance_app.importers.registry import ImportContext, importer
 
@@ -72,13 +73,23 @@ def _json_files(path: Path) -> list[Path]:
     )
 
 
+def _detected_files(path: Path) -> list[str]:
+    """The files :func:`_json_files` would give, from the listing detection shares, as text
+    (the first other file settles a folder of 10,000: a Path for each was most of the time);
+    none if ``path`` is a file that is not ``.json``."""
+    if not path.is_dir():
+        return [str(path)] if path.suffix.lower() == ".json" else []
+    return [f.path for f in json_files(path)
+            if "/" not in f.rel and not f.rel.startswith(".") and f.is_file]
+
+
 def detect(path: Path) -> bool:
     """A JSON file (or a folder of only such files) whose top level is a search answer."""
     try:
-        files = _json_files(path) if path.is_dir() else [path]
-        if not files or any(f.suffix.lower() != ".json" for f in files):
+        names = _detected_files(path)
+        if not names:
             return False
-        for file in files:
+        for file in map(Path, names):
             if file.stat().st_size > DETECT_LIMIT:
                 with file.open("rb") as fh:
                     head = fh.read(4096).lstrip().decode("utf-8", "replace")

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from governance_app.errors import ImportCancelled, InputError, UnknownSourceError
 from governance_app.importers.file_checks import require_regular
+from governance_app.importers.folder_listing import shared_listings
 from governance_app.importers.safe_io import read_json
 
 
@@ -155,7 +156,8 @@ def detect(path: Path) -> str:
     if not path.exists():
         raise InputError(path, "does not exist", expected="a file or folder to import")
     require_regular(path, folders=True)  # a FIFO or device would block or never end
-    matches = [info.kind for info in importers().values() if _detects(info.detect, path)]
+    with shared_listings():  # a folder of 10,000 answers is walked once, not once a format
+        matches = [info.kind for info in importers().values() if _detects(info.detect, path)]
     if len(matches) == 1:
         return matches[0]
     known = "; ".join(f"{i.kind}: {i.description}" for i in importers().values())

@@ -26,12 +26,17 @@ from governance_app.domain.registry import ModelVersion, RegisteredModel, Regist
 from governance_app.errors import InputError
 from governance_app.importers import safe_io
 from governance_app.importers.cloud_fields import Fields, iso
+from governance_app.importers.folder_listing import ListedFile, visible_json_files
 from governance_app.importers.registry import ImportContext, importer
 from governance_app.importers.sagemaker_lineage import lineage_of
 
 KIND = "sagemaker-registry"
 MAX_FILES = 100_000
 DETECT_BYTES = 4096
+DETECT_ALL = 200
+"""Folders of up to this many answers are detected by the head of every one …"""
+DETECT_SAMPLE = 64
+"""… larger ones by the heads of this many, spread evenly over the sorted files."""
 
 
 def _shape(data: Any) -> str | None:
@@ -53,47 +58,71 @@ def _shape(data: Any) -> str | None:
     return None
 
 
+def _listed(path: Path) -> list[ListedFile]:
+    """The answers under a folder: ``*.json`` files but hidden ones.
+
+    Raises:
+        InputError: a link among them (links are neither followed nor read, so nothing outside
+            the folder is ever opened and the files need no resolving one by one), or more
+            than :data:`MAX_FILES` of them.
+    """
+    files = visible_json_files(path, MAX_FILES, "a folder of SageMaker answers")
+    for file in files:
+        if file.link:
+            raise InputError(file.as_path(), "is a link; links are not followed",
+                             expected="the answers themselves inside the folder")
+    return files
+
+
 def _json_files(path: Path) -> list[Path]:
     if path.is_file():
         return [path]
-    out: list[Path] = []
-    # Links are neither followed nor read, so nothing outside the folder is ever opened and
-    # the files need no resolving one by one (10,000 answers are a normal registry).
-    for folder, dirs, files in os.walk(path, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
-            if not name.endswith(".json") or name.startswith("."):
-                continue
-            if os.path.islink(os.path.join(folder, name)):
-                raise InputError(Path(folder, name), "is a link; links are not followed",
-                                 expected="the answers themselves inside the folder")
-            out.append(Path(folder, name))
-        if len(out) > MAX_FILES:
-            raise InputError(path, f"holds more than {MAX_FILES} JSON files",
-                             expected="a folder of SageMaker answers")
-    return out
+    return [file.as_path() for file in _listed(path)]
 
 
 _HEAD_KEYS = ('"ModelPackageGroupSummaryList"', '"ModelPackageSummaryList"', '"ModelPackageArn"',
               '"ModelPackageGroupArn"')
 
 
+def _sample(files: list[ListedFile]) -> list[ListedFile]:
+    """Every file of a folder up to :data:`DETECT_ALL` of them, else :data:`DETECT_SAMPLE`
+    spread evenly from the first to the last (the reader checks every one, naming a file that
+    is not an answer)."""
+    if len(files) <= DETECT_ALL:
+        return files
+    last = len(files) - 1
+    return [files[round(i * last / (DETECT_SAMPLE - 1))] for i in range(DETECT_SAMPLE)]
+
+
+def _head_says(file: str) -> bool | None:
+    """True for the head of a registry answer, None for a list-tags answer (which any
+    AWS service prints), False for anything else."""
+    with open(file, "rb") as fh:
+        head = fh.read(DETECT_BYTES).decode("utf-8", "replace")
+    if any(key in head for key in _HEAD_KEYS):
+        return True
+    return None if '"Tags"' in head else False
+
+
 def detect(path: Path) -> bool:
-    """JSON answers of the SageMaker registry: a file, or a folder holding only such files."""
+    """JSON answers of the SageMaker registry: a file, or a folder holding only such files.
+
+    A folder of many answers is judged by a sample of them: reading the head of each of
+    10,000 answers was a tenth of importing them, and the reader reads every one anyway.
+    """
     try:
-        files = _json_files(path)
-        if not files or any(f.suffix.lower() != ".json" for f in files):
+        if path.is_file():
+            return path.suffix.lower() == ".json" and _head_says(os.fspath(path)) is True
+        files = _listed(path)
+        # A FIFO or a device would block or never end: none is opened, sampled or not.
+        if not files or not all(file.is_file for file in files):
             return False
         sure = False
-        for file in files:
-            if not file.is_file():  # a FIFO or a device would block or never end
+        for file in _sample(files):
+            says = _head_says(file.path)
+            if says is False:
                 return False
-            with file.open("rb") as fh:
-                head = fh.read(DETECT_BYTES).decode("utf-8", "replace")
-            if any(key in head for key in _HEAD_KEYS):
-                sure = True
-            elif '"Tags"' not in head:
-                return False
+            sure = sure or bool(says)
         return sure
     except (OSError, InputError):
         return False

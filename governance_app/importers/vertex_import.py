@@ -10,7 +10,6 @@ pipeline lineage can be joined to the versions they concern (:mod:`vertex_models
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,7 @@ from governance_app.importers import vertex_evaluations as ve
 from governance_app.importers import vertex_models as vm
 from governance_app.importers import vertex_pipeline as vp
 from governance_app.importers.cloud_fields import Fields
+from governance_app.importers.folder_listing import ListedFile, visible_json_files
 from governance_app.importers.registry import ImportContext, importer
 
 KIND = "vertex"
@@ -49,26 +49,30 @@ def _items(data: Any) -> tuple[str, list[tuple[tuple[str | int, ...], Any]]] | N
     return None
 
 
+MAX_DETECT_FILES = 500
+"""Folders of more answers are not taken for Vertex's (its exports are a few files a model)."""
+
+
+def _listed(path: Path) -> list[ListedFile]:
+    return visible_json_files(path, MAX_FILES, "a folder of Vertex AI answers")
+
+
 def _files(path: Path) -> list[Path]:
-    if path.is_file():
-        return [path]
-    out: list[Path] = []
-    for folder, dirs, files in os.walk(path, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        out += [Path(folder, f) for f in sorted(files) if f.endswith(".json")
-                and not f.startswith(".")]
-        if len(out) > MAX_FILES:
-            raise InputError(path, f"holds more than {MAX_FILES} JSON files",
-                             expected="a folder of Vertex AI answers")
-    return out
+    return [path] if path.is_file() else [file.as_path() for file in _listed(path)]
 
 
 def detect(path: Path) -> bool:
     """Vertex answers: JSON whose resources are named ``projects/…/locations/…/…``, with at
     least one model, evaluation, slice, pipeline job or subgraph, and nothing else."""
     try:
-        files = _files(path)
-        if not files or any(f.suffix.lower() != ".json" for f in files) or len(files) > 500:
+        if path.is_file():
+            files = [path] if path.suffix.lower() == ".json" else []
+        else:  # counted before a Path is made: a folder of 10,000 other answers is common
+            listed = _listed(path)
+            if len(listed) > MAX_DETECT_FILES:
+                return False
+            files = [file.as_path() for file in listed]
+        if not files:
             return False
         for file in files:
             if not file.is_file() or file.stat().st_size > 64 * 1024 * 1024:

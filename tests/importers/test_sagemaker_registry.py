@@ -4,14 +4,15 @@ approval status as a read-only external decision with its history; every renderi
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 
 from governance_app.domain.cloud import CloudSnapshot
-from governance_app.errors import InputError
-from governance_app.importers import registry
+from governance_app.errors import InputError, UnknownSourceError
+from governance_app.importers import registry, sagemaker_registry
 from governance_app.importers.cloud_fields import parse_time
 
 SAGEMAKER = Path(__file__).resolve().parents[1] / "fixtures" / "sagemaker" / "registry"
@@ -167,3 +168,43 @@ def test_producing_job_and_data_sources_in_the_lineage() -> None:
             "instance") in edges
     data = "dataset:s3://sagemaker-us-east-1-123456789012/loan-approval/data/train-2024-02.csv"
     assert (data, run.id, "input") in edges
+
+
+def _many_packages(tmp_path: Path, count: int) -> Path:
+    """``count`` describe answers of one group (copies of a fixture, renumbered), named
+    ``p-0001.json`` … so the test knows their sorted order."""
+    folder = tmp_path / "many"
+    folder.mkdir()
+    source = SAGEMAKER / "cli-v2-iso8601"
+    shutil.copy(source / "describe-model-package-group.fraud-scorer.json", folder / "a-group.json")
+    package = json.loads((source / "describe-model-package.fraud-scorer.1.json").read_text())
+    for n in range(1, count + 1):
+        package["ModelPackageVersion"] = n
+        package["ModelPackageArn"] = package["ModelPackageArn"].rpartition("/")[0] + f"/{n}"
+        (folder / f"p-{n:04d}.json").write_text(json.dumps(package, indent=4))
+    return folder
+
+
+def test_a_large_folder_is_detected_from_a_sample_and_read_in_full(tmp_path: Path) -> None:
+    count = sagemaker_registry.DETECT_ALL + 100
+    folder = _many_packages(tmp_path, count)
+    assert registry.detect(folder) == "sagemaker-registry"
+    snapshot = _load(folder)
+    assert [v.version for v in snapshot.registry.models[0].versions] == list(range(1, count + 1))
+    # The second file in order falls between the first two sampled (the first and one about
+    # count / DETECT_SAMPLE further): detection takes the folder, the reader names the file.
+    (folder / "b-notes.json").write_text('{"hello": "world"}')
+    assert registry.detect(folder) == "sagemaker-registry"
+    with pytest.raises(InputError, match=r"b-notes\.json: is not a SageMaker Model Registry"):
+        registry.load(folder)
+    # The last file is always in the sample: there, detection already says no.
+    (folder / "b-notes.json").rename(folder / "z-notes.json")
+    with pytest.raises(UnknownSourceError):
+        registry.detect(folder)
+
+
+def test_a_fifo_among_many_answers_is_not_taken_for_one(tmp_path: Path) -> None:
+    folder = _many_packages(tmp_path, sagemaker_registry.DETECT_ALL + 100)
+    os.mkfifo(folder / "p-0002x.json")  # never opened: not in the sample, and refused unread
+    with pytest.raises(UnknownSourceError):
+        registry.detect(folder)
