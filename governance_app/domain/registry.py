@@ -225,10 +225,14 @@ class ImportRecord:
     changes: dict[str, int]
 
 
+_DIGEST_TEXT = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=str).encode
+"""``json.dumps`` with these options, without building an encoder a call (an import digests
+every record: 60,000 for 10,000 SageMaker packages)."""
+
+
 def content_digest(payload: object) -> str:
     """SHA-256 of a JSON-able value, used to tell whether a record changed between imports.
 
     Only compares our own records with themselves, never signed: sorting keys is enough here.
     """
-    data = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(data.encode()).hexdigest()
+    return hashlib.sha256(_DIGEST_TEXT(payload).encode()).hexdigest()

@@ -74,10 +74,11 @@ def _listed(path: Path) -> list[ListedFile]:
     return files
 
 
-def _json_files(path: Path) -> list[Path]:
+def _answers(path: Path) -> list[tuple[Path, str]]:
+    """Each file to read, with its name relative to the folder (a lone file: its own name)."""
     if path.is_file():
-        return [path]
-    return [file.as_path() for file in _listed(path)]
+        return [(path, path.name)]
+    return [(file.as_path(), file.rel) for file in _listed(path)]
 
 
 _HEAD_KEYS = ('"ModelPackageGroupSummaryList"', '"ModelPackageSummaryList"', '"ModelPackageArn"',
@@ -164,7 +165,7 @@ def _read_group(reading: _Reading, f: Fields) -> None:
     group.created_at = f.time("CreationTime") or group.created_at
 
 
-def _read_file(reading: _Reading, file: Path, root: Path) -> None:
+def _read_file(reading: _Reading, file: Path, rel: str) -> None:
     data = safe_io.read_json(file)
     shape = _shape(data)
     top = Fields.top(file, data)
@@ -172,7 +173,6 @@ def _read_file(reading: _Reading, file: Path, root: Path) -> None:
         raise InputError(file, "is not a SageMaker Model Registry answer",
                          expected="a list-model-package-groups, list-model-packages, describe-"
                          "model-package(-group) or list-tags answer")
-    rel = file.relative_to(root).as_posix() if root.is_dir() else file.name
     in_history = "history" in rel.split("/")[:-1] or ".before-update" in file.name
     if shape == "groups":
         for item in top.objects("ModelPackageGroupSummaryList"):
@@ -374,11 +374,11 @@ def read_sagemaker_registry(path: Path, context: ImportContext) -> CloudSnapshot
             file, field path and line).
     """
     sha256 = safe_io.sha256_of_path(path)
-    files = _json_files(path)
+    files = _answers(path)
     reading = _Reading()
-    for i, file in enumerate(files):
+    for i, (file, rel) in enumerate(files):
         context.check_cancelled()
-        _read_file(reading, file, path)
+        _read_file(reading, file, rel)
         if i % 200 == 0:
             context.report(i, len(files), f"read {file.name}")
     context.report(len(files), len(files), "SageMaker answers read")

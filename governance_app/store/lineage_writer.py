@@ -30,6 +30,10 @@ from governance_app.store.schema_lineage import SqlLineageEdge, SqlLineageNode
 Tick = Callable[[int, int, str], None]
 
 
+_DIGEST_TEXT = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
+"""``json.dumps`` with these options, without building an encoder for each of 20,000 nodes."""
+
+
 def node_digest(node: LineageNode) -> str:
     """SHA-256 over every stored field of a node, to tell a moved node from an equal one."""
     payload = {
@@ -42,8 +46,7 @@ def node_digest(node: LineageNode) -> str:
         "started_at": node.started_at.isoformat() if node.started_at else None,
         "ended_at": node.ended_at.isoformat() if node.ended_at else None,
     }
-    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return hashlib.sha256(_DIGEST_TEXT(payload).encode("utf-8")).hexdigest()
 
 
 def save_lineage(

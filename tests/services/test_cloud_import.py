@@ -4,6 +4,7 @@ PostgreSQL: stored records, idempotent re-import, nothing stored on bad input, e
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 
 from governance_app.cli import main
 from governance_app.errors import InputError
+from governance_app.importers.sagemaker_registry import DETECT_ALL
 from governance_app.services import models as model_service
 from governance_app.services.clarify_check import clarify_checks
 from governance_app.services.importing import import_path, workspace_counts
@@ -133,3 +135,37 @@ def test_show_prints_origin_and_external_decision(tmp_path: Path, capsys) -> Non
     assert main(["--db", db, "show", "credit-risk-scorer:3"]) == 0
     out = capsys.readouterr().out
     assert "auRoc 0.9127" in out and "2 slices" in out
+
+
+def _minimal_answers(folder: Path, count: int) -> Path:
+    """A group's describe answer and ``count`` describe-model-package answers of it."""
+    arn = "arn:aws:sagemaker:us-east-1:123456789012"
+    folder.mkdir()
+    (folder / "a-group.json").write_text(json.dumps({
+        "ModelPackageGroupName": "many", "ModelPackageGroupArn": f"{arn}:model-package-group/many",
+        "CreationTime": 1700000000.0}))
+    for n in range(1, count + 1):
+        (folder / f"p-{n:04d}.json").write_text(json.dumps({
+            "ModelPackageGroupName": "many", "ModelPackageVersion": n,
+            "ModelPackageArn": f"{arn}:model-package/many/{n}", "CreationTime": 1700000000.0 + n,
+            "ModelApprovalStatus": "Approved",
+            "MetadataProperties": {"GeneratedBy": f"{arn}:training-job/many-{n}"}}))
+    return folder
+
+
+def test_a_folder_detected_from_a_sample_is_stored_whole_or_not_at_all(
+        workspace_url: str, tmp_path: Path) -> None:
+    count = DETECT_ALL + 100
+    folder = _minimal_answers(tmp_path / "many", count)
+    ws = Workspace.open(workspace_url)
+    record = import_path(ws, folder)
+    assert record.kind == "sagemaker-registry"
+    assert record.changes["version_added"] == count
+    counts = workspace_counts(ws)
+    assert import_path(ws, folder).changes == {}
+    # A foreign file the sample passes over (second in order) is found by the reader, which
+    # names it; nothing of the import is stored.
+    (folder / "b-notes.json").write_text('{"hello": "world"}')
+    with pytest.raises(InputError, match=r"b-notes\.json: is not a SageMaker Model Registry"):
+        import_path(ws, folder)
+    assert workspace_counts(ws) == {**counts, "imports": 2}
