@@ -28,6 +28,8 @@ from governance_app.importers.registry import ImportContext, importer
 
 KIND = "vertex"
 MAX_FILES = 20_000
+MAX_DETECT_FILES = 500
+"""Folders of more answers are not taken for Vertex's (its exports are a few files a model)."""
 _LISTS = {"models": vm.is_model, "modelEvaluations": ve.is_evaluation,
           "modelEvaluationSlices": ve.is_slice, "pipelineJobs": vp.is_pipeline_job}
 
@@ -47,10 +49,6 @@ def _items(data: Any) -> tuple[str, list[tuple[tuple[str | int, ...], Any]]] | N
     if vp.is_subgraph(data):
         return "subgraph", [((), data)]
     return None
-
-
-MAX_DETECT_FILES = 500
-"""Folders of more answers are not taken for Vertex's (its exports are a few files a model)."""
 
 
 def _listed(path: Path) -> list[ListedFile]:
