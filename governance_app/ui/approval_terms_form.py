@@ -45,6 +45,10 @@ class ApprovalTermsForm(QWidget):
         self.conditions_list = QListWidget()
         self.conditions_list.setAccessibleName("Conditions: findings to close by their due date")
         self.conditions_list.setSpacing(2)  # a tick box per row needs air to be hit
+        # A long title is elided (whole in the tooltip), never scrolled sideways: a horizontal
+        # scroll bar would cover the only row of a one-finding list.
+        self.conditions_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.conditions_list.setTextElideMode(Qt.TextElideMode.ElideRight)
         for finding in self.findings:
             self.conditions_list.addItem(_condition_item(finding))
         rows = min(len(self.findings), VISIBLE_ROWS)
@@ -107,12 +111,14 @@ class ApprovalTermsForm(QWidget):
 def _condition_item(finding: Finding) -> QListWidgetItem:
     word, _ = SEVERITY_STYLE[finding.severity]  # the word and its symbol: legible on any row
     due = f"due {finding.due.isoformat()}" if finding.due else "no due date"
-    item = QListWidgetItem(f"#{finding.id}  {word} · {scope_text(finding)} · {finding.title} — "
-                           f"{due}")
+    # The due date before the title: an elided title must not hide the day a condition takes.
+    item = QListWidgetItem(f"#{finding.id}  {word} · {due} · {scope_text(finding)} · "
+                           f"{finding.title}")
     item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable)
     item.setCheckState(Qt.CheckState.Unchecked)
-    item.setToolTip(f"Approve on condition that finding #{finding.id} ({finding.status.value}, "
-                    f"owner {finding.owner or '—'}) is closed by its due date"
+    item.setToolTip(f"#{finding.id} {finding.title}\nApprove on condition that it "
+                    f"({finding.status.value}, owner {finding.owner or '—'}) is closed by its "
+                    "due date"
                     + ("" if finding.due else ": it has none, so it cannot be a condition"))
     item.setData(Qt.ItemDataRole.UserRole, finding.id)
     return item

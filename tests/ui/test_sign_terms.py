@@ -100,9 +100,9 @@ def test_conditions_and_expiry_signed_as_the_cli_signs_them_and_verify_names_the
         qtbot, dialog: SignDialog, board: RiskBoard, tmp_path: Path) -> None:
     # The open findings of v1 and of the whole model, each with its due date; not v2's.
     assert _offered(dialog) == [
-        "#1  ■ medium · v1 · Calibration in the thin-file segment — due 2027-01-10",
-        "#2  ■ medium · whole model · Monitoring plan incomplete — due 2027-02-01",
-        "#3  ■ medium · v1 · Stress test not documented — no due date"]
+        "#1  ■ medium · due 2027-01-10 · v1 · Calibration in the thin-file segment",
+        "#2  ■ medium · due 2027-02-01 · whole model · Monitoring plan incomplete",
+        "#3  ■ medium · no due date · v1 · Stress test not documented"]
     assert dialog.terms_form.conditions_list.isVisible()
     assert dialog.terms_form.expiry.isVisible() and dialog.terms_form.expires() is None
     assert dialog.terms_form.expiry.without_label.isVisible()  # "no expiry" said in words
