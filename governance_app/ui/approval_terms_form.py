@@ -56,7 +56,6 @@ class ApprovalTermsForm(QWidget):
             self.conditions_list.setFixedHeight(
                 rows * (self.conditions_list.sizeHintForRow(0) + 2 * 2)
                 + 2 * self.conditions_list.frameWidth() + 2)
-        self.conditions_list.setVisible(bool(self.findings))
         self.conditions_list.itemChanged.connect(lambda _i: self.sig_changed.emit())
         self.conditions_note = selectable(QLabel(_conditions_note(findings)))
         self.conditions_note.setStyleSheet("QLabel { color: #555555; }")
@@ -73,6 +72,7 @@ class ApprovalTermsForm(QWidget):
         layout.setSpacing(2)
         layout.addWidget(self.conditions_list)
         layout.addWidget(self.conditions_note)
+        self.conditions_list.setHidden(not self.findings)  # once in its layout: never a window
         self.conditions_field = conditions
 
     # -- what was chosen -------------------------------------------------------------------------

@@ -33,11 +33,11 @@ class PassphraseField(QWidget):
         self.edit.setPlaceholderText(prompt)
         self.demo_label = selectable(QLabel(demo_html(self.demo)))
         self.demo_label.setObjectName("DemoPassphrases")
-        self.demo_label.setVisible(bool(self.demo))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.edit)
         layout.addWidget(self.demo_label)
+        self.demo_label.setHidden(not self.demo)  # once in its layout: never a window
 
     def show_member(self, name: str) -> None:
         """Offer ``name``'s public passphrase as the placeholder (on the demo only)."""

@@ -229,8 +229,7 @@ class SignDialog(QDialog):
         self.meaning_label.setText(
             f"<span style='color:{colour}; font-size:large'><b>{self.meaning()}</b></span>")
         approving = self.decision() is Decision.APPROVE
-        for field in (self.terms_form.conditions_field, self.terms_form.expiry,
-                      self.terms_problem_label):
+        for field in (self.terms_form.conditions_field, self.terms_form.expiry):
             self.form.setRowVisible(field, approving)
         problem = self.terms_problem()
         self.terms_problem_label.setText(f"✕ {problem}" if problem else "")
@@ -282,7 +281,8 @@ class SignDialog(QDialog):
         state_word, state_colour = STATE_STYLE[review.state]
         self.result_label.setText(
             "<h3>Signature recorded</h3>" + manifestation_html(signature)
-            + f"<p>{terms_recorded_html(terms)}</p>"
+            + (f"<p>{terms_recorded_html(terms)}</p>"
+               if signature.decision is Decision.APPROVE else "")
             + f"<p>Review #{review.id} is now <span style='color:{state_colour}'><b>"
             f"{state_word}</b></span>; quorum {describe_quorum(review.progress())}.</p>")
         self.pages.setCurrentWidget(self.done_page)

@@ -158,7 +158,6 @@ class OptionalDate(QWidget):
         self.edit.setEnabled(checked)
         self.without_label = QLabel(without)
         self.without_label.setStyleSheet("QLabel { color: #555555; }")
-        self.without_label.setVisible(bool(without) and not checked)
         self.check.toggled.connect(self._on_toggled)
         self.edit.dateChanged.connect(lambda _d: self.sig_changed.emit())
         layout = QHBoxLayout(self)
@@ -167,6 +166,7 @@ class OptionalDate(QWidget):
         layout.addWidget(self.edit)
         layout.addWidget(self.without_label)
         layout.addStretch(1)
+        self.without_label.setHidden(not without or checked)  # once in its layout
 
     def value(self) -> date | None:
         return self.edit.date().toPython() if self.check.isChecked() else None  # type: ignore[return-value]
