@@ -352,6 +352,7 @@ def pipeline_screenshots(scratch: Path, out: Path) -> None:
     window = MainWindow(Workspace.open(url))
     window.resize(*SIZE)
     window.show()
+    window.show_view_named("Models")  # the Inventory is the home view: switch to the detail
     window.selection.select("credit-risk-scorer", 1)
     detail = window.models_panel.detail_panel
     wait_until(lambda: detail.detail is not None)

@@ -198,14 +198,10 @@ def cmd_review(args: argparse.Namespace, ws: Workspace) -> int:
 def cmd_sign(args: argparse.Namespace, ws: Workspace) -> int:
     from governance_app.services import reviews as service  # SQLAlchemy: on use
 
-    terms = None
-    if args.condition or args.expires:
-        from governance_app.services import risk
-
-        terms = risk.approval_terms(ws, args.condition or [], args.expires)
-    review, signature, act = service.sign_review_act(
+    review, signature, act, _ = service.sign_with_terms(
         ws, _review_id(args.review_id), args.member, args.decision, _source(args),
-        comment=args.comment or "", key_file=_key_file(args), terms=terms)
+        comment=args.comment or "", key_file=_key_file(args),
+        conditions=args.condition or [], expires=args.expires)
     if args.json:
         print_json(_review_json(review) | {"head": {"seq": act.seq, "hash": act.head}})
         return 0

@@ -269,6 +269,14 @@ class ApprovalTerms:
     def unconditional(self) -> bool:
         return not self.conditions and self.expires is None
 
+    def words(self) -> list[str]:
+        """Each condition, then the expiry, in the words the views and the record use."""
+        out = [f"finding #{c.finding_id} to be closed by {c.by.isoformat()}"
+               for c in self.conditions]
+        if self.expires is not None:
+            out.append(f"the approval expires on {self.expires.isoformat()}")
+        return out
+
 
 @dataclass(frozen=True, slots=True)
 class Lapse:

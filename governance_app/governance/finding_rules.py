@@ -11,7 +11,8 @@ re-checks it later apply exactly the same rule.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date, timedelta
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 
 from governance_app.domain.risk import (
     ApprovalTerms,
@@ -50,12 +51,66 @@ def decision_refusal(finding: Finding, member: str, roles: Sequence[str], rules:
     return None
 
 
+def terms_refusal(model: str, version: int, conditions: Sequence[tuple[Finding | None,
+                                                                      date | None]],
+                  expires: date | None, today: date) -> str | None:
+    """Why an approval of ``model:version`` signed on ``today`` may not carry these terms, or
+    None when it may. ``conditions`` pairs each named finding (None: not on the board) with
+    the day it is to be closed by (None: it has no due date and none was given).
+
+    The act that records the signature refuses with this reason, and the Sign dialog says it
+    before the passphrase is typed: a condition names an open finding of the version (or of
+    the model as a whole) and a day after today; an expiry is after today.
+    """
+    for finding, by in conditions:
+        if finding is None or finding.model != model or finding.version not in (None, version):
+            return "a condition names a finding that is not of this model version"
+        if not finding.is_open_on(today):
+            return (f"finding #{finding.id} is {finding.status.value}: a condition names an "
+                    "open finding")
+        if by is None:
+            return (f"finding #{finding.id} has no due date: a condition needs the day it is "
+                    "to be closed by")
+        if by <= today:
+            return (f"condition on finding #{finding.id}: {by.isoformat()} is not after "
+                    f"{today.isoformat()}")
+    if expires is not None and expires <= today:
+        return f"the approval's expiry {expires.isoformat()} is not after {today.isoformat()}"
+    return None
+
+
 def status_after_comment(finding: Finding, member: str) -> FindingStatus:
     """The owner's response to an open finding proposes its remediation; anyone else's
     comment (a validator's question) leaves the status as it is."""
     if finding.status is FindingStatus.OPEN and same_person(member, finding.owner):
         return FindingStatus.REMEDIATION_PROPOSED
     return finding.status
+
+
+def as_it_stood(finding: Finding, moment: datetime) -> Finding:
+    """The finding as it stood just before ``moment`` (a reported period's end), so a report
+    of a past period judges it by that day's facts, not today's.
+
+    A decision (closing, an exception) signed at or after ``moment`` had not been taken: the
+    finding was still open then — ``remediation proposed`` if its owner had answered in the
+    thread by then — and the thread holds only what was said before ``moment``. (The chain
+    keeps a finding's last decision only: an exception later followed by a closing reads as
+    open before the closing.)
+    """
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    thread = tuple(c for c in finding.thread if _aware(c.at) < moment)
+    decided = finding.decided_at
+    if decided is None or _aware(decided) < moment:
+        return finding if len(thread) == len(finding.thread) else replace(finding, thread=thread)
+    status = FindingStatus.OPEN
+    for comment in thread:
+        status = status_after_comment(replace(finding, status=status), comment.member)
+    return replace(finding, status=status, thread=thread, resolution="", decided_by="",
+                   decided_at=None, exception_until=None)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def blocking_findings(findings: Iterable[Finding], rules: FindingRules, model: str,

@@ -234,24 +234,16 @@ def check_terms(state: BoardState, seq: int, act: SignedAct, member: DerivedMemb
         raise refused(f"open {first.severity.value} finding #{first.id} ({first.title}) blocks "
                       f"approval of {review.model}:{review.version}")
     terms = body.get("terms") or {}
-    conditions: list[tuple[int, date]] = []
+    named = []
     for raw in terms.get("conditions", []):
         finding = state.risk.finding_by_hash.get(str(raw.get("finding")))
-        if finding is None or finding.model != review.model or finding.version not in (
-                None, review.version):
-            raise refused("a condition names a finding that is not of this model version")
-        if not finding.as_finding().is_open_on(today):
-            raise refused(f"finding #{finding.id} is {finding.status}: a condition names an "
-                          "open finding")
-        by = _day(raw.get("by"), "a condition's date", refused)
-        if by <= today:
-            raise refused(f"condition on finding #{finding.id}: {by.isoformat()} is not after "
-                          f"{today.isoformat()}")
-        conditions.append((finding.id, by))
+        named.append((finding.as_finding() if finding is not None else None,
+                      _day(raw.get("by"), "a condition's date", refused)))
     expires = _day(terms["expires"], "the expiry", refused) if terms.get("expires") else None
-    if expires is not None and expires <= today:
-        raise refused(f"the approval's expiry {expires.isoformat()} is not after "
-                      f"{today.isoformat()}")
+    problem = finding_rules.terms_refusal(review.model, review.version, named, expires, today)
+    if problem is not None:
+        raise refused(problem)
+    conditions = [(finding.id, by) for finding, by in named if finding is not None]
     if not conditions and expires is None:
         return None
     return DerivedTerms(len(state.risk.terms) + 1, review.id, review.hash, member.name,

@@ -210,18 +210,25 @@ def gather_audit(
 def gather_risk(ws: Workspace, model: str | None, start: datetime | None,
                 end: datetime | None, date_to: date | None) -> RiskInScope:
     """The model-risk records of the period: the inventory as of its last day (today when
-    open-ended), findings opened or decided in it, and every approval's terms on that day."""
+    open-ended), findings opened or decided in it, and every approval's terms on that day.
+
+    Findings are printed as they stood at the period's end (``end``): one closed later was
+    still open then, so its status and a condition naming it are judged by that day's facts.
+    """
+    from governance_app.governance.finding_rules import as_it_stood
     from governance_app.services import risk, risk_report
 
     as_of = date_to or datetime.now().astimezone().date()
     state = board.state_of(ws)
     rows = [r for r in risk.inventory(ws, as_of) if model is None or r.model == model]
     findings = [f.as_finding() for f in state.risk.findings if model is None or f.model == model]
+    if end is not None:
+        findings = [as_it_stood(f, end) for f in findings]
     return RiskInScope(
         as_of=as_of, inventory=rows,
         opened=[f for f in findings if _in(f.opened_at, start, end)],
         decided=[f for f in findings if _in(f.decided_at, start, end)],
-        terms=risk_report.approval_terms(state, as_of, model=model))
+        terms=risk_report.approval_terms(state, as_of, model=model, before=end))
 
 
 def _checkpoints(session: Any, start: datetime | None, end: datetime | None

@@ -13,6 +13,7 @@ use (``review show 3``) is the opening's rank, derived from the chain too.
 from __future__ import annotations
 
 import getpass
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -252,6 +253,28 @@ def sign_review_act(
     after = get_review(ws, review_id)
     signature = next(s for s in after.signatures if s.fingerprint == member.fingerprint)
     return after, signature, result
+
+
+def sign_with_terms(
+    ws: Workspace, review_id: int, member_name: str, decision: Decision | str,
+    passphrase: PassphraseSource | str, comment: str = "", key_file: Path | None = None, *,
+    conditions: Sequence[str] = (), expires: str | None = None,
+) -> tuple[Review, Signature, ActResult, dict[str, Any] | None]:
+    """The ``sign`` verb as the CLI and the Sign dialog both run it, so the same choices sign
+    the same act: ``conditions`` as ``finding:ID[@DATE]`` (the date defaults to the finding's
+    due date) and ``expires`` as ``YYYY-MM-DD`` become the approval's terms
+    (:func:`services.risk.approval_terms`), which the act's rules then judge.
+
+    Returns:
+        the review after, the signature, the act, and the terms signed (None: none).
+    """
+    from governance_app.services import risk  # the risk state: only when terms are given
+
+    terms = (risk.approval_terms(ws, list(conditions), expires)
+             if conditions or expires else None)
+    review, signature, act = sign_review_act(ws, review_id, member_name, decision, passphrase,
+                                             comment, key_file, terms)
+    return review, signature, act, terms
 
 
 def _with_roles(member: Member, roles: tuple[str, ...]) -> Member:

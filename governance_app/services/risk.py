@@ -13,7 +13,14 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from governance_app.domain.risk import Finding, FindingType, InventoryRow, Severity
+from governance_app.domain.risk import (
+    ApprovalTerms,
+    Condition,
+    Finding,
+    FindingType,
+    InventoryRow,
+    Severity,
+)
 from governance_app.errors import GovernanceError, InputError, NotFoundError
 from governance_app.governance import risk_acts
 from governance_app.governance.inventory import Approval, ModelRecord, build_inventory
@@ -280,6 +287,16 @@ def approval_terms(ws: Workspace, finding_refs: Sequence[str], expires: str | No
     if expires:
         terms["expires"] = parse_day(expires, "--expires").isoformat()
     return terms
+
+
+def signed_terms(ws: Workspace, review_id: int, member: str) -> ApprovalTerms:
+    """The terms ``member``'s latest signature on review ``review_id`` was recorded with, as
+    the replayed chain holds them (empty: unconditional, or not an approval)."""
+    rows = [t for t in risk_state(ws).terms if t.review_id == review_id and t.member == member]
+    if not rows:
+        return ApprovalTerms()
+    return ApprovalTerms(tuple(Condition(fid, by) for fid, by in rows[-1].conditions),
+                         rows[-1].expires)
 
 
 def inventory(ws: Workspace, as_of: date | None = None, *, overdue_only: bool = False

@@ -9,7 +9,7 @@ assignment, finding and decision offline, as they re-verify review signatures.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select
 
@@ -18,7 +18,7 @@ from governance_app.governance import risk_acts
 from governance_app.governance.acts import ActFormatError, parse_act
 from governance_app.governance.board_state import BoardState
 from governance_app.governance.canonical import iso_utc
-from governance_app.governance.finding_rules import lapses
+from governance_app.governance.finding_rules import as_it_stood, lapses
 from governance_app.governance.risk_state import DerivedFinding, DerivedTier
 from governance_app.reports.manifest import SignedRecord
 from governance_app.reports.risk_sections import (
@@ -38,10 +38,13 @@ def version_findings(state: BoardState, model: str, version: int) -> list[Findin
 
 
 def approval_terms(state: BoardState, as_of: date, *, model: str | None = None,
-                   version: int | None = None) -> list[ApprovalTermsLine]:
+                   version: int | None = None, before: datetime | None = None
+                   ) -> list[ApprovalTermsLine]:
     """Every gate granted (to ``model``/``version`` when given) with its terms and lapses on
-    ``as_of``; grants after ``as_of`` are not seen."""
-    by_id = {f.id: f.as_finding() for f in state.risk.findings}
+    ``as_of``; grants after ``as_of`` are not seen. ``before`` (a period's end) judges each
+    condition by its finding as it stood then: a finding closed afterwards was still open."""
+    by_id = {f.id: (as_it_stood(f.as_finding(), before) if before is not None
+                    else f.as_finding()) for f in state.risk.findings}
     out = []
     for grant in state.grants:
         if (model is not None and grant.model != model) or (
@@ -54,19 +57,22 @@ def approval_terms(state: BoardState, as_of: date, *, model: str | None = None,
             review_id=grant.review_id, ref=f"{grant.model}:{grant.version}", gate=grant.gate,
             granted_on=grant.granted_at.date(),
             conditions=tuple(ConditionLine(c.finding_id, c.by,
-                                           _condition_state(by_id.get(c.finding_id), c.by))
+                                           _condition_state(by_id.get(c.finding_id), c.by,
+                                                            as_of))
                              for c in terms.conditions),
             expires=terms.expires, lapses=tuple(lapses(terms, by_id, as_of)), as_of=as_of))
     return out
 
 
-def _condition_state(finding: Finding | None, by: date) -> str:
+def _condition_state(finding: Finding | None, by: date, as_of: date) -> str:
+    """Where a condition stands on ``as_of``: met, unmet (its day passed with the finding
+    open, or closed too late), or the finding's status while its day is still to come."""
     if finding is None:
         return "unknown finding"
     if finding.status is FindingStatus.CLOSED and finding.decided_at is not None:
         closed = finding.decided_at.date()
-        return f"closed {closed.isoformat()} ({'met' if closed <= by else 'too late'})"
-    return finding.status.value
+        return f"closed {closed.isoformat()} ({'met' if closed <= by else 'too late: unmet'})"
+    return finding.status.value + (" (unmet)" if as_of > by else "")
 
 
 def act_seqs(state: BoardState, findings: Iterable[DerivedFinding],

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QStackedWidget,
     QVBoxLayout,
@@ -33,7 +32,8 @@ from governance_app.domain.audit import Member
 from governance_app.domain.risk import Finding
 from governance_app.ui.error_dialog import show_error
 from governance_app.ui.finding_models import FAIL_COLOUR, finding_html
-from governance_app.ui.sign_dialog import demo_html, selectable
+from governance_app.ui.passphrase_field import PassphraseField
+from governance_app.ui.widgets import selectable
 from governance_app.ui.workers import TaskRunner, Worker
 
 Task = Callable[..., Finding]
@@ -88,17 +88,14 @@ class FindingActDialog(QDialog):
             if member.active:
                 self.member_combo.addItem(f"{member.name} ({', '.join(member.roles)})",
                                           member.name)
-        self.passphrase_edit = QLineEdit()
-        self.passphrase_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.passphrase_edit.setAccessibleName("Passphrase")
-        self.demo_label = selectable(QLabel(demo_html(self.demo)))
-        self.demo_label.setVisible(bool(self.demo))
+        self.passphrase = PassphraseField(self.demo, "asked for every signed act")
+        self.passphrase_edit, self.demo_label = self.passphrase.edit, self.passphrase.demo_label
         self.status_label = selectable(QLabel())
         form = QFormLayout()
         for label, widget in rows:
             form.addRow(label, widget)
         form.addRow("Signed by", self.member_combo)
-        form.addRow("Passphrase", self.passphrase_edit)
+        form.addRow("Passphrase", self.passphrase)
         note = selectable(QLabel(
             "The act is signed with the member's key and appended to the audit chain, where "
             "verify replays it; the passphrase unlocks the key for this one act and is not "
@@ -110,7 +107,6 @@ class FindingActDialog(QDialog):
         entry_layout.addWidget(intro_label)
         entry_layout.addWidget(self.refusal_label)
         entry_layout.addLayout(form)
-        entry_layout.addWidget(self.demo_label)
         entry_layout.addWidget(note)
         entry_layout.addWidget(self.status_label)
         entry_layout.addStretch(1)
@@ -157,9 +153,7 @@ class FindingActDialog(QDialog):
         problem = self.refusal(member) if member else "no active member can sign"
         self.refusal_label.setText(f"<b>✕ Not allowed:</b> {_escape(problem)}" if problem else "")
         self.refusal_label.setVisible(bool(problem))
-        demo = self.demo.get(member)
-        self.passphrase_edit.setPlaceholderText(
-            f"demo: {demo}" if demo else "asked for every signed act")
+        self.passphrase.show_member(member)
         self.sign_button.setEnabled(not self._busy and not problem and self.ready()
                                     and bool(self.passphrase_edit.text()))
 
@@ -167,8 +161,7 @@ class FindingActDialog(QDialog):
         """Run the act on a worker with the passphrase typed (cleared from the field)."""
         if not self.sign_button.isEnabled():
             return None
-        passphrase = self.passphrase_edit.text()
-        self.passphrase_edit.clear()
+        passphrase = self.passphrase.take()
         self._set_busy(True)
         worker = Worker(self.task, self.url, *self.args(), self.member_name(), passphrase,
                         description=self.windowTitle())

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QDate, QItemSelection, Qt, QUrl, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QCheckBox,
     QComboBox,
     QDateEdit,
     QHBoxLayout,
@@ -46,7 +45,7 @@ from governance_app.ui.finding_models import (
     load_model_risk,
     open_finding_task,
 )
-from governance_app.ui.widgets import RecordTableView, fit_columns
+from governance_app.ui.widgets import OptionalDate, RecordTableView, fit_columns
 from governance_app.ui.workers import TaskRunner, Worker
 
 if TYPE_CHECKING:  # the dialog (and the Sign dialog's module) load when first opened
@@ -292,18 +291,8 @@ class FindingsPanel(QWidget):
         description.setFixedHeight(70)
         owner = QLineEdit(self.risk.owner if self.risk else "")
         owner.setPlaceholderText("who answers for the remediation (the model's owner)")
-        has_due = QCheckBox("Due by")
-        has_due.setChecked(True)
-        due = QDateEdit(QDate.currentDate().addDays(30))
-        due.setCalendarPopup(True)
-        due.setDisplayFormat("yyyy-MM-dd")
-        has_due.toggled.connect(due.setEnabled)
-        due_row = QWidget()
-        due_layout = QHBoxLayout(due_row)
-        due_layout.setContentsMargins(0, 0, 0, 0)
-        due_layout.addWidget(has_due)
-        due_layout.addWidget(due)
-        due_layout.addStretch(1)
+        due_row = OptionalDate("Due by", QDate.currentDate().addDays(30).toPython(),
+                               checked=True)
         evidence = QLineEdit()
         evidence.setPlaceholderText(
             f"links, comma-separated: fairness:{model}:{version or 1}, drift:…, lineage:…")
@@ -312,8 +301,7 @@ class FindingsPanel(QWidget):
             links = [p.strip() for p in evidence.text().split(",") if p.strip()]
             return (scope.currentData(), kind.currentData(), severity.currentData(),
                     title.text().strip(), description.toPlainText().strip(),
-                    owner.text().strip(), due.date().toPython() if has_due.isChecked()
-                    else None, links)
+                    owner.text().strip(), due_row.value(), links)
 
         return self._dialog(
             f"Open a finding on {model}" + (f" v{version}" if version is not None else ""),

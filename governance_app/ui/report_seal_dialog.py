@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from governance_app.ui.report_tasks import ReportRequest
-from governance_app.ui.sign_dialog import selectable
+from governance_app.ui.widgets import selectable
 
 
 class ReportSealDialog(QDialog):

@@ -12,6 +12,7 @@ the thread pool without touching anything the GUI thread owns.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from governance_app.domain.governance import (
     ReviewState,
     Signature,
 )
+from governance_app.domain.risk import ApprovalTerms
 from governance_app.services import models as model_service
 from governance_app.services import reviews as review_service
 from governance_app.services.evidence_sources import beside_value
@@ -261,10 +263,20 @@ def open_review_task(url: str, ref: str, policy: str, member: str, passphrase: s
 
 
 def sign_task(url: str, review_id: int, member: str, decision: str, passphrase: str,
-              comment: str) -> tuple[Review, Signature]:
-    """Unlock ``member``'s key (scrypt: slow on purpose) and sign; refusals raise."""
+              comment: str, conditions: Sequence[str] = (), expires: str | None = None
+              ) -> tuple[Review, Signature, ApprovalTerms]:
+    """Unlock ``member``'s key (scrypt: slow on purpose) and sign with the approval's terms
+    (``finding:ID`` conditions, an ISO expiry) exactly as ``governance-app sign`` does;
+    refusals raise. Returns the review, the signature and the terms as the chain recorded
+    them."""
+    from governance_app.services import risk
+
     with Workspace.open(url, upgrade=False) as ws:
-        return review_service.sign_review(ws, review_id, member, decision, passphrase, comment)
+        review, signature, _, terms = review_service.sign_with_terms(
+            ws, review_id, member, decision, passphrase, comment, conditions=conditions,
+            expires=expires)
+        return review, signature, (risk.signed_terms(ws, review_id, member) if terms
+                                   else ApprovalTerms())
 
 
 def withdraw_task(url: str, review_id: int, reason: str, member: str, passphrase: str

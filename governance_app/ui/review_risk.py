@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from html import escape
 from typing import Any
 
-from governance_app.domain.risk import InventoryRow
+from governance_app.domain.risk import Finding, InventoryRow
 from governance_app.services.workspace import Workspace
 from governance_app.ui.finding_models import (
     FAIL_COLOUR,
@@ -43,6 +43,9 @@ class ReviewRisk:
     lapses: list[str] = field(default_factory=list)
     approval: InventoryRow | None = None
     rule: str = ""
+    open_findings: tuple[Finding, ...] = ()
+    """The open findings of the version and its model: what an approval may be conditional on
+    (the Sign dialog offers them)."""
 
 
 def review_risk(ws: Workspace, review_id: int, model: str, version: int, day: date
@@ -53,20 +56,18 @@ def review_risk(ws: Workspace, review_id: int, model: str, version: int, day: da
 
     found = model_risk(ws, model, version, day)
     blocking_ids = {f.id for f in found.blocking}
-    checks = [finding_check(f, f.id in blocking_ids) for f in found.findings
-              if f.is_open_on(day)]
+    open_findings = tuple(f for f in found.findings if f.is_open_on(day))
+    checks = [finding_check(f, f.id in blocking_ids) for f in open_findings]
     terms = risk.risk_state(ws).terms_of(review_id)
-    words = [f"finding #{c.finding_id} to be closed by {c.by.isoformat()}"
-             for c in terms.conditions]
-    if terms.expires is not None:
-        words.append(f"the approval expires on {terms.expires.isoformat()}")
+    words = terms.words()
     by_id = {f.id: f for f in risk.list_findings(ws, model, day=day)}
     lapsed = [lapse.reason for lapse in lapses(terms, by_id, day)]
     severity = found.rules.blocking_severity
     rule = (f"The risk policy blocks approval while a finding of severity {severity.value} or "
             "above is open." if severity is not None
             else "No risk policy makes open findings block a gate.")
-    return ReviewRisk(review_id, checks, len(blocking_ids), words, lapsed, found.row, rule)
+    return ReviewRisk(review_id, checks, len(blocking_ids), words, lapsed, found.row, rule,
+                      open_findings)
 
 
 def load_review_risk(url: str, review_id: int, model: str, version: int, day: date

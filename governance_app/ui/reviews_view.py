@@ -63,9 +63,9 @@ from governance_app.ui.review_risk import (
     load_review_risk,
     terms_html,
 )
-from governance_app.ui.sign_dialog import OpenReviewDialog, ReasonDialog, SignDialog, selectable
+from governance_app.ui.sign_dialog import OpenReviewDialog, ReasonDialog, SignDialog
 from governance_app.ui.views import ViewContext
-from governance_app.ui.widgets import EmptyStatePanel, RecordTableView, fit_columns
+from governance_app.ui.widgets import EmptyStatePanel, RecordTableView, fit_columns, selectable
 from governance_app.ui.workers import Worker
 
 POLL_MS = 4000
@@ -461,7 +461,7 @@ class ReviewsPanel(QWidget):
             else None
         dialog = SignDialog(self.ctx, self.review, members, self, finding_blockers=[
             str(c.get("detail", "")) for c in (risk.checks if risk else [])
-            if c.get("result") == "fail"])
+            if c.get("result") == "fail"], open_findings=risk.open_findings if risk else ())
         dialog.sig_signed.connect(lambda review, _sig: self._reload_showing(review.id))
         self.dialog = dialog
         dialog.open()

@@ -2,8 +2,12 @@
 
 Signing is an electronic signature that an auditor checks years later, so the dialog says what
 will be recorded before anything happens: the member, the decision's meaning verbatim, the
-comment, the evidence digest, the time and the audit chain head. The passphrase is asked every
-time (echo off) and handed to a worker: unlocking the key runs scrypt, which is slow on purpose.
+comment, the evidence digest, the time and the audit chain head. An approval may carry terms
+(issue 19): open findings to be closed by their due dates, and an expiry; the dialog judges them
+by the act's own rule before the passphrase, and signs them through the same service function as
+``governance-app sign --condition finding:ID --expires DATE``, so both sign the same act. The
+passphrase is asked every time (echo off) and handed to a worker: unlocking the key runs
+scrypt, which is slow on purpose.
 Afterwards the dialog shows the manifestation that was recorded; a refusal goes to the shared
 error dialog with its reason and the dialog stays open for another try.
 """
@@ -11,6 +15,7 @@ error dialog with its reason and the dialog stays open for another try.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, date, datetime
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -32,8 +37,11 @@ from PySide6.QtWidgets import (
 
 from governance_app.domain.audit import Member
 from governance_app.domain.governance import Decision, Review, Signature
+from governance_app.domain.risk import ApprovalTerms, Finding
 from governance_app.services.evidence_sources import Blocker, blockers, contradictions
+from governance_app.ui.approval_terms_form import ApprovalTermsForm
 from governance_app.ui.error_dialog import show_error
+from governance_app.ui.passphrase_field import PassphraseField
 from governance_app.ui.review_models import (
     DECISION_STYLE,
     FAIL_COLOUR,
@@ -43,18 +51,18 @@ from governance_app.ui.review_models import (
     sign_task,
 )
 from governance_app.ui.views import ViewContext
+from governance_app.ui.widgets import selectable
 from governance_app.ui.workers import Worker
 
 
-def selectable(label: QLabel) -> QLabel:
-    """Wrapped, and selectable with the mouse (so a digest or a reason can be copied)."""
-    label.setWordWrap(True)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    return label
-
-
 class SignDialog(QDialog):
-    """Sign one open review as one board member."""
+    """Sign one open review as one board member.
+
+    Args:
+        finding_blockers: open findings the risk policy makes blocking, in words.
+        open_findings: the version's and its model's open findings, which an approval may be
+            made conditional on (None: not loaded yet).
+    """
 
     sig_signed = Signal(object, object)
     """Emitted with the updated :class:`Review` and the recorded :class:`Signature`."""
@@ -62,13 +70,15 @@ class SignDialog(QDialog):
     """Emitted with the exception when signing was refused or failed."""
 
     def __init__(self, ctx: ViewContext, review: Review, members: Sequence[Member],
-                 parent: QWidget | None = None, *, finding_blockers: Sequence[str] = ()
-                 ) -> None:
+                 parent: QWidget | None = None, *, finding_blockers: Sequence[str] = (),
+                 open_findings: Sequence[Finding] | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("SignDialog")
         self.ctx = ctx
         self.review = review
         self.signature: Signature | None = None
+        self.terms: ApprovalTerms | None = None
+        """The terms the signature was recorded with (after signing)."""
         self.error_dialog: QDialog | None = None
         self.setWindowTitle(f"Sign review #{review.id} — {review.ref}")
         self.setMinimumWidth(600)
@@ -123,14 +133,13 @@ class SignDialog(QDialog):
         self.comment_edit = QPlainTextEdit()
         self.comment_edit.setPlaceholderText("Why you decide so (recorded and signed)")
         self.comment_edit.setFixedHeight(64)
-        self.passphrase_edit = QLineEdit()
-        self.passphrase_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.passphrase_edit.setPlaceholderText("asked for every signature")
-        self.passphrase_edit.setAccessibleName("Passphrase")
-        self.demo_passphrases = _demo_passphrases(ctx)
-        self.demo_label = selectable(QLabel(demo_html(self.demo_passphrases)))
-        self.demo_label.setObjectName("SignDemoPassphrases")
-        self.demo_label.setVisible(bool(self.demo_passphrases))
+        self.terms_form = ApprovalTermsForm(open_findings, self.today())
+        self.terms_problem_label = selectable(QLabel())
+        self.terms_problem_label.setWordWrap(False)  # one line: no reserved empty height
+        self.terms_problem_label.setObjectName("SignTermsProblem")
+        self.terms_problem_label.setStyleSheet(f"QLabel {{ color: {FAIL_COLOUR}; }}")
+        self.passphrase = PassphraseField(_demo_passphrases(ctx), "asked for every signature")
+        self.passphrase_edit, self.demo_label = self.passphrase.edit, self.passphrase.demo_label
         self.record_label = selectable(QLabel())
         self.record_label.setTextFormat(Qt.TextFormat.PlainText)  # the comment is user text
         self.record_label.setStyleSheet("QLabel { padding: 6px; border: 1px solid palette(mid); }")
@@ -140,13 +149,17 @@ class SignDialog(QDialog):
         form.addRow("Member", self.member_combo)
         form.addRow("Decision", decisions)
         form.addRow("Meaning", self.meaning_label)
+        # An approval's terms, shown only while Approve is chosen (a rejection carries none).
+        form.addRow("Conditions", self.terms_form.conditions_field)
+        form.addRow("Expiry", self.terms_form.expiry)
+        form.addRow("", self.terms_problem_label)
         form.addRow("Comment", self.comment_edit)
-        form.addRow("Passphrase", self.passphrase_edit)
+        form.addRow("Passphrase", self.passphrase)
+        self.form = form
         entry = QWidget()
         entry_layout = QVBoxLayout(entry)
         entry_layout.setContentsMargins(0, 0, 0, 0)
         entry_layout.addLayout(form)
-        entry_layout.addWidget(self.demo_label)
         entry_layout.addWidget(QLabel("<b>Signing will record:</b>"))
         entry_layout.addWidget(self.record_label)
         entry_layout.addWidget(self.status_label)
@@ -185,6 +198,7 @@ class SignDialog(QDialog):
         self.decision_group.buttonToggled.connect(self._update)
         self.comment_edit.textChanged.connect(self._update)
         self.passphrase_edit.textChanged.connect(self._update)
+        self.terms_form.sig_changed.connect(self._update)
         self._update()
 
     # -- state -------------------------------------------------------------------------------
@@ -199,33 +213,54 @@ class SignDialog(QDialog):
         """The meaning exactly as it will be signed (the policy's words)."""
         return self.review.policy.meaning(self.decision())
 
+    @staticmethod
+    def today() -> date:
+        """The signing day as the act dates it (UTC)."""
+        return datetime.now(UTC).date()
+
+    def terms_problem(self) -> str | None:
+        """Why the chosen terms would be refused (None: allowed, or not an approval)."""
+        if self.decision() is not Decision.APPROVE:
+            return None
+        return self.terms_form.problem(self.review.model, self.review.version, self.today())
+
     def _update(self, *_: object) -> None:
         colour = DECISION_STYLE[self.decision()][1]
         self.meaning_label.setText(
             f"<span style='color:{colour}; font-size:large'><b>{self.meaning()}</b></span>")
+        approving = self.decision() is Decision.APPROVE
+        for field in (self.terms_form.conditions_field, self.terms_form.expiry):
+            self.form.setRowVisible(field, approving)
+        problem = self.terms_problem()
+        self.terms_problem_label.setText(f"✕ {problem}" if problem else "")
+        self.form.setRowVisible(self.terms_problem_label, bool(problem))
         comment = self.comment_edit.toPlainText().strip()
+        terms = self.terms_form.words() if approving else ""
         self.record_label.setText(
             f"{self.member_name() or 'no active member'} signs review #{self.review.id} of "
             f"{self.review.ref} with the meaning “{self.meaning()}”"
+            f"{' and the terms: ' + terms if terms else ''}"
             f"{', comment “' + comment + '”' if comment else ', no comment'}; over the evidence "
             f"digest {self.review.evidence_digest[:16]}…, the time now (UTC) and the audit chain "
             "head. The passphrase unlocks the member's key for this one signature; it is not "
             "stored.")
-        self.sign_button.setEnabled(bool(self.member_name() and self.passphrase_edit.text()))
-        demo = self.demo_passphrases.get(self.member_name())
-        self.passphrase_edit.setPlaceholderText(
-            f"demo: {demo}" if demo else "asked for every signature")
+        self.sign_button.setEnabled(bool(self.member_name() and self.passphrase_edit.text())
+                                    and problem is None)
+        self.passphrase.show_member(self.member_name())
 
     # -- signing -----------------------------------------------------------------------------
 
     def _on_sign_button_clicked(self) -> None:
-        passphrase = self.passphrase_edit.text()
-        if not passphrase or not self.member_name():
+        if not self.passphrase_edit.text() or not self.member_name() or self.terms_problem():
             return
-        self.passphrase_edit.clear()  # keep it no longer than the worker needs it
+        passphrase = self.passphrase.take()  # kept no longer than the worker needs it
+        approving = self.decision() is Decision.APPROVE
+        expires = self.terms_form.expires() if approving else None
         self._set_busy(True)
         worker = Worker(sign_task, self.ctx.workspace.url, self.review.id, self.member_name(),
                         self.decision().value, passphrase, self.comment_edit.toPlainText().strip(),
+                        self.terms_form.condition_refs() if approving else [],
+                        expires.isoformat() if expires else None,
                         description=f"Signing review #{self.review.id}")
         worker.signals.sig_finished.connect(self._on_signed)
         worker.signals.sig_errored.connect(self._on_refused)
@@ -233,18 +268,21 @@ class SignDialog(QDialog):
 
     def _set_busy(self, busy: bool) -> None:
         for widget in (self.member_combo, self.approve_radio, self.reject_radio,
-                       self.comment_edit, self.passphrase_edit):
+                       self.comment_edit, self.passphrase_edit, self.terms_form.conditions_field,
+                       self.terms_form.expiry):
             widget.setEnabled(not busy)
         self.approve_radio.setEnabled(not busy and not self.approval_blocked)
         self.sign_button.setEnabled(not busy and bool(self.passphrase_edit.text()))
         self.status_label.setText("Unlocking the key and signing…" if busy else "")
 
-    def _on_signed(self, result: tuple[Review, Signature]) -> None:
-        review, signature = result
-        self.review, self.signature = review, signature
+    def _on_signed(self, result: tuple[Review, Signature, ApprovalTerms]) -> None:
+        review, signature, terms = result
+        self.review, self.signature, self.terms = review, signature, terms
         state_word, state_colour = STATE_STYLE[review.state]
         self.result_label.setText(
             "<h3>Signature recorded</h3>" + manifestation_html(signature)
+            + (f"<p>{terms_recorded_html(terms)}</p>"
+               if signature.decision is Decision.APPROVE else "")
             + f"<p>Review #{review.id} is now <span style='color:{state_colour}'><b>"
             f"{state_word}</b></span>; quorum {describe_quorum(review.progress())}.</p>")
         self.pages.setCurrentWidget(self.done_page)
@@ -364,14 +402,11 @@ def contradictions_html(found: Sequence[tuple[str, dict[str, float]]]) -> str:
             f"{lines}. The check judged one of them; see the review's evidence.</span>")
 
 
-def demo_html(passphrases: dict[str, str]) -> str:
-    """The demo members' public passphrases, marked as demo (empty outside the demo)."""
-    if not passphrases:
-        return ""
-    pairs = ", ".join(f"{_escape(name)}: <code>{_escape(secret)}</code>"
-                      for name, secret in passphrases.items())
-    return (f"<span style='color:#555555'><b>Demo workspace</b> — its members' passphrases "
-            f"are public, for trying the app only: {pairs}.</span>")
+def terms_recorded_html(terms: ApprovalTerms) -> str:
+    """The terms the signature was recorded with, in words."""
+    if terms.unconditional:
+        return "Recorded without conditions or expiry."
+    return "<b>Recorded on condition:</b> " + _escape("; ".join(terms.words())) + "."
 
 
 def _demo_passphrases(ctx: ViewContext) -> dict[str, str]:

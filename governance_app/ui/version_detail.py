@@ -46,14 +46,22 @@ class VersionDetailPanel(QWidget):
         self.tags_table = RecordTableView(self.tags_model)
         self.chart = ChartHolder(defer_until_shown=True)  # matplotlib when the tab opens
         # The history chart gets its own tab: six metrics need the full height to be readable.
+        # One-word labels (the full name in the tooltip): with the Findings tab the six must
+        # fit the detail's half of a 1280 px window without scrolling; the scroll buttons stay
+        # for a narrower splitter.
         self.tabs = QTabWidget()
-        self.tabs.addTab(self.metrics_table, "Latest metrics")
-        self.tabs.addTab(self.chart, "Metric history")
-        self.tabs.addTab(self.params_table, "Parameters")
-        self.tabs.addTab(self.tags_table, "Tags")
+        self.tabs.setUsesScrollButtons(True)
+        for widget, label, tip in (
+                (self.metrics_table, "Metrics", "Latest metrics of this version"),
+                (self.chart, "History", "Metric history by training step"),
+                (self.params_table, "Parameters", "The training run's parameters"),
+                (self.tags_table, "Tags", "The version's and the run's tags")):
+            self.tabs.setTabToolTip(self.tabs.addTab(widget, label), tip)
         self.evidence_model = PipelineEvidenceTableModel(parent=self)
         self.evidence_table = RecordTableView(self.evidence_model)
-        self.evidence_tab = self.tabs.addTab(self.evidence_table, "Pipeline evidence")
+        self.evidence_tab = self.tabs.addTab(self.evidence_table, "Pipeline")
+        self.tabs.setTabToolTip(self.evidence_tab, "Pipeline evidence: what a Kubeflow run "
+                                "recorded about this version")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 0, 0, 0)
         for widget in (self.title_label, self.info_label, self.origin_label,
@@ -125,7 +133,7 @@ class VersionDetailPanel(QWidget):
         fit_columns(self.evidence_table)
         count = self.evidence_model.rowCount()
         self.tabs.setTabText(self.evidence_tab,
-                             f"Pipeline evidence ({count})" if count else "Pipeline evidence")
+                             f"Pipeline ({count})" if count else "Pipeline")
         self.tabs.setTabEnabled(self.evidence_tab, bool(count))
         title = f"{v.model_name} v{v.version}: metric history by training step"
 

@@ -1,13 +1,17 @@
-"""Widgets every view shares: the record table with Ctrl+C, the empty state, column fitting."""
+"""Widgets every view shares: the record table with Ctrl+C, the empty state, column fitting,
+selectable text and a date that may be left out."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
+    QDateEdit,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -128,3 +132,51 @@ def fit_columns(view: RecordTableView, *, squeeze: int | None = None) -> None:
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
     else:
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+
+
+def selectable(label: QLabel) -> QLabel:
+    """Wrapped, and selectable with the mouse (so a digest or a reason can be copied)."""
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+class OptionalDate(QWidget):
+    """A day that may be left out: a check box naming it and a date field (calendar popup,
+    ISO format) enabled only while it is ticked; beside it, what leaving it out means."""
+
+    sig_changed = Signal()
+
+    def __init__(self, label: str, default: date, *, checked: bool, without: str = "",
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.check = QCheckBox(label)
+        self.check.setChecked(checked)
+        self.edit = QDateEdit(QDate(default.year, default.month, default.day))
+        self.edit.setCalendarPopup(True)
+        self.edit.setDisplayFormat("yyyy-MM-dd")
+        self.edit.setEnabled(checked)
+        self.without_label = QLabel(without)
+        self.without_label.setStyleSheet("QLabel { color: #555555; }")
+        self.check.toggled.connect(self._on_toggled)
+        self.edit.dateChanged.connect(lambda _d: self.sig_changed.emit())
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.check)
+        layout.addWidget(self.edit)
+        layout.addWidget(self.without_label)
+        layout.addStretch(1)
+        self.without_label.setHidden(not without or checked)  # once in its layout
+
+    def value(self) -> date | None:
+        return self.edit.date().toPython() if self.check.isChecked() else None  # type: ignore[return-value]
+
+    def set_value(self, day: date | None) -> None:
+        if day is not None:
+            self.edit.setDate(QDate(day.year, day.month, day.day))
+        self.check.setChecked(day is not None)
+
+    def _on_toggled(self, checked: bool) -> None:
+        self.edit.setEnabled(checked)
+        self.without_label.setVisible(bool(self.without_label.text()) and not checked)
+        self.sig_changed.emit()

@@ -96,7 +96,7 @@ def test_version_detail_shows_pipeline_evidence(qtbot, url: str, tmp_path: Path)
     assert [r[2] for r in cells] == ["42", "4", "16", "9"]
     assert cells[0][1] == "actual repaid → predicted repaid"
     assert any(r[0] == "Slice sex=female" and r[1] == "auc" for r in rows)
-    assert panel.tabs.tabText(tab) == f"Pipeline evidence ({len(rows)})"
+    assert panel.tabs.tabText(tab) == f"Pipeline ({len(rows)})"
     panel.tabs.setCurrentIndex(tab)
     panel.show()
     assert panel.grab().save(str(tmp_path / "version-evidence.png"))

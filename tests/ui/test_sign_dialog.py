@@ -81,10 +81,14 @@ def test_meaning_row_has_no_empty_space(qtbot, context: ViewContext) -> None:
     dialog.resize(600, 900)  # a tall dialog: spare height must not open gaps in the form
     qtbot.wait(10)
     meaning = dialog.meaning_label.geometry()
-    comment_top = dialog.comment_edit.geometry().top()
+    # Approving: the approval's terms (conditions, expiry) are the next row, then the comment.
+    assert dialog.terms_form.conditions_field.isVisible()
+    next_top = dialog.terms_form.conditions_field.geometry().top()
     line = dialog.meaning_label.fontMetrics().height()
     assert meaning.height() <= 2.5 * line
-    assert comment_top - meaning.bottom() <= 16
+    assert next_top - meaning.bottom() <= 16
+    expiry = dialog.terms_form.expiry.geometry()
+    assert dialog.comment_edit.geometry().top() - expiry.bottom() <= 16
 
 
 def test_demo_workspace_shows_its_public_passphrases(tmp_path: Path, qtbot) -> None:
