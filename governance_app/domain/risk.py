@@ -29,7 +29,8 @@ class Severity(StrEnum):
         return _SEVERITY_RANK[self]
 
     def at_least(self, other: Severity | str) -> bool:
-        return self.rank >= Severity(other).rank
+        theirs = _SEVERITY_RANK.get(other)  # a member or its text (a StrEnum hashes as it)
+        return _SEVERITY_RANK[self] >= (Severity(other).rank if theirs is None else theirs)
 
 
 _SEVERITY_RANK = {Severity.LOW: 1, Severity.MEDIUM: 2, Severity.HIGH: 3}

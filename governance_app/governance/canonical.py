@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -104,7 +105,13 @@ def parse_iso_utc(text: str) -> datetime:
     Raises:
         ValueError: ``text`` is not in that form.
     """
+    if type(text) is str and len(text) == 27 and _ISO_UTC.fullmatch(text):
+        # the one form iso_utc writes: fromisoformat reads it as strptime would, 10x faster
+        return datetime.fromisoformat(text[:26]).replace(tzinfo=UTC)
     return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+_ISO_UTC = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z")
 
 
 _ESCAPE = json.encoder.encode_basestring  # type: ignore[attr-defined]

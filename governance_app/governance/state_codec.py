@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-import gc
 import hashlib
 from collections.abc import Callable
 from dataclasses import fields
 from datetime import date, datetime
 from typing import Any
 
+from governance_app.gc_pause import gc_paused
 from governance_app.governance.acts import ActFormatError, parse_act
 from governance_app.governance.board_state import (
     BoardState,
@@ -184,17 +184,13 @@ def decode(doc: Any) -> BoardState:
     Raises:
         StateFormatError: anything that is not such a document.
     """
-    paused = gc.isenabled()
-    gc.disable()  # 100,000s of new objects, none cyclic garbage: collecting would dominate
     try:
-        return _decode(doc)
+        with gc_paused():  # 100,000s of new objects, none cyclic garbage
+            return _decode(doc)
     except StateFormatError:
         raise
     except (KeyError, TypeError, ValueError, IndexError, AttributeError, ActFormatError) as exc:
         raise StateFormatError(f"not a replayed state ({type(exc).__name__}: {exc})") from exc
-    finally:
-        if paused:
-            gc.enable()
 
 
 def _decode(doc: dict[str, Any]) -> BoardState:

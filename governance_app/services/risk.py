@@ -15,7 +15,9 @@ from typing import Any
 
 from governance_app.domain.risk import Finding, FindingType, InventoryRow, Severity
 from governance_app.errors import GovernanceError, InputError, NotFoundError
+from governance_app.gc_pause import gc_paused
 from governance_app.governance import risk_acts
+from governance_app.governance.board_state import BoardState
 from governance_app.governance.inventory import Approval, ModelRecord, build_inventory
 from governance_app.governance.revalidation import DriftAlert, NewVersion
 from governance_app.governance.risk_policy import parse_risk_policy
@@ -285,10 +287,16 @@ def approval_terms(ws: Workspace, finding_refs: Sequence[str], expires: str | No
 def inventory(ws: Workspace, as_of: date | None = None, *, overdue_only: bool = False
               ) -> list[InventoryRow]:
     """Every registered model's row as of ``as_of`` (today by default), overdue first."""
-    from governance_app.store import risk_inputs
-
     day = as_of or datetime.now(UTC).date()
     state = board.state_of(ws)
+    with gc_paused():  # 10,000s of rows and findings, none cyclic garbage
+        return _inventory(ws, state, day, overdue_only)
+
+
+def _inventory(ws: Workspace, state: BoardState, day: date, overdue_only: bool
+               ) -> list[InventoryRow]:
+    from governance_app.store import risk_inputs
+
     risk = state.risk
     policy = risk.policy()
     reviews = {r.id: r for r in state.reviews}
@@ -299,8 +307,7 @@ def inventory(ws: Workspace, as_of: date | None = None, *, overdue_only: bool = 
     by_model: dict[str, dict[str, list[Any]]] = {}
 
     def bucket(model: str) -> dict[str, list[Any]]:
-        return by_model.setdefault(model, {"tiers": [], "approvals": [], "validations": [],
-                                           "findings": []})
+        return by_model.setdefault(model, {"tiers": [], "approvals": [], "validations": []})
 
     for t in risk.tiers:
         bucket(t.model)["tiers"].append(t)
@@ -316,11 +323,14 @@ def inventory(ws: Workspace, as_of: date | None = None, *, overdue_only: bool = 
     named = {c.finding_id for entry in by_model.values() for a in entry["approvals"]
              for c in a.terms.conditions}
     as_finding = risk.as_finding
-    for f in risk.findings:
+    findings: dict[str, list[Finding]] = {}
+    for f in risk.findings:  # the hot loop of a large board: no per-finding helper calls
         if f.is_open_on(day) or f.id in named:
-            bucket(f.model)["findings"].append(as_finding(f))
-    empty: dict[str, list[Any]] = {"tiers": [], "approvals": [], "validations": [],
-                                   "findings": []}
+            of_model = findings.get(f.model)
+            if of_model is None:
+                of_model = findings[f.model] = []
+            of_model.append(as_finding(f))
+    empty: dict[str, list[Any]] = {"tiers": [], "approvals": [], "validations": []}
     records = []
     for name, registry_owner in owners:
         entry = by_model.get(name, empty)
@@ -335,7 +345,7 @@ def inventory(ws: Workspace, as_of: date | None = None, *, overdue_only: bool = 
                    for version, moment, share in drift.get(name, [])],
             versions=[NewVersion(moment.date(), version)
                       for version, moment in created.get(name, [])],
-            findings=entry["findings"]))
+            findings=findings.get(name, [])))
     rule = policy.policy.revalidation if policy is not None else None
     return build_inventory(records, rule, day, overdue_only=overdue_only)
 
