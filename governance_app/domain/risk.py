@@ -47,7 +47,10 @@ class FindingStatus(StrEnum):
 
     @property
     def is_open(self) -> bool:
-        return self in (FindingStatus.OPEN, FindingStatus.REMEDIATION_PROPOSED)
+        return self in _OPEN_STATUSES
+
+
+_OPEN_STATUSES = frozenset((FindingStatus.OPEN, FindingStatus.REMEDIATION_PROPOSED))
 
 
 class FindingType(StrEnum):

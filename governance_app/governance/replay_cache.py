@@ -140,12 +140,6 @@ def board_of(session: Session) -> str | None:
     return board if isinstance(board, str) and _BOARD_ID.match(board) else None
 
 
-def _json(text: str) -> Any:
-    """``json.loads`` without the garbage collector (it would rescan the growing heap)."""
-    with gc_paused():
-        return json.loads(text)
-
-
 @dataclass(slots=True)
 class Loaded:
     """What the cache offered: a state proven to be the replay of the chain ending at the
@@ -169,8 +163,17 @@ def load(session: Session) -> Loaded:
         return Loaded(None)
     except OSError as exc:
         return Loaded(None, f"the replay cache {path} could not be read ({exc.strerror})")
+    # 100,000s of objects, none cyclic garbage, and the state lives as long as the process:
+    # collecting while they pile up, or rescanning them after, would cost more than decoding
+    with gc_paused(freeze=True):
+        return _proven(session, board, path, text)
+
+
+def _proven(session: Session, board: str, path: Path, text: str) -> Loaded:
+    """The state in ``text`` (the file at ``path``) if it is ``board``'s and the stored event
+    at its head proves it."""
     try:
-        doc = _json(text)
+        doc = json.loads(text)
         if not isinstance(doc, dict) or doc.get("format") != FILE_FORMAT \
                 or doc.get("proof") != PROOF or doc.get("version") != STATE_FORMAT \
                 or doc.get("schema") != STATE_SCHEMA:
@@ -184,8 +187,7 @@ def load(session: Session) -> Loaded:
         return Loaded(None, f"the stored event #{seq} is not the one replayed before (it was "
                       "edited or removed, or the chain was rewritten up to it)")
     try:
-        with gc_paused(freeze=True):  # the state lives as long as the process
-            state = decode(doc["state"])
+        state = decode(doc["state"])
     except StateFormatError as exc:
         return Loaded(None, f"the replay cache {path} was ignored: {exc}")
     if state.board != board or (state.head_seq, state.head_hash) != (seq, head):

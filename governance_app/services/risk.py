@@ -26,7 +26,6 @@ from governance_app.governance.scorecard import assess, read_answers
 from governance_app.importers.safe_io import MAX_YAML_BYTES, parse_yaml, read_text
 from governance_app.services import board
 from governance_app.services.board import ActResult
-from governance_app.services.models import get_model, parse_version_ref
 from governance_app.services.passphrase import PassphraseSource
 from governance_app.services.workspace import Workspace
 
@@ -69,6 +68,8 @@ def risk_state(ws: Workspace) -> RiskState:
 
 
 def _known_model(ws: Workspace, model: str) -> str:
+    from governance_app.services.models import get_model  # the registry: only for acts
+
     get_model(ws, model)  # NotFoundError names the models that exist
     return model
 
@@ -126,6 +127,8 @@ def set_tier(ws: Workspace, model: str, tier: int, rationale: str, member: str,
 
 
 def _registry_owner(ws: Workspace, model: str) -> str:
+    from governance_app.services.models import get_model
+
     try:
         return get_model(ws, model).owner
     except NotFoundError:
@@ -154,6 +157,8 @@ def open_finding(ws: Workspace, ref: str, *, type: str, severity: str, title: st
         InputError: unknown type or severity, an empty title.
         NotFoundError: no such model or version.
     """
+    from governance_app.services.models import get_model, parse_version_ref
+
     name, version = parse_version_ref(ref)
     model = get_model(ws, name)
     if version is not None and version not in {v.version for v in model.versions}:
