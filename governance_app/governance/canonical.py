@@ -121,9 +121,11 @@ _MAX_SAFE = 2**53 - 1
 def fast_canonical_bytes(obj: Any) -> bytes:
     """The same bytes as :func:`canonical_bytes`, several times faster, for the hot path.
 
-    Only verification uses it, and only as a shortcut: a hash computed from these bytes that
-    does not match is recomputed with :func:`canonical_bytes` before anything is reported,
-    so a difference here could cost time but never change a verdict. Strings go through
+    Only checks use it, and only as a shortcut: a hash computed from these bytes that does not
+    match is recomputed with :func:`canonical_bytes` before anything is reported, and a signed
+    act whose signature fails over them is checked again over the reference bytes
+    (:meth:`~governance_app.governance.acts.SignedAct.verifies_with`), so a difference here
+    could cost time but never change a verdict. Strings go through
     the C JSON escaper (RFC 8785 §3.2.2.2 escapes exactly what ECMAScript's JSON.stringify
     does: ``"``, ``\\``, and C0 controls, short forms where they exist, else ``\\u00xx``);
     floats use Python's shortest repr when it has no exponent (ECMAScript's
