@@ -177,7 +177,10 @@ def encode(state: BoardState) -> dict[str, Any]:
         "registry_gaps": [list(g) for g in state.registry_gaps],
         "head_seq": state.head_seq,
         "head_hash": state.head_hash,
-        "hashes": [[seq, digest] for seq, digest in state.hashes.items()],
+        # shared by clones that other threads may be feeding: a snapshot (list() of a dict
+        # runs without releasing the GIL), up to this state's head only
+        "hashes": [[seq, digest] for seq, digest in list(state.hashes.items())
+                   if seq <= state.head_seq],
         "breaks": [_row(b) for b in state.breaks],
         "legacy": state.legacy,
         "risk": {
