@@ -14,8 +14,8 @@ Printed, each on its own line:
 - the Inventory view filled with those rows (offscreen, ``show_data``);
 - ``governance-app inventory --json`` as a whole new process, twice: cold (an empty replay
   cache: the chain is replayed from genesis, every act's signature checked) and warm (the
-  state the first run saved in the cache folder is reused once the stored acts are shown to
-  digest to the ones it replayed).
+  state the first run saved in the cache folder is reused once the stored event at its head
+  is shown to still hash to the head it was saved at).
 
 Each line gives wall and CPU time: on a shared machine the wall time says more about the
 neighbours than about the code, so the load average is printed too.
@@ -195,7 +195,7 @@ def main() -> int:
               f"   ({listed:,} models; replays {acts:,} signed acts)")
         wall, cpu, listed = _cli(url, cache)
         _line("inventory --json, new process, cached:", wall, cpu,
-              f"   ({listed:,} models; digests the stored acts, replays none)")
+              f"   ({listed:,} models; checks the stored head, replays none)")
     print(f"load average while measuring: {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
           f"on {os.cpu_count()} CPUs")
     return 0

@@ -29,7 +29,8 @@ class Severity(StrEnum):
         return _SEVERITY_RANK[self]
 
     def at_least(self, other: Severity | str) -> bool:
-        return self.rank >= Severity(other).rank
+        theirs = _SEVERITY_RANK.get(other)  # a member or its text (a StrEnum hashes as it)
+        return _SEVERITY_RANK[self] >= (Severity(other).rank if theirs is None else theirs)
 
 
 _SEVERITY_RANK = {Severity.LOW: 1, Severity.MEDIUM: 2, Severity.HIGH: 3}
@@ -46,7 +47,10 @@ class FindingStatus(StrEnum):
 
     @property
     def is_open(self) -> bool:
-        return self in (FindingStatus.OPEN, FindingStatus.REMEDIATION_PROPOSED)
+        return self in _OPEN_STATUSES
+
+
+_OPEN_STATUSES = frozenset((FindingStatus.OPEN, FindingStatus.REMEDIATION_PROPOSED))
 
 
 class FindingType(StrEnum):

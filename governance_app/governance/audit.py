@@ -181,14 +181,14 @@ def iter_chain(session: Session, batch: int = 10_000, *, start_after: int = 0
             return
         for row in rows:
             seq, at, actor, kind, subject, model, payload, prev_hash, digest = row
-            at = _at_text(at)
+            at = at_text(at)
             if isinstance(payload, str | bytes):
                 payload = json.loads(payload)
             yield seq, at, actor, kind, subject, model, payload, prev_hash, digest
         last = rows[-1][0]
 
 
-def _at_text(at: datetime | str) -> str:
+def at_text(at: datetime | str) -> str:
     """The ``iso_utc`` text of a stored time, straight from SQLite's UTC text when possible."""
     if isinstance(at, str):
         # SQLAlchemy keeps SQLite times as "YYYY-MM-DD HH:MM:SS.ffffff" (UTC: UTCDateTime)
@@ -234,10 +234,7 @@ def recompute_chain(
         if on_event is not None:
             on_event(row)
         seq, at, actor, kind, subject, model, payload, prev_hash, stored = row
-        digest = _fast_hash(prev, seq, at, actor, kind, subject, model, payload)
-        if digest != stored:  # the shortcut is only trusted when it agrees
-            digest = event_hash(prev, event_document(seq, at, actor, kind, subject, model,
-                                                     payload, prev))
+        digest = _content_hash(prev, row)
         if not findings:
             findings.extend(_check_link(seq, kind, prev_hash, stored, expected_seq, prev,
                                         digest))
@@ -250,6 +247,23 @@ def recompute_chain(
                     refs[key].setdefault(ref, seq)
     report(total, total, "chain recomputed")
     return hashes, refs, findings
+
+
+def row_hash(row: tuple[Any, ...]) -> str:
+    """A stored event's hash recomputed from its own stored fields, its ``prev_hash``
+    included (``row`` as :func:`iter_chain` gives it)."""
+    return _content_hash(row[7], row)
+
+
+def _content_hash(prev: str, row: tuple[Any, ...]) -> str:
+    """:func:`event_hash` of ``row``'s content chained to ``prev``: the fast assembly, checked
+    against the reference implementation whenever it disagrees with the stored hash."""
+    seq, at, actor, kind, subject, model, payload, _, stored = row
+    digest = _fast_hash(prev, seq, at, actor, kind, subject, model, payload)
+    if digest != stored:  # the shortcut is only trusted when it agrees
+        digest = event_hash(prev, event_document(seq, at, actor, kind, subject, model,
+                                                 payload, prev))
+    return digest
 
 
 def _fast_hash(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -104,7 +105,13 @@ def parse_iso_utc(text: str) -> datetime:
     Raises:
         ValueError: ``text`` is not in that form.
     """
+    if type(text) is str and len(text) == 27 and _ISO_UTC.fullmatch(text):
+        # the one form iso_utc writes: fromisoformat reads it as strptime would, 10x faster
+        return datetime.fromisoformat(text[:26]).replace(tzinfo=UTC)
     return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+_ISO_UTC = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z")
 
 
 _ESCAPE = json.encoder.encode_basestring  # type: ignore[attr-defined]
@@ -114,9 +121,11 @@ _MAX_SAFE = 2**53 - 1
 def fast_canonical_bytes(obj: Any) -> bytes:
     """The same bytes as :func:`canonical_bytes`, several times faster, for the hot path.
 
-    Only verification uses it, and only as a shortcut: a hash computed from these bytes that
-    does not match is recomputed with :func:`canonical_bytes` before anything is reported,
-    so a difference here could cost time but never change a verdict. Strings go through
+    Only checks use it, and only as a shortcut: a hash computed from these bytes that does not
+    match is recomputed with :func:`canonical_bytes` before anything is reported, and a signed
+    act whose signature fails over them is checked again over the reference bytes
+    (:meth:`~governance_app.governance.acts.SignedAct.verifies_with`), so a difference here
+    could cost time but never change a verdict. Strings go through
     the C JSON escaper (RFC 8785 §3.2.2.2 escapes exactly what ECMAScript's JSON.stringify
     does: ``"``, ``\\``, and C0 controls, short forms where they exist, else ``\\u00xx``);
     floats use Python's shortest repr when it has no exponent (ECMAScript's

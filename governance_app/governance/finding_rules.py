@@ -164,5 +164,5 @@ def open_counts(findings: Iterable[Finding], day: date) -> dict[str, int]:
     counts = {s.value: 0 for s in Severity}
     for finding in findings:
         if finding.opened_at.date() <= day and finding.is_open_on(day):
-            counts[finding.severity.value] += 1
+            counts[finding.severity] += 1  # a StrEnum member finds its text's key
     return counts

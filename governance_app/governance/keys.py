@@ -20,6 +20,7 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass
+from functools import lru_cache
 
 from cryptography.exceptions import InvalidSignature, InvalidTag
 from cryptography.hazmat.primitives import serialization
@@ -69,8 +70,10 @@ def public_pem(public_key: Ed25519PublicKey) -> str:
     ).decode("ascii")
 
 
+@lru_cache(maxsize=1024)
 def load_public_pem(pem: str) -> Ed25519PublicKey:
-    """Parse a stored public key.
+    """Parse a stored public key (remembered: replay checks 10,000s of acts by a handful of
+    keys, and a parsed key is immutable).
 
     Raises:
         KeyFormatError: it is not an Ed25519 public key PEM.

@@ -15,13 +15,15 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import keyring
-import keyring.errors
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from governance_app.errors import GovernanceError
 from governance_app.governance import keys
+
+if TYPE_CHECKING:  # keyring loads on use: reading a board's state never touches a key
+    import keyring.backend
 
 KEYRING_SERVICE = "governance-app"
 KEY_FILE_FORMAT = "governance-app/member-key/1"
@@ -49,6 +51,8 @@ def usable_keyring() -> keyring.backend.KeyringBackend:
         KeyStoreError: no backend (``keyring.backends.fail.Keyring``), a chainer with nothing
             in it, or a ``keyrings.alt`` plain-text backend; the message points to --key-file.
     """
+    import keyring
+
     backend = keyring.get_keyring()
     name = f"{type(backend).__module__}.{type(backend).__qualname__}"
     module = type(backend).__module__
@@ -72,11 +76,13 @@ def store(new_key: keys.NewKey, member: str, key_file: Path | None = None) -> st
     """
     if key_file is not None:
         return _write_key_file(Path(key_file), new_key, member)
+    from keyring.errors import KeyringError
+
     backend = usable_keyring()
     try:
         backend.set_password(KEYRING_SERVICE, keyring_username(new_key.fingerprint),
                              new_key.envelope)
-    except keyring.errors.KeyringError as exc:
+    except KeyringError as exc:
         raise KeyStoreError(
             f"the OS keyring refused to store the key ({exc}); use --key-file PATH instead"
         ) from exc
@@ -94,10 +100,12 @@ def load_envelope(fingerprint: str, location: str, key_file: Path | None = None)
         return _read_key_file(Path(key_file), fingerprint)
     if location.startswith("file:"):
         return _read_key_file(Path(location.removeprefix("file:")), fingerprint)
+    from keyring.errors import KeyringError
+
     backend = usable_keyring()
     try:
         text = backend.get_password(KEYRING_SERVICE, keyring_username(fingerprint))
-    except keyring.errors.KeyringError as exc:
+    except KeyringError as exc:
         raise KeyStoreError(f"the OS keyring failed ({exc}); use --key-file PATH") from exc
     if text is None:
         raise KeyStoreError(

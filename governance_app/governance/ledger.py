@@ -7,7 +7,7 @@ has the member's key sign it, appends its event, feeds the event to replay (whic
 it: a refusal rolls everything back) and rewrites the derived tables, all in one transaction.
 
 :func:`board_state` replays incrementally: a state replayed earlier in this process, or saved
-by an earlier run in the user's cache folder (proven to match the stored chain first), is
+by an earlier run in the user's cache folder (proven by the stored event at its head), is
 reused, and only later events are fed.
 """
 
@@ -18,21 +18,25 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
-from governance_app.domain.audit import AuditEvent
+from governance_app.domain.audit import GENESIS_HASH, AuditEvent
 from governance_app.errors import GovernanceError
-from governance_app.governance import board_tables, replay_cache
+from governance_app.gc_pause import gc_paused
+from governance_app.governance import replay_cache
 from governance_app.governance.acts import SignedAct, make_act
 from governance_app.governance.audit import _lock_chain, append_event, chain_head, iter_chain
 from governance_app.governance.board_state import BoardState
-from governance_app.governance.keystore import Signer
 from governance_app.governance.replay import Replayer
 from governance_app.governance.root import Root
 
-_CACHE: dict[str, tuple[BoardState, replay_cache.RowsDigest]] = {}
+if TYPE_CHECKING:  # only acts need them: reading the state loads neither
+    from governance_app.governance.keystore import Signer
+
+_CACHE: dict[str, tuple[BoardState, bool]] = {}
+"""URL → (state, whether its events were all chain-checked, so it may be saved)."""
 _CACHE_LOCK = threading.Lock()
 
 
@@ -61,42 +65,47 @@ def board_state(session: Session, *, fresh: bool = False) -> BoardState:
 
     Three sources, cheapest first: a state replayed earlier in this process (reused when the
     chain still holds its head), the state a previous run saved in the user's cache folder
-    (:mod:`~governance_app.governance.replay_cache`: reused only when the stored events up to
-    its head are byte for byte the ones replayed), else a replay from genesis. Only the events
-    after the reused head are fed. ``state.replayed_from`` says where this replay started and
-    ``state.cache_note`` why a saved state was not used.
+    (:mod:`~governance_app.governance.replay_cache`: reused only when the stored event at its
+    head still has, and recomputes to, the hash it was saved at), else a replay from genesis.
+    Only the events after the reused head are fed, and chain-checked on the way: the result is
+    saved for the next run only when every event it was replayed from chains to the one before.
+    ``state.replayed_from`` says where this replay started and ``state.cache_note`` why a saved
+    state was not used.
 
     Args:
-        fresh: replay from genesis, ignoring both caches (``verify`` does: an event edited
-            before the cached head would otherwise go unseen); the result refreshes them.
+        fresh: replay from genesis, ignoring both caches; the result refreshes them.
     """
     key = str(session.get_bind().url)
     with _CACHE_LOCK:
         cached = None if fresh else _CACHE.get(key)
-    state, digest, note = BoardState(), replay_cache.RowsDigest(), ""
+    state, proven, note = BoardState(), True, ""
     if cached is not None and cached[0].head_seq:
         stored = iter_chain(session, start_after=cached[0].head_seq - 1, batch=1)
         first = next(stored, None)
         if first is not None and first[0] == cached[0].head_seq \
                 and first[8] == cached[0].head_hash:
-            state, digest = cached[0].clone(), cached[1].copy()
+            state, proven = cached[0].clone(), cached[1]
             note = state.cache_note
     if not state.head_seq and not fresh:
         loaded = replay_cache.load(session)
         note = loaded.note
-        if loaded.state is not None and loaded.digest is not None:
-            state, digest = loaded.state, loaded.digest
+        if loaded.state is not None:
+            state = loaded.state
     start = state.head_seq
+    link = replay_cache.ChainLink(start, state.head_hash if start else GENESIS_HASH, proven)
     replayer = Replayer(state)
-    for seq, kind, text, prev_hash, digest_hex in replay_cache.raw_events(session, after=start):
-        digest.add(seq, kind, text, prev_hash, digest_hex)
-        replayer.feed(seq, kind, json.loads(text), prev_hash, digest_hex)
+    with gc_paused():  # a long replay derives 100,000s of records, none cyclic garbage
+        for seq, at, actor, kind, subject, model, text, prev_hash, digest in \
+                replay_cache.raw_events(session, after=start):
+            payload = json.loads(text)
+            link.feed(seq, at, actor, kind, subject, model, payload, prev_hash, digest)
+            replayer.feed(seq, kind, payload, prev_hash, digest)
     state = replayer.state
     state.replayed_from, state.cache_note = start, note
-    if state.head_seq > start:
-        replay_cache.save(state, digest)
+    if state.head_seq > start and link.holds:
+        replay_cache.save(state)
     with _CACHE_LOCK:
-        _CACHE[key] = (state.clone(), digest.copy())
+        _CACHE[key] = (state.clone(), link.holds)
     return state
 
 
@@ -122,6 +131,8 @@ def append_act(
         ActRefused: the act breaks a rule (nothing is stored).
         GovernanceError: no board yet (found one first), or one already exists.
     """
+    from governance_app.governance import board_tables  # the tables: only when writing
+
     _lock_chain(session)
     state = board_state(session)
     if precheck is not None:

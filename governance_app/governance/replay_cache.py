@@ -6,13 +6,30 @@ therefore saved per board (``<cache dir>/replay/<board id>.json``) and reused by
 which replays only the events after N.
 
 Threat model: whoever can write the workspace database holds no member's key and cannot write
-the user's own folders. The database is not trusted to say the cache still applies: before the
-cached state is used, the stored events 1..N are read back and digested (their seq, kind,
-payload text, prev_hash and hash: everything replay reads of them), and that digest must equal
-the one saved with the state, which was computed over the very rows that were replayed. Any
-edit, deletion or insertion at or before N, a different board, a damaged or old-format file:
-the cache is ignored, the chain is replayed from genesis and the caller is told why
-(:attr:`Loaded.note`). The file is JSON (:mod:`state_codec`), never pickle.
+the user's own folders. The database is not trusted to say the cache still applies; the proof
+rests on the audit trail being a hash chain (:mod:`~governance_app.governance.audit`): each
+event's hash is SHA-256 of its ``prev_hash`` and of the canonical bytes of everything else it
+stores (seq, time, actor, kind, subject, model, payload), so it covers all that replay reads of
+an event (seq, kind, payload, prev_hash) and, through ``prev_hash``, every event before it.
+
+- **Saving.** A state is saved only when every event it was replayed from was checked, in
+  order, to chain: seq N follows seq N-1, its stored ``prev_hash`` is the hash of N-1 (zeros
+  for the first) and its content recomputes to its stored hash (:class:`ChainLink`). The saved
+  head ``(N, H)`` therefore names one chain of rows, 1..N, and the state is the replay of
+  exactly those rows: finding other rows 1..N that also hash-chain to H would take a SHA-256
+  collision.
+- **Reusing.** The stored event at N is read back; its stored hash must be H and its stored
+  fields must recompute to H. Then the events after N are replayed and chain-checked as above
+  (the first must name H as its ``prev_hash`` for the result to be saved again).
+- **The trade.** Rows 1..N-1 are not read again (reading and digesting them cost more than the
+  rest of an ``inventory``). If one was edited, removed or inserted after the state was saved,
+  the stored rows can no longer hash-chain to H, so the workspace's chain is broken: ``verify``
+  finds and names that, for it always replays from genesis and never reads this cache. Until
+  then every other command answers from the proven chain ending at H, never from the edit: an
+  edit at or before N cannot change what a command shows. An edit at N itself (or a chain
+  rewritten through N) fails the check above: the cache is ignored, the chain is replayed from
+  genesis and the caller is told why (:attr:`Loaded.note`), as for a different board or a
+  damaged or old-format file. The file is JSON (:mod:`state_codec`), never pickle.
 
 ``$GOVERNANCE_APP_CACHE_DIR`` overrides the folder (as ``$GOVERNANCE_APP_CONFIG_DIR`` does for
 the configuration); otherwise the platform's user cache folder (``$XDG_CACHE_HOME`` on Linux).
@@ -20,8 +37,6 @@ the configuration); otherwise the platform's user cache folder (``$XDG_CACHE_HOM
 
 from __future__ import annotations
 
-import gc
-import hashlib
 import json
 import os
 import re
@@ -33,7 +48,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from governance_app.domain.audit import GENESIS_HASH
+from governance_app.gc_pause import gc_paused
 from governance_app.governance.acts import ROOT_KIND
+from governance_app.governance.audit import at_text, row_hash
 from governance_app.governance.board_state import BoardState
 from governance_app.governance.state_codec import (
     STATE_FORMAT,
@@ -45,13 +63,17 @@ from governance_app.governance.state_codec import (
 
 ENV_CACHE_DIR = "GOVERNANCE_APP_CACHE_DIR"
 FILE_FORMAT = "governance-app/replay-cache"
+PROOF = "head-hash"
+"""How the file proves it applies (see the module docstring). Files saved under another proof
+(the digest of rows 1..N of earlier versions) are ignored: their rows were never chain-checked."""
 _BOARD_ID = re.compile(r"^[0-9a-f]{16,128}$")
-_RAW = ("SELECT seq, kind, CAST(payload AS TEXT), prev_hash, hash FROM audit_events "
-        "WHERE seq > {last} AND seq <= {upto} ORDER BY seq LIMIT {batch}")
+_RAW = ("SELECT seq, at, actor, kind, subject, model, CAST(payload AS TEXT), prev_hash, hash "
+        "FROM audit_events WHERE seq > {last} AND seq <= {upto} ORDER BY seq LIMIT {batch}")
 _FOUNDING = ("SELECT CAST(payload AS TEXT) FROM audit_events WHERE kind = '" + ROOT_KIND
              + "' ORDER BY seq LIMIT 1")
-RawEvent = tuple[int, str, str, str, str]
-"""``(seq, kind, payload as stored JSON text, prev_hash, hash)``."""
+RawEvent = tuple[int, str, str, str, str, str | None, str, str, str]
+"""``(seq, at as iso_utc text, actor, kind, subject, model, payload as stored JSON text,
+prev_hash, hash)``."""
 
 
 def cache_dir() -> Path:
@@ -67,25 +89,23 @@ def path_for(board: str) -> Path:
     return cache_dir() / "replay" / f"{board}.json"
 
 
-class RowsDigest:
-    """SHA-256 over the rows replay read, in order, each field length-framed."""
+class ChainLink:
+    """Whether the events fed so far, in order, extend a chain proven up to ``(seq, hash)``:
+    each follows the one before in ``seq``, names its hash as ``prev_hash`` and recomputes to
+    its own stored hash. Once a link fails it stays failed (the state replayed from these
+    events is then not saved)."""
 
-    def __init__(self) -> None:
-        self._hash = hashlib.sha256()
+    __slots__ = ("seq", "hash", "holds")
 
-    def add(self, seq: int, kind: str, payload: str, prev_hash: str, digest: str) -> None:
-        data = payload.encode("utf-8")
-        head = f"{seq}\x1f{kind}\x1f{prev_hash}\x1f{digest}\x1f{len(data)}\x1e"
-        self._hash.update(head.encode("utf-8"))
-        self._hash.update(data)
+    def __init__(self, seq: int = 0, head_hash: str = GENESIS_HASH, holds: bool = True) -> None:
+        self.seq, self.hash, self.holds = seq, head_hash, holds
 
-    def hexdigest(self) -> str:
-        return self._hash.hexdigest()
-
-    def copy(self) -> RowsDigest:
-        twin = RowsDigest()
-        twin._hash = self._hash.copy()
-        return twin
+    def feed(self, seq: int, at: str, actor: str, kind: str, subject: str, model: str | None,
+             payload: Any, prev_hash: str, digest: str) -> None:
+        if self.holds:
+            self.holds = (seq == self.seq + 1 and prev_hash == self.hash and row_hash(
+                (seq, at, actor, kind, subject, model, payload, prev_hash, digest)) == digest)
+        self.seq, self.hash = seq, digest
 
 
 def raw_events(session: Session, *, after: int = 0, upto: int | None = None,
@@ -101,7 +121,8 @@ def raw_events(session: Session, *, after: int = 0, upto: int | None = None,
             rows = cursor.fetchall()
             if not rows:
                 return
-            yield from rows
+            for seq, at, *rest in rows:
+                yield (seq, at_text(at), *rest)  # type: ignore[misc]
             last = rows[-1][0]
     finally:
         cursor.close()
@@ -119,80 +140,78 @@ def board_of(session: Session) -> str | None:
     return board if isinstance(board, str) and _BOARD_ID.match(board) else None
 
 
-def _json(text: str) -> Any:
-    """``json.loads`` without the garbage collector (it would rescan the growing heap)."""
-    paused = gc.isenabled()
-    gc.disable()
-    try:
-        return json.loads(text)
-    finally:
-        if paused:
-            gc.enable()
-
-
 @dataclass(slots=True)
 class Loaded:
-    """What the cache offered: a state proven to be the stored chain's up to its head, or a
-    note saying why there is none (empty when there simply was no cache yet)."""
+    """What the cache offered: a state proven to be the replay of the chain ending at the
+    stored head it names, or a note saying why there is none (empty when there simply was no
+    cache yet)."""
 
     state: BoardState | None
-    digest: RowsDigest | None
     note: str = ""
 
 
 def load(session: Session) -> Loaded:
-    """The cached state of this workspace's board, if the stored chain proves it still holds.
-
-    On success the returned digest has consumed rows 1..N, so the caller can go on feeding the
-    rows after N to it (and to replay) and save the result.
-    """
+    """The cached state of this workspace's board, if the stored event at its head proves it
+    (see the module docstring)."""
     board = board_of(session)
     if board is None:
-        return Loaded(None, None)
+        return Loaded(None)
     path = path_for(board)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        return Loaded(None, None)
+        return Loaded(None)
     except OSError as exc:
-        return Loaded(None, None, f"the replay cache {path} could not be read ({exc.strerror})")
+        return Loaded(None, f"the replay cache {path} could not be read ({exc.strerror})")
+    # 100,000s of objects, none cyclic garbage, and the state lives as long as the process:
+    # collecting while they pile up, or rescanning them after, would cost more than decoding
+    with gc_paused(freeze=True):
+        return _proven(session, board, path, text)
+
+
+def _proven(session: Session, board: str, path: Path, text: str) -> Loaded:
+    """The state in ``text`` (the file at ``path``) if it is ``board``'s and the stored event
+    at its head proves it."""
     try:
-        doc = _json(text)
+        doc = json.loads(text)
         if not isinstance(doc, dict) or doc.get("format") != FILE_FORMAT \
-                or doc.get("version") != STATE_FORMAT or doc.get("schema") != STATE_SCHEMA:
+                or doc.get("proof") != PROOF or doc.get("version") != STATE_FORMAT \
+                or doc.get("schema") != STATE_SCHEMA:
             raise StateFormatError("another format or version")
-        seq, head, expected = int(doc["seq"]), str(doc["head_hash"]), str(doc["rows_sha256"])
+        seq, head = int(doc["seq"]), str(doc["head_hash"])
         if doc.get("board") != board:
             raise StateFormatError("it is another board's")
     except (ValueError, KeyError, TypeError) as exc:
-        return Loaded(None, None, f"the replay cache {path} was ignored: {exc}")
-    digest = RowsDigest()
-    last = (0, "")
-    paused = gc.isenabled()
-    gc.disable()
-    try:
-        for row in raw_events(session, upto=seq):
-            digest.add(*row)
-            last = (row[0], row[4])
-    finally:
-        if paused:
-            gc.enable()
-    if last != (seq, head) or digest.hexdigest() != expected:
-        return Loaded(None, None, f"the stored chain up to event #{seq} is not the one "
-                      "replayed before (an event at or before it was edited, removed or "
-                      "inserted)")
+        return Loaded(None, f"the replay cache {path} was ignored: {exc}")
+    if not _holds_head(session, seq, head):
+        return Loaded(None, f"the stored event #{seq} is not the one replayed before (it was "
+                      "edited or removed, or the chain was rewritten up to it)")
     try:
         state = decode(doc["state"])
     except StateFormatError as exc:
-        return Loaded(None, None, f"the replay cache {path} was ignored: {exc}")
+        return Loaded(None, f"the replay cache {path} was ignored: {exc}")
     if state.board != board or (state.head_seq, state.head_hash) != (seq, head):
-        return Loaded(None, None, f"the replay cache {path} was ignored: its state is not at "
+        return Loaded(None, f"the replay cache {path} was ignored: its state is not at "
                       "the head it names")
-    return Loaded(state, digest)
+    return Loaded(state)
 
 
-def save(state: BoardState, digest: RowsDigest) -> Path | None:
-    """Keep ``state`` (replayed from exactly the rows ``digest`` consumed) for the next run.
+def _holds_head(session: Session, seq: int, head: str) -> bool:
+    """Whether the stored event at ``seq`` has the hash ``head`` and its stored fields
+    recompute to it."""
+    stored = next(raw_events(session, after=seq - 1, upto=seq, batch=1), None)
+    if stored is None or stored[0] != seq or stored[8] != head:
+        return False
+    try:
+        payload = json.loads(stored[6])
+    except ValueError:
+        return False
+    return row_hash((*stored[:6], payload, *stored[7:])) == head
+
+
+def save(state: BoardState) -> Path | None:
+    """Keep ``state`` for the next run. The caller saves only a state replayed from events
+    it chain-checked (:class:`ChainLink`) from genesis or from a proven cached head.
 
     Best effort: a cache that cannot be written only costs the next run a full replay.
     """
@@ -201,9 +220,9 @@ def save(state: BoardState, digest: RowsDigest) -> Path | None:
         return None
     try:
         text = json.dumps({
-            "format": FILE_FORMAT, "version": STATE_FORMAT, "schema": STATE_SCHEMA,
-            "board": board, "seq": state.head_seq, "head_hash": state.head_hash,
-            "rows_sha256": digest.hexdigest(), "state": encode(state)},
+            "format": FILE_FORMAT, "proof": PROOF, "version": STATE_FORMAT,
+            "schema": STATE_SCHEMA, "board": board, "seq": state.head_seq,
+            "head_hash": state.head_hash, "state": encode(state)},
             separators=(",", ":"), allow_nan=False)
     except (TypeError, ValueError):
         return None  # a value JSON cannot hold: no cache rather than a failed command

@@ -39,9 +39,7 @@ TEMPLATES = ("sr26-2-tiering.yaml", "eu-ai-act-high-risk.yaml")
 def _validator() -> Draft202012Validator:
     from jsonschema import Draft202012Validator
 
-    text = resources.files("governance_app.resources").joinpath(
-        "schemas", SCHEMA_FILE).read_text(encoding="utf-8")
-    schema = json.loads(text)
+    schema = json.loads(schema_text())
     Draft202012Validator.check_schema(schema)
     return Draft202012Validator(schema)
 
@@ -51,8 +49,20 @@ def is_risk_policy(doc: Any) -> bool:
     return isinstance(doc, dict) and "risk_policy" in doc
 
 
-def parse_risk_policy(source: str | Path, text: str) -> RiskPolicy:
+def schema_text() -> str:
+    """The JSON schema risk policies are validated against (its digest names the rules a
+    cached state was derived under)."""
+    return resources.files("governance_app.resources").joinpath(
+        "schemas", SCHEMA_FILE).read_text(encoding="utf-8")
+
+
+def parse_risk_policy(source: str | Path, text: str, *, validate: bool = True) -> RiskPolicy:
     """Parse and validate a risk policy.
+
+    Args:
+        validate: ``False`` only for a text already validated against this very schema (a
+            replay cache's, whose file names the schema's digest): it skips loading
+            jsonschema, never the checks below it.
 
     Raises:
         InputError: malformed YAML, a field missing, unknown or of the wrong kind, a tier
@@ -63,7 +73,8 @@ def parse_risk_policy(source: str | Path, text: str) -> RiskPolicy:
     if not isinstance(doc, dict):
         raise InputError(source, "a risk policy is a YAML mapping", location="line 1",
                          expected="risk_policy:, scorecard:, revalidation:, findings:")
-    errors = sorted(_validator().iter_errors(doc), key=lambda e: list(map(str, e.absolute_path)))
+    errors = sorted(_validator().iter_errors(doc), key=lambda e: list(map(str, e.absolute_path))
+                    ) if validate else []
     if errors:
         error = errors[0]
         parts: list[str | int] = list(error.absolute_path)

@@ -98,7 +98,7 @@ class DerivedFinding:
         return Finding(
             self.id, self.model, self.version, _TYPES[self.type], _SEVERITIES[self.severity],
             self.title, self.description, self.owner, self.opened_by, self.opened_at,
-            _STATUSES[self.status], self.due, tuple(self.evidence),
+            _STATUSES[self.status], self.due, tuple(self.evidence) if self.evidence else (),
             tuple(FindingComment(c.member, c.text, c.at) for c in comments) if comments else (),
             self.resolution, self.decided_by, self.decided_at, self.exception_until)
 

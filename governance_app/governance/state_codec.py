@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-import gc
 import hashlib
 from collections.abc import Callable
 from dataclasses import fields
 from datetime import date, datetime
 from typing import Any
 
+from governance_app.gc_pause import gc_paused
 from governance_app.governance.acts import ActFormatError, parse_act
 from governance_app.governance.board_state import (
     BoardState,
@@ -33,7 +33,7 @@ from governance_app.governance.board_state import (
     DerivedSignature,
     GateGrant,
 )
-from governance_app.governance.risk_policy import parse_risk_policy
+from governance_app.governance.risk_policy import parse_risk_policy, schema_text
 from governance_app.governance.risk_state import VALUES as FINDING_VALUES
 from governance_app.governance.risk_state import (
     DerivedComment,
@@ -114,19 +114,33 @@ _SPECS: dict[type, dict[str, Convert]] = {
 }
 _NAMES = {cls: tuple(f.name for f in fields(cls)) for cls in
           (*_SPECS, DerivedReview, DerivedFinding, DerivedRiskPolicy)}
-STATE_SCHEMA = hashlib.sha256(repr(sorted(
+STATE_SCHEMA = hashlib.sha256(schema_text().encode("utf-8") + repr(sorted(
     (cls.__name__, names) for cls, names in {
         **_NAMES, BoardState: tuple(f.name for f in fields(BoardState)),
         RiskState: tuple(f.name for f in fields(RiskState))}.items())).encode()).hexdigest()[:16]
-"""A fingerprint of every record's fields, written beside the state and required on reading."""
+"""A fingerprint of every record's fields and of the risk-policy schema, written beside the
+state and required on reading: a cached risk policy is not validated again (its text was,
+against the same schema, when replay accepted its adoption)."""
 
 
 def _row(record: Any, skip: tuple[str, ...] = ()) -> list[Any]:
     return [_enc(getattr(record, name)) for name in _NAMES[type(record)] if name not in skip]
 
 
+_CONVERT = {cls: tuple((i, spec[name]) for i, name in enumerate(_NAMES[cls]) if name in spec)
+            for cls, spec in _SPECS.items()}
+"""Per record class, the position of each field with a decoder and the decoder."""
+
+
 def _record(cls: type, row: Any, extra: dict[str, Any] | None = None,
             skip: tuple[str, ...] = ()) -> Any:
+    if extra is None and not skip and cls in _CONVERT:  # positional: 1,000s of tiers
+        if not isinstance(row, list) or len(row) != len(_NAMES[cls]):
+            raise StateFormatError(f"a {cls.__name__} record of the wrong shape")
+        values = list(row)
+        for i, convert in _CONVERT[cls]:
+            values[i] = convert(values[i])
+        return cls(*values)
     names = [n for n in _NAMES[cls] if n not in skip]
     if not isinstance(row, list) or len(row) != len(names):
         raise StateFormatError(f"a {cls.__name__} record of the wrong shape")
@@ -163,7 +177,10 @@ def encode(state: BoardState) -> dict[str, Any]:
         "registry_gaps": [list(g) for g in state.registry_gaps],
         "head_seq": state.head_seq,
         "head_hash": state.head_hash,
-        "hashes": [[seq, digest] for seq, digest in state.hashes.items()],
+        # shared by clones that other threads may be feeding: a snapshot (list() of a dict
+        # runs without releasing the GIL), up to this state's head only
+        "hashes": [[seq, digest] for seq, digest in list(state.hashes.items())
+                   if seq <= state.head_seq],
         "breaks": [_row(b) for b in state.breaks],
         "legacy": state.legacy,
         "risk": {
@@ -184,17 +201,13 @@ def decode(doc: Any) -> BoardState:
     Raises:
         StateFormatError: anything that is not such a document.
     """
-    paused = gc.isenabled()
-    gc.disable()  # 100,000s of new objects, none cyclic garbage: collecting would dominate
     try:
-        return _decode(doc)
+        with gc_paused():  # 100,000s of new objects, none cyclic garbage
+            return _decode(doc)
     except StateFormatError:
         raise
     except (KeyError, TypeError, ValueError, IndexError, AttributeError, ActFormatError) as exc:
         raise StateFormatError(f"not a replayed state ({type(exc).__name__}: {exc})") from exc
-    finally:
-        if paused:
-            gc.enable()
 
 
 def _decode(doc: dict[str, Any]) -> BoardState:
@@ -251,7 +264,7 @@ def _risk(doc: dict[str, Any]) -> RiskState:
         derived = _record(DerivedRiskPolicy, row, skip=("policy", "parsed"), extra={
             "policy": None, "parsed": {}})
         derived.adopted_at = _dt(derived.adopted_at)
-        policy = parse_risk_policy(derived.name, derived.yaml_text)
+        policy = parse_risk_policy(derived.name, derived.yaml_text, validate=False)
         if policy.digest != derived.digest:
             raise StateFormatError("a risk policy's text does not give its digest")
         derived.policy, derived.parsed = policy, policy.as_dict()
@@ -279,8 +292,9 @@ def _finding(row: list[Any], comments: list[DerivedComment]) -> DerivedFinding:
         raise StateFormatError("a finding of an unknown type, severity or status")
     return DerivedFinding(
         id_, hash_, model, version, type_, severity, title, description, owner,
-        None if due is None else date.fromisoformat(due), list(evidence), opened_by,
+        None if due is None else date.fromisoformat(due),
+        evidence if type(evidence) is list else list(evidence), opened_by,
         datetime.fromisoformat(opened_at), seq, status, resolution, decided_by,
         None if decided_at is None else datetime.fromisoformat(decided_at),
         None if exception_until is None else date.fromisoformat(exception_until),
-        changed_seq, [comments[i] for i in comment_ids])
+        changed_seq, [comments[i] for i in comment_ids] if comment_ids else [])

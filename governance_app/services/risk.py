@@ -22,7 +22,9 @@ from governance_app.domain.risk import (
     Severity,
 )
 from governance_app.errors import GovernanceError, InputError, NotFoundError
+from governance_app.gc_pause import gc_paused
 from governance_app.governance import risk_acts
+from governance_app.governance.board_state import BoardState
 from governance_app.governance.inventory import Approval, ModelRecord, build_inventory
 from governance_app.governance.revalidation import DriftAlert, NewVersion
 from governance_app.governance.risk_policy import parse_risk_policy
@@ -31,7 +33,6 @@ from governance_app.governance.scorecard import assess, read_answers
 from governance_app.importers.safe_io import MAX_YAML_BYTES, parse_yaml, read_text
 from governance_app.services import board
 from governance_app.services.board import ActResult
-from governance_app.services.models import get_model, parse_version_ref
 from governance_app.services.passphrase import PassphraseSource
 from governance_app.services.workspace import Workspace
 
@@ -74,6 +75,8 @@ def risk_state(ws: Workspace) -> RiskState:
 
 
 def _known_model(ws: Workspace, model: str) -> str:
+    from governance_app.services.models import get_model  # the registry: only for acts
+
     get_model(ws, model)  # NotFoundError names the models that exist
     return model
 
@@ -131,6 +134,8 @@ def set_tier(ws: Workspace, model: str, tier: int, rationale: str, member: str,
 
 
 def _registry_owner(ws: Workspace, model: str) -> str:
+    from governance_app.services.models import get_model
+
     try:
         return get_model(ws, model).owner
     except NotFoundError:
@@ -159,6 +164,8 @@ def open_finding(ws: Workspace, ref: str, *, type: str, severity: str, title: st
         InputError: unknown type or severity, an empty title.
         NotFoundError: no such model or version.
     """
+    from governance_app.services.models import get_model, parse_version_ref
+
     name, version = parse_version_ref(ref)
     model = get_model(ws, name)
     if version is not None and version not in {v.version for v in model.versions}:
@@ -302,10 +309,16 @@ def signed_terms(ws: Workspace, review_id: int, member: str) -> ApprovalTerms:
 def inventory(ws: Workspace, as_of: date | None = None, *, overdue_only: bool = False
               ) -> list[InventoryRow]:
     """Every registered model's row as of ``as_of`` (today by default), overdue first."""
-    from governance_app.store import risk_inputs
-
     day = as_of or datetime.now(UTC).date()
     state = board.state_of(ws)
+    with gc_paused():  # 10,000s of rows and findings, none cyclic garbage
+        return _inventory(ws, state, day, overdue_only)
+
+
+def _inventory(ws: Workspace, state: BoardState, day: date, overdue_only: bool
+               ) -> list[InventoryRow]:
+    from governance_app.store import risk_inputs
+
     risk = state.risk
     policy = risk.policy()
     reviews = {r.id: r for r in state.reviews}
@@ -316,8 +329,7 @@ def inventory(ws: Workspace, as_of: date | None = None, *, overdue_only: bool = 
     by_model: dict[str, dict[str, list[Any]]] = {}
 
     def bucket(model: str) -> dict[str, list[Any]]:
-        return by_model.setdefault(model, {"tiers": [], "approvals": [], "validations": [],
-                                           "findings": []})
+        return by_model.setdefault(model, {"tiers": [], "approvals": [], "validations": []})
 
     for t in risk.tiers:
         bucket(t.model)["tiers"].append(t)
@@ -333,11 +345,14 @@ def inventory(ws: Workspace, as_of: date | None = None, *, overdue_only: bool = 
     named = {c.finding_id for entry in by_model.values() for a in entry["approvals"]
              for c in a.terms.conditions}
     as_finding = risk.as_finding
-    for f in risk.findings:
+    findings: dict[str, list[Finding]] = {}
+    for f in risk.findings:  # the hot loop of a large board: no per-finding helper calls
         if f.is_open_on(day) or f.id in named:
-            bucket(f.model)["findings"].append(as_finding(f))
-    empty: dict[str, list[Any]] = {"tiers": [], "approvals": [], "validations": [],
-                                   "findings": []}
+            of_model = findings.get(f.model)
+            if of_model is None:
+                of_model = findings[f.model] = []
+            of_model.append(as_finding(f))
+    empty: dict[str, list[Any]] = {"tiers": [], "approvals": [], "validations": []}
     records = []
     for name, registry_owner in owners:
         entry = by_model.get(name, empty)
@@ -352,7 +367,7 @@ def inventory(ws: Workspace, as_of: date | None = None, *, overdue_only: bool = 
                    for version, moment, share in drift.get(name, [])],
             versions=[NewVersion(moment.date(), version)
                       for version, moment in created.get(name, [])],
-            findings=entry["findings"]))
+            findings=findings.get(name, [])))
     rule = policy.policy.revalidation if policy is not None else None
     return build_inventory(records, rule, day, overdue_only=overdue_only)
 

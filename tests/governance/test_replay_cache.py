@@ -1,6 +1,7 @@
 """The replay cache in the user's cache folder, on SQLite and PostgreSQL: reused when the stored
-chain up to its head is the one replayed (only later acts are replayed and checked), refused
-and reported when an earlier act was edited, ignored when damaged or of another format, and
+event at its head still proves it (only later acts are replayed and checked); an act edited
+before the head changes no answer and is found by ``verify``; an edited head is refused and
+reported; a chain that does not hash is never saved; a damaged or other-format file is ignored;
 never shared between two boards that lived at the same workspace path."""
 
 from __future__ import annotations
@@ -115,36 +116,93 @@ def fresh_replay(url: str):
         return board_state(session, fresh=True)
 
 
-def test_an_edited_earlier_act_falls_back_to_a_full_replay_and_is_reported(
+def edit_title(url: str, seq: int, old: str, new: str) -> None:
+    """Rewrite a finding's title inside the stored act at ``seq`` (its hash left as it was)."""
+    column = "payload::text" if url.startswith("postgresql") else "payload"
+    cast = "::json" if url.startswith("postgresql") else ""
+    tamper(url, f"UPDATE audit_events SET payload = (replace({column}, '{old}', '{new}'))"
+           f"{cast} WHERE seq = {seq}")
+
+
+def test_an_act_edited_before_the_cached_head_changes_no_answer_and_verify_finds_it(
         workspace_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     found_board(workspace_url, tmp_path)
     cached = fresh_state(workspace_url)
     opened = next(f for f in cached.risk.findings if f.title == "finding number 2")
+    assert opened.seq < cached.head_seq
+    edit_title(workspace_url, opened.seq, "finding number 2", "finding number 9")
+
+    # the stored event at the head still proves the cache: the state of the chain replayed
+    # before is answered, never the edit
+    state = fresh_state(workspace_url)
+    assert state.replayed_from == cached.head_seq and state.cache_note == ""
+    assert encode(state) == encode(cached)
+    forget_cache()
+    code = main(["--db", workspace_url, "finding", "list", "--json"])
+    out, _ = capsys.readouterr()
+    titles = {f["title"] for f in json.loads(out)}
+    assert code == 0 and "finding number 9" not in titles and "finding number 2" in titles
+    forget_cache()
+    code = main(["--db", workspace_url, "inventory", "--json"])
+    out, _ = capsys.readouterr()
+    assert code == 0 and json.loads(out)
+
+    # verify replays from genesis and never reads the cache: it names the edited event
+    forget_cache()
+    code = main(["--db", workspace_url, "verify", "--json"])
+    out, _ = capsys.readouterr()
+    report = json.loads(out)
+    assert code == 1 and not report["ok"]
+    assert opened.seq in {f["seq"] for f in report["findings"]}
+    assert opened.seq in {b["seq"] for b in report["breaks"]}
+
+
+def test_an_edited_head_event_falls_back_to_a_full_replay_and_is_reported(
+        workspace_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    found_board(workspace_url, tmp_path)
+    cached = fresh_state(workspace_url)
+    last = cached.risk.findings[-1]
+    assert last.seq == cached.head_seq and last.title == "finding number 3"
     path = replay_cache.path_for(cached.board or "")
     saved = path.read_bytes()
-    column = "payload::text" if workspace_url.startswith("postgresql") else "payload"
-    cast = "::json" if workspace_url.startswith("postgresql") else ""
-    tamper(workspace_url, f"UPDATE audit_events SET payload = (replace({column}, "
-           f"'finding number 2', 'finding number 9')){cast} WHERE seq = {opened.seq}")
+    edit_title(workspace_url, last.seq, "finding number 3", "finding number 9")
 
     state = fresh_state(workspace_url)
     assert state.replayed_from == 0
-    assert f"up to event #{cached.head_seq} is not the one replayed" in state.cache_note
-    assert [b.seq for b in state.breaks] == [opened.seq]
+    assert f"the stored event #{cached.head_seq} is not the one replayed" in state.cache_note
+    assert [b.seq for b in state.breaks] == [last.seq]
     assert "signature does not verify" in state.breaks[0].problem
     assert "finding number 9" not in [f.title for f in state.risk.findings]
+    assert path.read_bytes() == saved  # a replay of a chain that does not hold is not saved
 
-    path.write_bytes(saved)  # the full replay saved its state: put back the one from before
     forget_cache()
     code = main(["--db", workspace_url, "finding", "list", "--json"])
     out, err = capsys.readouterr()
     assert code == 0
     assert "finding number 9" not in {f["title"] for f in json.loads(out)}
-    assert "replayed from genesis" in err and f"#{opened.seq} finding.open" in err
+    assert "replayed from genesis" in err and f"#{last.seq} finding.open" in err
     forget_cache()
     code = main(["--db", workspace_url, "inventory", "--json"])
     out, err = capsys.readouterr()
-    assert code == 0 and json.loads(out) and f"#{opened.seq} finding.open" in err
+    assert code == 0 and json.loads(out) and f"#{last.seq} finding.open" in err
+
+
+def test_a_chain_that_does_not_hash_is_replayed_but_never_saved(
+        workspace_url: str, tmp_path: Path) -> None:
+    found_board(workspace_url, tmp_path)
+    honest = fresh_state(workspace_url)
+    path = replay_cache.path_for(honest.board or "")
+    opened = next(f for f in honest.risk.findings if f.title == "finding number 1")
+    # an event whose content no longer gives its hash, though replay accepts it: its
+    # subject, which replay does not read, is not what was hashed
+    tamper(workspace_url, f"UPDATE audit_events SET subject = 'edited' WHERE seq = {opened.seq}")
+    path.unlink()
+
+    state = fresh_state(workspace_url)
+    assert state.replayed_from == 0 and not state.breaks
+    assert encode(state)["risk"] == encode(honest)["risk"]
+    assert not path.exists()  # its rows do not chain to its head: nothing to prove a cache by
+    assert fresh_state(workspace_url).replayed_from == 0
 
 
 def test_a_damaged_or_old_cache_file_is_ignored(workspace_url: str, tmp_path: Path) -> None:
@@ -159,6 +217,7 @@ def test_a_damaged_or_old_cache_file_is_ignored(workspace_url: str, tmp_path: Pa
     assert encode(state) == encode(honest)
 
     for edit in ({"version": saved["version"] + 1}, {"schema": "0000"},
+                 {"proof": "rows-sha256"},  # an earlier version's: rows never chain-checked
                  {"state": {**saved["state"], "risk": {"findings": "many"}}}):
         path.write_text(json.dumps({**saved, **edit}), encoding="utf-8")
         state = fresh_state(workspace_url)
