@@ -27,7 +27,8 @@ from governance_app.analytics.roc_auc_ranks import (
     NEGATIVES,
     POSITIVES,
     TWICE_U,
-    rank_sums_of_sorted,
+    rank_sums_in_order,
+    score_order,
     subsets_of,
 )
 from governance_app.analytics.sufficient_stats import (
@@ -230,8 +231,8 @@ class DuckDBEngine:
         negatives of every group, from the exact scores (:mod:`~.roc_auc_ranks`).
 
         The counts per (attribute…, label, prediction, exact score) made for
-        :meth:`fairness_counts` are ranked again per attribute set: streamed back once in score
-        order and summed in numpy while they are at most :data:`RANK_IN_MEMORY_ROWS` rows,
+        :meth:`fairness_counts` are ranked again per attribute set: streamed back once, sorted by
+        score once and summed in numpy while they are at most :data:`RANK_IN_MEMORY_ROWS` rows,
         else summed in DuckDB by a window over each group's distinct scores. Only a few
         integers per group leave the engine. Call it after the count table was validated
         (binary labels, no missing score or attribute). A binned attribute is grouped by its
@@ -280,21 +281,22 @@ class DuckDBEngine:
 
     def _rank_sums_fetched(self, ranked: str,
                            attributes: Sequence[str]) -> dict[tuple[str, ...], Any]:
-        """Each attribute set summed in numpy over the counts streamed back once, in score
-        order (at most :data:`RANK_IN_MEMORY_ROWS` rows)."""
+        """Each attribute set summed in numpy over the counts streamed back once (at most
+        :data:`RANK_IN_MEMORY_ROWS` rows), put in score order once for every set."""
         import pandas as pd
         import pyarrow.compute as pc
 
         cols = ", ".join(quote(a) for a in attributes)
-        table = self._con.sql(f"SELECT {cols}, y, s, n FROM {ranked} ORDER BY s").to_arrow_table()
+        table = self._con.sql(f"SELECT {cols}, y, s, n FROM {ranked}").to_arrow_table()
         n = table.column("n").to_numpy().astype(np.int64)
         y = table.column("y").to_numpy(zero_copy_only=False).astype(bool)
-        score = table.column("s").to_numpy(zero_copy_only=False).astype(np.float64)
-        pos, neg = n * y, n * ~y
+        ordered = score_order(table.column("s").to_numpy(zero_copy_only=False)
+                              .astype(np.float64), n * y, n * ~y)
         codes, values = [], []
         for a in attributes:
             encoded = pc.dictionary_encode(table.column(a).combine_chunks())
-            codes.append(encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64))
+            codes.append(encoded.indices.to_numpy(zero_copy_only=False)
+                         .astype(np.int64)[ordered.order])
             values.append(encoded.dictionary.to_pylist())
         out: dict[tuple[str, ...], Any] = {}
         for names in subsets_of(attributes):
@@ -304,12 +306,12 @@ class DuckDBEngine:
             for i, size in zip(picked, sizes, strict=True):
                 code = code * size + codes[i]
             n_groups = int(np.prod(sizes)) if names else 1
-            twice, p, q = rank_sums_of_sorted(code, n_groups, score, pos, neg)
+            twice, p, q = rank_sums_in_order(ordered, code, n_groups)
             seen = np.flatnonzero((p + q) > 0)
             parts = np.unravel_index(seen, tuple(sizes)) if names else ()
             frame = {a: [values[i][k] for k in part.tolist()]
                      for a, i, part in zip(names, picked, parts, strict=True)}
-            frame[TWICE_U] = [str(v) for v in twice[seen].tolist()]
+            frame[TWICE_U] = [str(twice[k]) for k in seen.tolist()]
             frame[POSITIVES] = p[seen]
             frame[NEGATIVES] = q[seen]
             out[names] = pd.DataFrame(frame)
