@@ -55,6 +55,8 @@ DEFAULT_MEMORY_LIMIT = "1GB"
 RANK_IN_MEMORY_ROWS = 4_000_000
 """Counts per (attribute…, label, exact score) streamed back in score order and ranked in numpy
 (about 30 bytes a row); a larger table of counts is ranked by windows in DuckDB, out of core."""
+PROOF_ROWS = 10_000
+"""Rows read to show that a numeric slice feature has more distinct values than bins."""
 PART_ROWS = 1_000_000
 """Distinct values per record batch streamed back: one part of the numeric passes."""
 NUMERIC_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
@@ -114,6 +116,7 @@ class DuckDBEngine:
         self._is_cancelled = is_cancelled
         self._temp = 0
         self._scored_tables: dict[tuple[str, FairnessSpec], str] = {}
+        self._shapes: dict[tuple[str, FairnessSpec], tuple[int, int | None]] = {}
 
     def version(self) -> str:
         return str(self._duckdb.__version__)
@@ -174,13 +177,7 @@ class DuckDBEngine:
     def _outcomes(self, source: TableSource, schema: dict[str, str], spec: FairnessSpec,
                   score_decimals: int | None, want_score: bool) -> tuple[list[str], int | None]:
         """Label, prediction (and score) expressions, the score rounded to ``score_decimals``."""
-        score_sql = None
-        if spec.score is not None:
-            if not is_numeric_type(schema[spec.score]):
-                raise InputError(source.text, f"{spec.score!r} is not numeric",
-                                 location=f"column {spec.score!r}", expected="a numeric score")
-            raw = f"CAST({quote(spec.score)} AS DOUBLE)"
-            score_sql = f"CASE WHEN isnan({raw}) THEN NULL ELSE {raw} END"
+        score_sql = self._score_sql(source, schema, spec)
         if spec.prediction is not None:
             pred_sql = quote(spec.prediction)
         else:
@@ -196,21 +193,37 @@ class DuckDBEngine:
             parts.append(f"{shown} AS {SCORE}")
         return parts, score_decimals
 
-    def _score_decimals(self, table: str, score_sql: str, source: TableSource) -> int | None:
-        """``None`` when the scores are few enough to count exactly (an approximate distinct
-        count), else the rounding :func:`~.sufficient_stats.choose_decimals` picks from their
-        range."""
-        row = self._run(f"SELECT approx_count_distinct({score_sql}), min({score_sql}), "
-                        f"max({score_sql}) FROM {table}", "count distinct scores",
-                        source.text).fetchall()[0]
-        if row[0] <= MAX_EXACT_SCORES:
+    @staticmethod
+    def _score_sql(source: TableSource, schema: dict[str, str], spec: FairnessSpec) -> str | None:
+        """The score as a double, NaN read as missing; ``None`` without a score column."""
+        if spec.score is None:
             return None
-        return choose_decimals(float(row[1]), float(row[2]))
+        if not is_numeric_type(schema[spec.score]):
+            raise InputError(source.text, f"{spec.score!r} is not numeric",
+                             location=f"column {spec.score!r}", expected="a numeric score")
+        raw = f"CAST({quote(spec.score)} AS DOUBLE)"
+        return f"CASE WHEN isnan({raw}) THEN NULL ELSE {raw} END"
+
+    def _score_shape(self, source: TableSource, spec: FairnessSpec) -> tuple[int, int | None]:
+        """The table's rows, and the score rounding of its histogram, from one pass: ``None``
+        when the scores are few enough to count exactly (an approximate distinct count), else
+        the rounding :func:`~.sufficient_stats.choose_decimals` picks from their range."""
+        key = (source.text, spec)
+        if key not in self._shapes:
+            score_sql = self._score_sql(source, self._require(source, spec.columns()), spec)
+            row = self._run(f"SELECT count(*), approx_count_distinct({score_sql}), "
+                            f"min({score_sql}), max({score_sql}) FROM {scan(source)}",
+                            "count distinct scores", source.text).fetchone()
+            decimals = (None if row[1] <= MAX_EXACT_SCORES
+                        else choose_decimals(float(row[2]), float(row[3])))
+            self._shapes[key] = (int(row[0]), decimals)
+        return self._shapes[key]
 
     def _scored(self, source: TableSource, spec: FairnessSpec) -> str:
         """A temporary table of counts per (attribute…, label, prediction, exact score), made
-        by one pass over the rows and kept for the connection's life: the fairness counts and
-        the rank sums are both sums over it."""
+        by one pass over the rows and kept for the connection's life: the fairness counts of a
+        table with few distinct scores, and the rank sums of a table too large to rank as it
+        is, are both sums over it."""
         key = (source.text, spec)
         if key in self._scored_tables:
             return self._scored_tables[key]
@@ -230,16 +243,26 @@ class DuckDBEngine:
         """Per attribute set (and ``()``, overall): twice the Mann–Whitney U, positives and
         negatives of every group, from the exact scores (:mod:`~.roc_auc_ranks`).
 
-        The counts per (attribute…, label, prediction, exact score) made for
-        :meth:`fairness_counts` are ranked again per attribute set: streamed back once, sorted by
-        score once and summed in numpy while they are at most :data:`RANK_IN_MEMORY_ROWS` rows,
-        else summed in DuckDB by a window over each group's distinct scores. Only a few
+        The table's rows as they are (while at most :data:`RANK_IN_MEMORY_ROWS`), or else its
+        counts per (attribute…, label, prediction, exact score), are ranked per attribute set:
+        streamed back once, sorted by score once and summed in numpy while they are at most
+        :data:`RANK_IN_MEMORY_ROWS` rows, else summed in DuckDB by a window over each group's
+        distinct scores. Counting a small table by score first would cost a pass that, with
+        continuous scores, leaves nearly every row alone in its group. Only a few
         integers per group leave the engine. Call it after the count table was validated
         (binary labels, no missing score or attribute). A binned attribute is grouped by its
         bin's index, as :func:`~.fairness_counts.encode_groups` numbers the bins.
         """
         assert spec.score is not None
-        name = self._scored(source, spec)
+        rows, _ = self._score_shape(source, spec)
+        if (source.text, spec) not in self._scored_tables and rows <= RANK_IN_MEMORY_ROWS:
+            schema = self._require(source, spec.columns())
+            outcomes, _ = self._outcomes(source, schema, spec, None, True)
+            name = (f"(SELECT {', '.join([quote(a) for a in spec.attributes] + outcomes)}, "
+                    f"1 AS {COUNT} FROM {scan(source)})")
+        else:
+            name = self._scored(source, spec)
+            rows = self._con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0]
         attrs = []
         for a in spec.attributes:
             if bins and a in bins:
@@ -252,7 +275,6 @@ class DuckDBEngine:
                 attrs.append(f"{quote(a)} AS {quote(a)}")
         ranked = (f"(SELECT {', '.join(attrs)}, CAST({LABEL} AS DOUBLE) = 1 AS y, {SCORE} AS s, "
                   f"{COUNT} AS n FROM {name})")
-        rows = self._con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0]
         if rows <= RANK_IN_MEMORY_ROWS:
             return self._rank_sums_fetched(ranked, spec.attributes)
         return self._rank_sums_in_sql(ranked, spec.attributes, source)
@@ -319,22 +341,20 @@ class DuckDBEngine:
 
     def fairness_counts(self, source: TableSource, spec: FairnessSpec,
                         score_decimals: int | None = None) -> tuple[Any, int | None]:
-        if spec.score is None:
-            schema = self._require(source, spec.columns())
-            outcomes, _ = self._outcomes(source, schema, spec, None, True)
-            parts = [quote(a) for a in spec.attributes] + outcomes
-            sql = (f"SELECT {', '.join(parts)}, count(*) AS {COUNT} FROM {scan(source)} "
-                   "GROUP BY ALL")
-            return self._run(sql, "count the prediction table", source.text).df(), None
-        name = self._scored(source, spec)
-        if score_decimals is None:
-            score_decimals = self._score_decimals(name, SCORE, source)
-        if score_decimals is None:
-            return self._run(f"SELECT * FROM {name}", "read the counts", source.text).df(), None
-        keys = [quote(a) for a in spec.attributes] + [LABEL, PREDICTION]
-        sql = (f"SELECT {', '.join(keys)}, round({SCORE}, {int(score_decimals)}) AS {SCORE}, "
-               f"sum({COUNT}) AS {COUNT} FROM {name} GROUP BY ALL")
-        return self._run(sql, "count the prediction table", source.text).df(), score_decimals
+        decimals = None
+        if spec.score is not None:
+            decimals = (score_decimals if score_decimals is not None
+                        else self._score_shape(source, spec)[1])
+            if decimals is None:  # few distinct scores: the exact counts, kept for ranking
+                name = self._scored(source, spec)
+                return self._run(f"SELECT * FROM {name}", "read the counts",
+                                 source.text).df(), None
+        schema = self._require(source, spec.columns())
+        outcomes, _ = self._outcomes(source, schema, spec, decimals, True)
+        parts = [quote(a) for a in spec.attributes] + outcomes
+        sql = (f"SELECT {', '.join(parts)}, count(*) AS {COUNT} FROM {scan(source)} "
+               "GROUP BY ALL")
+        return self._run(sql, "count the prediction table", source.text).df(), decimals
 
     def slice_counts(self, source: TableSource, spec: FairnessSpec, features: Sequence[str],
                      n_bins: int) -> tuple[Any, dict[str, np.ndarray]]:
@@ -350,11 +370,13 @@ class DuckDBEngine:
         edges: dict[str, np.ndarray] = {}
         if numeric:
             probs = "[" + ", ".join(repr(float(q)) for q in np.linspace(0, 1, n_bins + 1)) + "]"
+            many = self._many_values(table, numeric, n_bins, source)
             exprs = []
             for f in numeric:
                 v = f"CAST({quote(f)} AS DOUBLE)"
                 keep = f"FILTER (WHERE NOT isnan({v}))"
-                exprs += [f"count(DISTINCT {v}) {keep}", f"quantile_cont({v}, {probs}) {keep}"]
+                distinct = str(n_bins + 1) if f in many else f"count(DISTINCT {v}) {keep}"
+                exprs += [distinct, f"quantile_cont({v}, {probs}) {keep}"]
             row = self._run(f"SELECT {', '.join(exprs)} FROM {table}", "bin the features",
                             source.text).fetchone()
             for i, f in enumerate(numeric):
@@ -373,6 +395,20 @@ class DuckDBEngine:
         sql = (f"SELECT {', '.join(levels + outcomes)}, count(*) AS {COUNT} FROM {table} "
                "GROUP BY ALL")
         return self._run(sql, "count the slices", source.text).df(), edges
+
+    def _many_values(self, table: str, features: Sequence[str], n_bins: int,
+                     source: TableSource) -> set[str]:
+        """The features with more than ``n_bins`` distinct values among the first
+        :data:`PROOF_ROWS` rows: they have at least as many in the whole table, so only the
+        others need an exact distinct count over every row (a hash of every value)."""
+        exprs = []
+        for f in features:
+            v = f"CAST({quote(f)} AS DOUBLE)"
+            exprs.append(f"count(DISTINCT {v}) FILTER (WHERE NOT isnan({v}))")
+        cols = ", ".join(quote(f) for f in features)
+        row = self._run(f"SELECT {', '.join(exprs)} FROM (SELECT {cols} FROM {table} "
+                        f"LIMIT {PROOF_ROWS})", "bin the features", source.text).fetchone()
+        return {f for f, seen in zip(features, row, strict=True) if seen > n_bins}
 
     # -- drift -----------------------------------------------------------------------------
 
