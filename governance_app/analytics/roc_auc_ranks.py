@@ -115,8 +115,9 @@ def score_order(score: np.ndarray, positives: np.ndarray, negatives: np.ndarray)
     """Sort the count rows by score once (an unstable sort: ties are settled apart)."""
     order = np.argsort(score)
     s = score[order]
-    pos = positives[order].astype(np.int64)
-    neg = negatives[order].astype(np.int64)
+    counts = _narrow(positives, negatives)
+    pos = positives[order].astype(counts, copy=False)
+    neg = negatives[order].astype(counts, copy=False)
     tied = (pos > 0) & (neg > 0)
     if len(s) > 1:
         same = s[1:] == s[:-1]
@@ -129,11 +130,19 @@ def score_order(score: np.ndarray, positives: np.ndarray, negatives: np.ndarray)
     return ScoreOrder(order, pos, neg, at, run)
 
 
-def _small(code: np.ndarray, n_groups: int) -> np.ndarray:
-    """Group codes in the narrowest type numpy's stable sort radix-sorts."""
+def _narrow(*counts: np.ndarray) -> type:
+    """int32 for counts that fit (half the bytes to move per grouping), else int64; every sum
+    of them is taken in int64."""
+    fits = all(len(c) == 0 or (int(c.min()) >= 0 and int(c.max()) < 2**31) for c in counts)
+    return np.int32 if fits else np.int64
+
+
+def group_code_type(n_groups: int) -> type:
+    """The narrowest type holding group codes below ``n_groups`` that numpy's stable sort
+    radix-sorts (8 or 16 bits), else int64."""
     if n_groups <= 2**8:
-        return code.astype(np.uint8)
-    return code.astype(np.uint16) if n_groups <= 2**16 else code
+        return np.uint8
+    return np.uint16 if n_groups <= 2**16 else np.int64
 
 
 def rank_sums_in_order(ordered: ScoreOrder, code: np.ndarray, n_groups: int
@@ -151,15 +160,19 @@ def rank_sums_in_order(ordered: ScoreOrder, code: np.ndarray, n_groups: int
     twice = [0] * n_groups
     if len(code) == 0:
         return twice, p_all, n_all
-    perm = np.argsort(_small(code, n_groups), kind="stable")
-    pos, neg = ordered.positives[perm], ordered.negatives[perm]
-    below = np.cumsum(neg)
+    code = code.astype(group_code_type(n_groups), copy=False)
+    if n_groups == 1:  # one group: already in its order
+        pos, neg = ordered.positives, ordered.negatives
+    else:
+        perm = np.argsort(code, kind="stable")
+        pos, neg = ordered.positives[perm], ordered.negatives[perm]
+    below = np.cumsum(neg, dtype=np.int64)
     below -= neg  # the group's negatives earlier in its order, plus earlier groups' negatives
     sizes = np.bincount(code, minlength=n_groups)
     present = np.flatnonzero(sizes)
     starts = (np.cumsum(sizes) - sizes)[present]
-    p_all[present] = np.add.reduceat(pos, starts)
-    n_all[present] = np.add.reduceat(neg, starts)
+    p_all[present] = np.add.reduceat(pos, starts, dtype=np.int64)
+    n_all[present] = np.add.reduceat(neg, starts, dtype=np.int64)
     # exact in int64 below 2**63 (about three billion rows in the table)
     counted = np.add.reduceat(pos * below, starts) - p_all[present] * below[starts]
     for g, value in zip(present.tolist(), counted.tolist(), strict=True):
@@ -173,7 +186,7 @@ def rank_sums_in_order(ordered: ScoreOrder, code: np.ndarray, n_groups: int
 def _tie_terms(ordered: ScoreOrder, code: np.ndarray, n_groups: int) -> dict[int, int]:
     """Per group with ties: ``sum P * N`` over its runs of equal scores, less twice the
     negatives each positive row found before it inside its run."""
-    perm = np.argsort(_small(code, n_groups), kind="stable")  # runs stay in score order
+    perm = np.argsort(code, kind="stable")  # runs stay in score order
     g, run = code[perm], ordered.run[perm]
     at = ordered.tied[perm]
     pos, neg = ordered.positives[at], ordered.negatives[at]
@@ -181,11 +194,11 @@ def _tie_terms(ordered: ScoreOrder, code: np.ndarray, n_groups: int) -> dict[int
     new[0] = True
     new[1:] = (g[1:] != g[:-1]) | (run[1:] != run[:-1])
     starts = np.flatnonzero(new)
-    before = np.cumsum(neg)
+    before = np.cumsum(neg, dtype=np.int64)
     before -= neg
-    p_run = np.add.reduceat(pos, starts)
+    p_run = np.add.reduceat(pos, starts, dtype=np.int64)
     within = np.add.reduceat(pos * before, starts) - p_run * before[starts]
-    term = p_run * np.add.reduceat(neg, starts) - 2 * within
+    term = p_run * np.add.reduceat(neg, starts, dtype=np.int64) - 2 * within
     groups = g[starts]
     first = np.flatnonzero(np.concatenate(([True], groups[1:] != groups[:-1])))
     return dict(zip(groups[first].tolist(), np.add.reduceat(term, first).tolist(), strict=True))

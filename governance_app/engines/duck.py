@@ -27,6 +27,7 @@ from governance_app.analytics.roc_auc_ranks import (
     NEGATIVES,
     POSITIVES,
     TWICE_U,
+    group_code_type,
     rank_sums_in_order,
     score_order,
     subsets_of,
@@ -317,17 +318,17 @@ class DuckDBEngine:
         codes, values = [], []
         for a in attributes:
             encoded = pc.dictionary_encode(table.column(a).combine_chunks())
-            codes.append(encoded.indices.to_numpy(zero_copy_only=False)
-                         .astype(np.int64)[ordered.order])
             values.append(encoded.dictionary.to_pylist())
+            codes.append(encoded.indices.to_numpy(zero_copy_only=False)
+                         .astype(group_code_type(len(values[-1])))[ordered.order])
         out: dict[tuple[str, ...], Any] = {}
         for names in subsets_of(attributes):
             picked = [attributes.index(a) for a in names]
             sizes = [len(values[i]) for i in picked]
-            code = np.zeros(len(n), dtype=np.int64)
-            for i, size in zip(picked, sizes, strict=True):
-                code = code * size + codes[i]
             n_groups = int(np.prod(sizes)) if names else 1
+            code = np.zeros(len(n), dtype=group_code_type(n_groups))
+            for i, size in zip(picked, sizes, strict=True):
+                code = code * size + codes[i]  # below n_groups: no overflow in its type
             twice, p, q = rank_sums_in_order(ordered, code, n_groups)
             seen = np.flatnonzero((p + q) > 0)
             parts = np.unravel_index(seen, tuple(sizes)) if names else ()
