@@ -138,13 +138,13 @@ def bootstrap(
                   for m in metrics}
     groups: dict[GroupKey, dict[str, ConfidenceInterval]] = {
         keys[i]: {m: per_metric[m][k] for m in metrics} for k, i in enumerate(counted.tolist())}
-    disparities: dict[str, dict[str, ConfidenceInterval]] = {}
+    spreads = [(spread(point[m], eligible), spread(resampled[m], eligible)) for m in metrics]
+    bounds = _intervals(np.array([float(v) for (diff, ratio), _ in spreads for v in (diff, ratio)]),
+                        np.column_stack([c for _, both in spreads for c in both]), level)
+    disparities = {m: {"difference": bounds[2 * k], "ratio": bounds[2 * k + 1]}
+                   for k, m in enumerate(metrics)}
     ranking: dict[str, tuple[GroupKey, ...]] = {}
     for m in metrics:
-        diff, ratio = spread(point[m], eligible)
-        diffs, ratios = spread(resampled[m], eligible)
-        disparities[m] = {"difference": _interval(float(diff), diffs, level),
-                          "ratio": _interval(float(ratio), ratios, level)}
         usable = np.flatnonzero(eligible & ~np.isnan(point[m]))
         order = np.argsort(point[m][usable], kind="stable")
         if m not in LOWER_IS_BETTER:

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from governance_app.analytics.fairness_counts import GroupCounts, confusion_counts
-from governance_app.analytics.fairness_metrics import fairness_report, metric_arrays
+from governance_app.analytics.fairness_metrics import fairness_report, metric_arrays, spread
 from governance_app.analytics.fairness_uncertainty import (
     bootstrap,
     parity_test,
@@ -86,6 +86,13 @@ def test_every_interval_is_the_percentiles_of_its_own_defined_resamples() -> Non
                 assert interval.low is None and interval.high is None
     assert ("d",) not in result.groups
     assert 0.0 in shares and any(0.0 < s < 1.0 for s in shares)
+    eligible = cells.sum(axis=1) >= 30
+    for metric, bounds in result.disparities.items():
+        for kind, column in zip(("difference", "ratio"), spread(samples[metric], eligible),
+                                strict=True):
+            defined = column[~np.isnan(column)]
+            low, high = np.percentile(defined, [50 * (1 - 0.95), 50 * (1 + 0.95)])
+            assert (bounds[kind].low, bounds[kind].high) == (float(low), float(high))
 
 
 def test_resamples_keep_group_sizes() -> None:
