@@ -118,6 +118,7 @@ class DuckDBEngine:
         self._temp = 0
         self._scored_tables: dict[tuple[str, FairnessSpec], str] = {}
         self._shapes: dict[tuple[str, FairnessSpec], tuple[int, int | None]] = {}
+        self._schemas: dict[TableSource, dict[str, str]] = {}
 
     def version(self) -> str:
         return str(self._duckdb.__version__)
@@ -160,9 +161,13 @@ class DuckDBEngine:
             watcher.join()
 
     def schema(self, source: TableSource) -> dict[str, str]:
-        rows = self._run(f"DESCRIBE SELECT * FROM {scan(source)}", "read the schema",
-                         source.text).fetchall()
-        return {str(r[0]): str(r[1]) for r in rows}
+        """Column name -> DuckDB type, read once per source for the connection's life (every
+        query of an analysis checks its columns)."""
+        if source not in self._schemas:
+            rows = self._run(f"DESCRIBE SELECT * FROM {scan(source)}", "read the schema",
+                             source.text).fetchall()
+            self._schemas[source] = {str(r[0]): str(r[1]) for r in rows}
+        return dict(self._schemas[source])
 
     def _require(self, source: TableSource, columns: Sequence[str]) -> dict[str, str]:
         schema = self.schema(source)
