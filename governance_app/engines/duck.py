@@ -17,12 +17,10 @@ import shutil
 import tempfile
 import threading
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from governance_app.analytics.drift_from_counts import CategoryTally, labels_of
-from governance_app.analytics.ks_from_counts import MapParts, ValueCounts, iterate_parts
 from governance_app.analytics.roc_auc_ranks import (
     NEGATIVES,
     POSITIVES,
@@ -50,6 +48,10 @@ from governance_app.engines.base import (
 )
 from governance_app.engines.source import TableSource
 from governance_app.errors import InputError
+
+if TYPE_CHECKING:  # drift's analytics load with the drift methods: a fairness run needs none
+    from governance_app.analytics.drift_from_counts import CategoryTally
+    from governance_app.analytics.ks_from_counts import MapParts, ValueCounts
 
 DEFAULT_MEMORY_LIMIT = "1GB"
 """DuckDB's memory limit; larger intermediate results spill to the temporary folder."""
@@ -453,6 +455,8 @@ class DuckDBEngine:
 
     def numeric_parts(self, reference: TableSource, current: TableSource,
                       column: str) -> MapParts:
+        from governance_app.analytics.ks_from_counts import ValueCounts, iterate_parts
+
         self._temp += 1
         name = f"value_counts_{self._temp}"
         both = self._both(reference, current, f"CAST({quote(column)} AS DOUBLE)")
@@ -471,6 +475,8 @@ class DuckDBEngine:
 
     def category_counts(self, reference: TableSource, current: TableSource,
                         column: str) -> CategoryTally:
+        from governance_app.analytics.drift_from_counts import CategoryTally, labels_of
+
         both = self._both(reference, current, quote(column))
         rows = self._run(f"SELECT v, count(*) FILTER (WHERE s = 0), "
                          f"count(*) FILTER (WHERE s = 1) FROM ({both}) GROUP BY v",
