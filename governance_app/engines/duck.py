@@ -119,7 +119,8 @@ class DuckDBEngine:
         self._is_cancelled = is_cancelled
         self._temp = 0
         self._scored_tables: dict[tuple[str, FairnessSpec], str] = {}
-        self._shapes: dict[tuple[str, FairnessSpec], tuple[int, int | None]] = {}
+        self._decimals: dict[tuple[str, FairnessSpec], int | None] = {}
+        self._rows: dict[TableSource, int] = {}
         self._schemas: dict[TableSource, dict[str, str]] = {}
 
     def version(self) -> str:
@@ -212,20 +213,47 @@ class DuckDBEngine:
         raw = f"CAST({quote(spec.score)} AS DOUBLE)"
         return f"CASE WHEN isnan({raw}) THEN NULL ELSE {raw} END"
 
-    def _score_shape(self, source: TableSource, spec: FairnessSpec) -> tuple[int, int | None]:
-        """The table's rows, and the score rounding of its histogram, from one pass: ``None``
-        when the scores are few enough to count exactly (an approximate distinct count), else
-        the rounding :func:`~.sufficient_stats.choose_decimals` picks from their range."""
+    def _parquet_rows(self, source: TableSource) -> int | None:
+        """A Parquet source's rows, which DuckDB reads from the files' footers; ``None`` for
+        CSV, whose count would be a pass over the text."""
+        if source.format != "parquet":
+            return None
+        if source not in self._rows:
+            self._rows[source] = int(self._run(f"SELECT count(*) FROM {scan(source)}",
+                                               "count the rows", source.text).fetchone()[0])
+        return self._rows[source]
+
+    def _ranks_as_is(self, source: TableSource, spec: FairnessSpec) -> bool:
+        """Whether the rows are ranked as they are: they are known, without a pass over them, to
+        be at most :data:`RANK_IN_MEMORY_ROWS`, and no counts per exact score were made (those
+        are fewer). Counting a small table by score first would cost a pass that, with
+        continuous scores, leaves nearly every row alone in its group."""
+        rows = self._parquet_rows(source)
+        return ((source.text, spec) not in self._scored_tables and rows is not None
+                and rows <= RANK_IN_MEMORY_ROWS)
+
+    def _as_is(self, source: TableSource, spec: FairnessSpec) -> str:
+        """The rows as a subquery shaped as :meth:`_scored`'s table, each counting one."""
+        outcomes, _ = self._outcomes(source, self._require(source, spec.columns()), spec, None,
+                                     True)
+        return (f"(SELECT {', '.join([quote(a) for a in spec.attributes] + outcomes)}, "
+                f"1 AS {COUNT} FROM {scan(source)})")
+
+    def _score_decimals(self, source: TableSource, spec: FairnessSpec) -> int | None:
+        """``None`` when the scores are few enough to count exactly (an approximate distinct
+        count), else the rounding :func:`~.sufficient_stats.choose_decimals` picks from their
+        range; read from the rows as they are when they will be ranked so, else from the
+        counts per exact score."""
         key = (source.text, spec)
-        if key not in self._shapes:
-            score_sql = self._score_sql(source, self._require(source, spec.columns()), spec)
-            row = self._run(f"SELECT count(*), approx_count_distinct({score_sql}), "
-                            f"min({score_sql}), max({score_sql}) FROM {scan(source)}",
-                            "count distinct scores", source.text).fetchone()
-            decimals = (None if row[1] <= MAX_EXACT_SCORES
-                        else choose_decimals(float(row[2]), float(row[3])))
-            self._shapes[key] = (int(row[0]), decimals)
-        return self._shapes[key]
+        if key not in self._decimals:
+            table = (self._as_is(source, spec) if self._ranks_as_is(source, spec)
+                     else self._scored(source, spec))
+            row = self._run(f"SELECT approx_count_distinct({SCORE}), min({SCORE}), "
+                            f"max({SCORE}) FROM {table}", "count distinct scores",
+                            source.text).fetchone()
+            self._decimals[key] = (None if row[0] <= MAX_EXACT_SCORES
+                                   else choose_decimals(float(row[1]), float(row[2])))
+        return self._decimals[key]
 
     def _scored(self, source: TableSource, spec: FairnessSpec) -> str:
         """A temporary table of counts per (attribute…, label, prediction, exact score), made
@@ -251,23 +279,18 @@ class DuckDBEngine:
         """Per attribute set (and ``()``, overall): twice the Mann–Whitney U, positives and
         negatives of every group, from the exact scores (:mod:`~.roc_auc_ranks`).
 
-        The table's rows as they are (while at most :data:`RANK_IN_MEMORY_ROWS`), or else its
-        counts per (attribute…, label, prediction, exact score), are ranked per attribute set:
-        streamed back once, sorted by score once and summed in numpy while they are at most
+        The table's rows as they are (:meth:`_ranks_as_is`), or else its counts per
+        (attribute…, label, prediction, exact score), are ranked per attribute set: streamed
+        back once, sorted by score once and summed in numpy while they are at most
         :data:`RANK_IN_MEMORY_ROWS` rows, else summed in DuckDB by a window over each group's
-        distinct scores. Counting a small table by score first would cost a pass that, with
-        continuous scores, leaves nearly every row alone in its group. Only a few
+        distinct scores. Only a few
         integers per group leave the engine. Call it after the count table was validated
         (binary labels, no missing score or attribute). A binned attribute is grouped by its
         bin's index, as :func:`~.fairness_counts.encode_groups` numbers the bins.
         """
         assert spec.score is not None
-        rows, _ = self._score_shape(source, spec)
-        if (source.text, spec) not in self._scored_tables and rows <= RANK_IN_MEMORY_ROWS:
-            schema = self._require(source, spec.columns())
-            outcomes, _ = self._outcomes(source, schema, spec, None, True)
-            name = (f"(SELECT {', '.join([quote(a) for a in spec.attributes] + outcomes)}, "
-                    f"1 AS {COUNT} FROM {scan(source)})")
+        if self._ranks_as_is(source, spec):
+            name, rows = self._as_is(source, spec), self._parquet_rows(source) or 0
         else:
             name = self._scored(source, spec)
             rows = self._con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0]
@@ -352,11 +375,17 @@ class DuckDBEngine:
         decimals = None
         if spec.score is not None:
             decimals = (score_decimals if score_decimals is not None
-                        else self._score_shape(source, spec)[1])
+                        else self._score_decimals(source, spec))
             if decimals is None:  # few distinct scores: the exact counts, kept for ranking
                 name = self._scored(source, spec)
                 return self._run(f"SELECT * FROM {name}", "read the counts",
                                  source.text).df(), None
+            if (source.text, spec) in self._scored_tables:  # made already: fewer rows
+                name = self._scored(source, spec)
+                keys = [quote(a) for a in spec.attributes] + [LABEL, PREDICTION]
+                sql = (f"SELECT {', '.join(keys)}, round({SCORE}, {int(decimals)}) AS {SCORE}, "
+                       f"sum({COUNT}) AS {COUNT} FROM {name} GROUP BY ALL")
+                return self._run(sql, "count the prediction table", source.text).df(), decimals
         schema = self._require(source, spec.columns())
         outcomes, _ = self._outcomes(source, schema, spec, decimals, True)
         parts = [quote(a) for a in spec.attributes] + outcomes
