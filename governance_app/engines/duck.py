@@ -119,7 +119,7 @@ class DuckDBEngine:
         self._is_cancelled = is_cancelled
         self._temp = 0
         self._scored_tables: dict[tuple[str, FairnessSpec], str] = {}
-        self._decimals: dict[tuple[str, FairnessSpec], int | None] = {}
+        self._stats: dict[tuple[str, FairnessSpec], tuple[int, Any, Any]] = {}
         self._rows: dict[TableSource, int] = {}
         self._schemas: dict[TableSource, dict[str, str]] = {}
 
@@ -224,13 +224,16 @@ class DuckDBEngine:
         return self._rows[source]
 
     def _ranks_as_is(self, source: TableSource, spec: FairnessSpec) -> bool:
-        """Whether the rows are ranked as they are: they are known, without a pass over them, to
-        be at most :data:`RANK_IN_MEMORY_ROWS`, and no counts per exact score were made (those
-        are fewer). Counting a small table by score first would cost a pass that, with
-        continuous scores, leaves nearly every row alone in its group."""
+        """Whether the rows are ranked as they are, not counted per exact score first: they are
+        known without a pass over them to be at most :data:`RANK_IN_MEMORY_ROWS`, and more
+        than half of them have a score of their own, so counting per score would leave nearly
+        every row alone in its group (a pass for little)."""
+        if (source.text, spec) in self._scored_tables:
+            return False
         rows = self._parquet_rows(source)
-        return ((source.text, spec) not in self._scored_tables and rows is not None
-                and rows <= RANK_IN_MEMORY_ROWS)
+        if rows is None or rows > RANK_IN_MEMORY_ROWS:
+            return False
+        return 2 * self._score_stats(source, spec)[0] > rows
 
     def _as_is(self, source: TableSource, spec: FairnessSpec) -> str:
         """The rows as a subquery shaped as :meth:`_scored`'s table, each counting one."""
@@ -239,21 +242,30 @@ class DuckDBEngine:
         return (f"(SELECT {', '.join([quote(a) for a in spec.attributes] + outcomes)}, "
                 f"1 AS {COUNT} FROM {scan(source)})")
 
-    def _score_decimals(self, source: TableSource, spec: FairnessSpec) -> int | None:
-        """``None`` when the scores are few enough to count exactly (an approximate distinct
-        count), else the rounding :func:`~.sufficient_stats.choose_decimals` picks from their
-        range; read from the rows as they are when they will be ranked so, else from the
+    def _score_stats(self, source: TableSource, spec: FairnessSpec) -> tuple[int, Any, Any]:
+        """Approximate distinct scores, least and greatest: from the rows as they are while they
+        are known to be at most :data:`RANK_IN_MEMORY_ROWS` (one column read), else from the
         counts per exact score."""
         key = (source.text, spec)
-        if key not in self._decimals:
-            table = (self._as_is(source, spec) if self._ranks_as_is(source, spec)
-                     else self._scored(source, spec))
+        if key not in self._stats:
+            rows = self._parquet_rows(source)
+            table = (self._as_is(source, spec)
+                     if key not in self._scored_tables and rows is not None
+                     and rows <= RANK_IN_MEMORY_ROWS else self._scored(source, spec))
             row = self._run(f"SELECT approx_count_distinct({SCORE}), min({SCORE}), "
                             f"max({SCORE}) FROM {table}", "count distinct scores",
                             source.text).fetchone()
-            self._decimals[key] = (None if row[0] <= MAX_EXACT_SCORES
-                                   else choose_decimals(float(row[1]), float(row[2])))
-        return self._decimals[key]
+            self._stats[key] = (int(row[0]), row[1], row[2])
+        return self._stats[key]
+
+    def _score_decimals(self, source: TableSource, spec: FairnessSpec) -> int | None:
+        """``None`` when the scores are few enough to count exactly (an approximate distinct
+        count), else the rounding :func:`~.sufficient_stats.choose_decimals` picks from their
+        range."""
+        distinct, low, high = self._score_stats(source, spec)
+        if distinct <= MAX_EXACT_SCORES:
+            return None
+        return choose_decimals(float(low), float(high))
 
     def _scored(self, source: TableSource, spec: FairnessSpec) -> str:
         """A temporary table of counts per (attribute…, label, prediction, exact score), made
@@ -380,7 +392,7 @@ class DuckDBEngine:
                 name = self._scored(source, spec)
                 return self._run(f"SELECT * FROM {name}", "read the counts",
                                  source.text).df(), None
-            if (source.text, spec) in self._scored_tables:  # made already: fewer rows
+            if not self._ranks_as_is(source, spec):  # the counts per exact score: fewer rows
                 name = self._scored(source, spec)
                 keys = [quote(a) for a in spec.attributes] + [LABEL, PREDICTION]
                 sql = (f"SELECT {', '.join(keys)}, round({SCORE}, {int(decimals)}) AS {SCORE}, "
