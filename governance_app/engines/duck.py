@@ -56,7 +56,7 @@ if TYPE_CHECKING:  # drift's analytics load with the drift methods: a fairness r
 DEFAULT_MEMORY_LIMIT = "1GB"
 """DuckDB's memory limit; larger intermediate results spill to the temporary folder."""
 RANK_IN_MEMORY_ROWS = 4_000_000
-"""Counts per (attribute…, label, exact score) streamed back in score order and ranked in numpy
+"""Rows, or counts per (attribute…, label, exact score), streamed back and ranked in numpy
 (about 30 bytes a row); a larger table of counts is ranked by windows in DuckDB, out of core."""
 PROOF_ROWS = 10_000
 """Rows read to show that a numeric slice feature has more distinct values than bins."""
@@ -225,15 +225,18 @@ class DuckDBEngine:
 
     def _ranks_as_is(self, source: TableSource, spec: FairnessSpec) -> bool:
         """Whether the rows are ranked as they are, not counted per exact score first: they are
-        known without a pass over them to be at most :data:`RANK_IN_MEMORY_ROWS`, and more
-        than half of them have a score of their own, so counting per score would leave nearly
-        every row alone in its group (a pass for little)."""
-        if (source.text, spec) in self._scored_tables:
-            return False
+        few (:meth:`_few_rows`) and more than half of them have a score of their own, so
+        counting per score would leave nearly every row alone in its group (a pass for
+        little)."""
+        return (self._few_rows(source, spec)
+                and 2 * self._score_stats(source, spec)[0] > (self._parquet_rows(source) or 0))
+
+    def _few_rows(self, source: TableSource, spec: FairnessSpec) -> bool:
+        """No counts per exact score were made, and the rows are known without a pass over them
+        to be at most :data:`RANK_IN_MEMORY_ROWS`."""
         rows = self._parquet_rows(source)
-        if rows is None or rows > RANK_IN_MEMORY_ROWS:
-            return False
-        return 2 * self._score_stats(source, spec)[0] > rows
+        return ((source.text, spec) not in self._scored_tables and rows is not None
+                and rows <= RANK_IN_MEMORY_ROWS)
 
     def _as_is(self, source: TableSource, spec: FairnessSpec) -> str:
         """The rows as a subquery shaped as :meth:`_scored`'s table, each counting one."""
@@ -248,10 +251,8 @@ class DuckDBEngine:
         counts per exact score."""
         key = (source.text, spec)
         if key not in self._stats:
-            rows = self._parquet_rows(source)
-            table = (self._as_is(source, spec)
-                     if key not in self._scored_tables and rows is not None
-                     and rows <= RANK_IN_MEMORY_ROWS else self._scored(source, spec))
+            table = (self._as_is(source, spec) if self._few_rows(source, spec)
+                     else self._scored(source, spec))
             row = self._run(f"SELECT approx_count_distinct({SCORE}), min({SCORE}), "
                             f"max({SCORE}) FROM {table}", "count distinct scores",
                             source.text).fetchone()
@@ -295,8 +296,8 @@ class DuckDBEngine:
         (attribute…, label, prediction, exact score), are ranked per attribute set: streamed
         back once, sorted by score once and summed in numpy while they are at most
         :data:`RANK_IN_MEMORY_ROWS` rows, else summed in DuckDB by a window over each group's
-        distinct scores. Only a few
-        integers per group leave the engine. Call it after the count table was validated
+        distinct scores. Only a few integers per group leave the engine. Call it after the
+        count table was validated
         (binary labels, no missing score or attribute). A binned attribute is grouped by its
         bin's index, as :func:`~.fairness_counts.encode_groups` numbers the bins.
         """
