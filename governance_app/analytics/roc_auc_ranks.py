@@ -92,26 +92,116 @@ def rank_sums_from_histogram(hist: ScoreHistogram) -> RankSums:
     return RankSums(tuple(twice.tolist()), tuple(p.tolist()), tuple(n.tolist()))
 
 
-def rank_sums_of_sorted(code: np.ndarray, n_groups: int, score: np.ndarray, positives: np.ndarray,
-                        negatives: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(2U, P, N)`` per group code from count rows already sorted by score.
+@dataclass(frozen=True, slots=True)
+class ScoreOrder:
+    """Count rows put in increasing score order once, for the rank sums of many groupings.
 
-    A stable sort by group keeps each group's rows in score order (a radix sort on small
-    codes); rows of one group at one score are merged (ties), then the rank sum is a
-    cumulative sum.
+    Attributes:
+        order: the permutation taking the rows into score order (equal scores in any order).
+        positives / negatives: the rows' counts (int64) in that order.
+        tied: positions, in that order, of the only rows where a tie can count one half: those
+            whose score another row shares, and those holding both positives and negatives.
+        run: for each tied position, the index of its run of equal scores (increasing).
     """
-    small = code.astype(np.uint16) if n_groups <= 2**16 else code
-    order = np.argsort(small, kind="stable")
-    g, s = code[order], score[order]
-    if len(g) == 0:
-        return _sums_sorted(n_groups, g, g, g)
+
+    order: np.ndarray
+    positives: np.ndarray
+    negatives: np.ndarray
+    tied: np.ndarray
+    run: np.ndarray
+
+
+def score_order(score: np.ndarray, positives: np.ndarray, negatives: np.ndarray) -> ScoreOrder:
+    """Sort the count rows by score once (an unstable sort: ties are settled apart)."""
+    order = np.argsort(score)
+    s = score[order]
+    counts = _narrow(positives, negatives)
+    pos = positives[order].astype(counts, copy=False)
+    neg = negatives[order].astype(counts, copy=False)
+    tied = (pos > 0) & (neg > 0)
+    if len(s) > 1:
+        same = s[1:] == s[:-1]
+        tied[1:] |= same
+        tied[:-1] |= same
+    at = np.flatnonzero(tied)
+    run = np.zeros(len(at), dtype=np.int64)
+    if len(at) > 1:
+        np.cumsum(s[at][1:] != s[at][:-1], out=run[1:])
+    return ScoreOrder(order, pos, neg, at, run)
+
+
+def _narrow(*counts: np.ndarray) -> type:
+    """int32 for counts that fit (half the bytes to move per grouping), else int64; every sum
+    of them is taken in int64."""
+    fits = all(len(c) == 0 or (int(c.min()) >= 0 and int(c.max()) < 2**31) for c in counts)
+    return np.int32 if fits else np.int64
+
+
+def group_code_type(n_groups: int) -> type:
+    """The narrowest type holding group codes below ``n_groups`` that numpy's stable sort
+    radix-sorts (8 or 16 bits), else int64."""
+    if n_groups <= 2**8:
+        return np.uint8
+    return np.uint16 if n_groups <= 2**16 else np.int64
+
+
+def rank_sums_in_order(ordered: ScoreOrder, code: np.ndarray, n_groups: int
+                       ) -> tuple[list[int], np.ndarray, np.ndarray]:
+    """``(2U, P, N)`` per group from :func:`score_order`'s rows, ``code`` in that order.
+
+    A stable sort by group keeps each group's rows in score order; a positive row then counts
+    the group's negatives before it (a cumulative sum), which are those at lower scores plus
+    any at its own score placed before it. The second part, and the half-counted ties, are
+    settled on the tied rows alone: per run of equal scores in a group, ``2U`` gains ``P * N``
+    and loses twice what the run's order counted. ``2U`` comes back as Python integers.
+    """
+    p_all = np.zeros(n_groups, dtype=np.int64)
+    n_all = np.zeros(n_groups, dtype=np.int64)
+    twice = [0] * n_groups
+    if len(code) == 0:
+        return twice, p_all, n_all
+    code = code.astype(group_code_type(n_groups), copy=False)
+    if n_groups == 1:  # one group: already in its order
+        pos, neg = ordered.positives, ordered.negatives
+    else:
+        perm = np.argsort(code, kind="stable")
+        pos, neg = ordered.positives[perm], ordered.negatives[perm]
+    below = np.cumsum(neg, dtype=np.int64)
+    below -= neg  # the group's negatives earlier in its order, plus earlier groups' negatives
+    sizes = np.bincount(code, minlength=n_groups)
+    present = np.flatnonzero(sizes)
+    starts = (np.cumsum(sizes) - sizes)[present]
+    p_all[present] = np.add.reduceat(pos, starts, dtype=np.int64)
+    n_all[present] = np.add.reduceat(neg, starts, dtype=np.int64)
+    # exact in int64 below 2**63 (about three billion rows in the table)
+    counted = np.add.reduceat(pos * below, starts) - p_all[present] * below[starts]
+    for g, value in zip(present.tolist(), counted.tolist(), strict=True):
+        twice[g] = 2 * value
+    if len(ordered.tied):
+        for g, value in _tie_terms(ordered, code[ordered.tied], n_groups).items():
+            twice[g] += value
+    return twice, p_all, n_all
+
+
+def _tie_terms(ordered: ScoreOrder, code: np.ndarray, n_groups: int) -> dict[int, int]:
+    """Per group with ties: ``sum P * N`` over its runs of equal scores, less twice the
+    negatives each positive row found before it inside its run."""
+    perm = np.argsort(code, kind="stable")  # runs stay in score order
+    g, run = code[perm], ordered.run[perm]
+    at = ordered.tied[perm]
+    pos, neg = ordered.positives[at], ordered.negatives[at]
     new = np.empty(len(g), dtype=bool)
     new[0] = True
-    np.not_equal(g[1:], g[:-1], out=new[1:])
-    new[1:] |= s[1:] != s[:-1]
+    new[1:] = (g[1:] != g[:-1]) | (run[1:] != run[:-1])
     starts = np.flatnonzero(new)
-    return _sums_sorted(n_groups, g[starts], np.add.reduceat(positives[order], starts),
-                        np.add.reduceat(negatives[order], starts))
+    before = np.cumsum(neg, dtype=np.int64)
+    before -= neg
+    p_run = np.add.reduceat(pos, starts, dtype=np.int64)
+    within = np.add.reduceat(pos * before, starts) - p_run * before[starts]
+    term = p_run * np.add.reduceat(neg, starts, dtype=np.int64) - 2 * within
+    groups = g[starts]
+    first = np.flatnonzero(np.concatenate(([True], groups[1:] != groups[:-1])))
+    return dict(zip(groups[first].tolist(), np.add.reduceat(term, first).tolist(), strict=True))
 
 
 def _level_index(values: pd.Series, levels: tuple[str, ...], binned: bool, attribute: str,

@@ -17,17 +17,17 @@ import shutil
 import tempfile
 import threading
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from governance_app.analytics.drift_from_counts import CategoryTally, labels_of
-from governance_app.analytics.ks_from_counts import MapParts, ValueCounts, iterate_parts
 from governance_app.analytics.roc_auc_ranks import (
     NEGATIVES,
     POSITIVES,
     TWICE_U,
-    rank_sums_of_sorted,
+    group_code_type,
+    rank_sums_in_order,
+    score_order,
     subsets_of,
 )
 from governance_app.analytics.sufficient_stats import (
@@ -49,11 +49,17 @@ from governance_app.engines.base import (
 from governance_app.engines.source import TableSource
 from governance_app.errors import InputError
 
+if TYPE_CHECKING:  # drift's analytics load with the drift methods: a fairness run needs none
+    from governance_app.analytics.drift_from_counts import CategoryTally
+    from governance_app.analytics.ks_from_counts import MapParts, ValueCounts
+
 DEFAULT_MEMORY_LIMIT = "1GB"
 """DuckDB's memory limit; larger intermediate results spill to the temporary folder."""
 RANK_IN_MEMORY_ROWS = 4_000_000
-"""Counts per (attribute…, label, exact score) streamed back in score order and ranked in numpy
+"""Rows, or counts per (attribute…, label, exact score), streamed back and ranked in numpy
 (about 30 bytes a row); a larger table of counts is ranked by windows in DuckDB, out of core."""
+PROOF_ROWS = 10_000
+"""Rows read to show that a numeric slice feature has more distinct values than bins."""
 PART_ROWS = 1_000_000
 """Distinct values per record batch streamed back: one part of the numeric passes."""
 NUMERIC_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
@@ -113,6 +119,9 @@ class DuckDBEngine:
         self._is_cancelled = is_cancelled
         self._temp = 0
         self._scored_tables: dict[tuple[str, FairnessSpec], str] = {}
+        self._stats: dict[tuple[str, FairnessSpec], tuple[int, Any, Any]] = {}
+        self._rows: dict[TableSource, int] = {}
+        self._schemas: dict[TableSource, dict[str, str]] = {}
 
     def version(self) -> str:
         return str(self._duckdb.__version__)
@@ -155,9 +164,13 @@ class DuckDBEngine:
             watcher.join()
 
     def schema(self, source: TableSource) -> dict[str, str]:
-        rows = self._run(f"DESCRIBE SELECT * FROM {scan(source)}", "read the schema",
-                         source.text).fetchall()
-        return {str(r[0]): str(r[1]) for r in rows}
+        """Column name -> DuckDB type, read once per source for the connection's life (every
+        query of an analysis checks its columns)."""
+        if source not in self._schemas:
+            rows = self._run(f"DESCRIBE SELECT * FROM {scan(source)}", "read the schema",
+                             source.text).fetchall()
+            self._schemas[source] = {str(r[0]): str(r[1]) for r in rows}
+        return dict(self._schemas[source])
 
     def _require(self, source: TableSource, columns: Sequence[str]) -> dict[str, str]:
         schema = self.schema(source)
@@ -173,13 +186,7 @@ class DuckDBEngine:
     def _outcomes(self, source: TableSource, schema: dict[str, str], spec: FairnessSpec,
                   score_decimals: int | None, want_score: bool) -> tuple[list[str], int | None]:
         """Label, prediction (and score) expressions, the score rounded to ``score_decimals``."""
-        score_sql = None
-        if spec.score is not None:
-            if not is_numeric_type(schema[spec.score]):
-                raise InputError(source.text, f"{spec.score!r} is not numeric",
-                                 location=f"column {spec.score!r}", expected="a numeric score")
-            raw = f"CAST({quote(spec.score)} AS DOUBLE)"
-            score_sql = f"CASE WHEN isnan({raw}) THEN NULL ELSE {raw} END"
+        score_sql = self._score_sql(source, schema, spec)
         if spec.prediction is not None:
             pred_sql = quote(spec.prediction)
         else:
@@ -195,21 +202,77 @@ class DuckDBEngine:
             parts.append(f"{shown} AS {SCORE}")
         return parts, score_decimals
 
-    def _score_decimals(self, table: str, score_sql: str, source: TableSource) -> int | None:
+    @staticmethod
+    def _score_sql(source: TableSource, schema: dict[str, str], spec: FairnessSpec) -> str | None:
+        """The score as a double, NaN read as missing; ``None`` without a score column."""
+        if spec.score is None:
+            return None
+        if not is_numeric_type(schema[spec.score]):
+            raise InputError(source.text, f"{spec.score!r} is not numeric",
+                             location=f"column {spec.score!r}", expected="a numeric score")
+        raw = f"CAST({quote(spec.score)} AS DOUBLE)"
+        return f"CASE WHEN isnan({raw}) THEN NULL ELSE {raw} END"
+
+    def _parquet_rows(self, source: TableSource) -> int | None:
+        """A Parquet source's rows, which DuckDB reads from the files' footers; ``None`` for
+        CSV, whose count would be a pass over the text."""
+        if source.format != "parquet":
+            return None
+        if source not in self._rows:
+            self._rows[source] = int(self._run(f"SELECT count(*) FROM {scan(source)}",
+                                               "count the rows", source.text).fetchone()[0])
+        return self._rows[source]
+
+    def _ranks_as_is(self, source: TableSource, spec: FairnessSpec) -> bool:
+        """Whether the rows are ranked as they are, not counted per exact score first: they are
+        few (:meth:`_few_rows`) and more than half of them have a score of their own, so
+        counting per score would leave nearly every row alone in its group (a pass for
+        little)."""
+        return (self._few_rows(source, spec)
+                and 2 * self._score_stats(source, spec)[0] > (self._parquet_rows(source) or 0))
+
+    def _few_rows(self, source: TableSource, spec: FairnessSpec) -> bool:
+        """No counts per exact score were made, and the rows are known without a pass over them
+        to be at most :data:`RANK_IN_MEMORY_ROWS`."""
+        rows = self._parquet_rows(source)
+        return ((source.text, spec) not in self._scored_tables and rows is not None
+                and rows <= RANK_IN_MEMORY_ROWS)
+
+    def _as_is(self, source: TableSource, spec: FairnessSpec) -> str:
+        """The rows as a subquery shaped as :meth:`_scored`'s table, each counting one."""
+        outcomes, _ = self._outcomes(source, self._require(source, spec.columns()), spec, None,
+                                     True)
+        return (f"(SELECT {', '.join([quote(a) for a in spec.attributes] + outcomes)}, "
+                f"1 AS {COUNT} FROM {scan(source)})")
+
+    def _score_stats(self, source: TableSource, spec: FairnessSpec) -> tuple[int, Any, Any]:
+        """Approximate distinct scores, least and greatest: from the rows as they are while they
+        are known to be at most :data:`RANK_IN_MEMORY_ROWS` (one column read), else from the
+        counts per exact score."""
+        key = (source.text, spec)
+        if key not in self._stats:
+            table = (self._as_is(source, spec) if self._few_rows(source, spec)
+                     else self._scored(source, spec))
+            row = self._run(f"SELECT approx_count_distinct({SCORE}), min({SCORE}), "
+                            f"max({SCORE}) FROM {table}", "count distinct scores",
+                            source.text).fetchone()
+            self._stats[key] = (int(row[0]), row[1], row[2])
+        return self._stats[key]
+
+    def _score_decimals(self, source: TableSource, spec: FairnessSpec) -> int | None:
         """``None`` when the scores are few enough to count exactly (an approximate distinct
         count), else the rounding :func:`~.sufficient_stats.choose_decimals` picks from their
         range."""
-        row = self._run(f"SELECT approx_count_distinct({score_sql}), min({score_sql}), "
-                        f"max({score_sql}) FROM {table}", "count distinct scores",
-                        source.text).fetchall()[0]
-        if row[0] <= MAX_EXACT_SCORES:
+        distinct, low, high = self._score_stats(source, spec)
+        if distinct <= MAX_EXACT_SCORES:
             return None
-        return choose_decimals(float(row[1]), float(row[2]))
+        return choose_decimals(float(low), float(high))
 
     def _scored(self, source: TableSource, spec: FairnessSpec) -> str:
         """A temporary table of counts per (attribute…, label, prediction, exact score), made
-        by one pass over the rows and kept for the connection's life: the fairness counts and
-        the rank sums are both sums over it."""
+        by one pass over the rows and kept for the connection's life: the fairness counts of a
+        table with few distinct scores, and the rank sums of a table too large to rank as it
+        is, are both sums over it."""
         key = (source.text, spec)
         if key in self._scored_tables:
             return self._scored_tables[key]
@@ -229,16 +292,21 @@ class DuckDBEngine:
         """Per attribute set (and ``()``, overall): twice the Mann–Whitney U, positives and
         negatives of every group, from the exact scores (:mod:`~.roc_auc_ranks`).
 
-        The counts per (attribute…, label, prediction, exact score) made for
-        :meth:`fairness_counts` are ranked again per attribute set: streamed back once in score
-        order and summed in numpy while they are at most :data:`RANK_IN_MEMORY_ROWS` rows,
-        else summed in DuckDB by a window over each group's distinct scores. Only a few
-        integers per group leave the engine. Call it after the count table was validated
+        The table's rows as they are (:meth:`_ranks_as_is`), or else its counts per
+        (attribute…, label, prediction, exact score), are ranked per attribute set: streamed
+        back once, sorted by score once and summed in numpy while they are at most
+        :data:`RANK_IN_MEMORY_ROWS` rows, else summed in DuckDB by a window over each group's
+        distinct scores. Only a few integers per group leave the engine. Call it after the
+        count table was validated
         (binary labels, no missing score or attribute). A binned attribute is grouped by its
         bin's index, as :func:`~.fairness_counts.encode_groups` numbers the bins.
         """
         assert spec.score is not None
-        name = self._scored(source, spec)
+        if self._ranks_as_is(source, spec):
+            name, rows = self._as_is(source, spec), self._parquet_rows(source) or 0
+        else:
+            name = self._scored(source, spec)
+            rows = self._con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0]
         attrs = []
         for a in spec.attributes:
             if bins and a in bins:
@@ -251,7 +319,6 @@ class DuckDBEngine:
                 attrs.append(f"{quote(a)} AS {quote(a)}")
         ranked = (f"(SELECT {', '.join(attrs)}, CAST({LABEL} AS DOUBLE) = 1 AS y, {SCORE} AS s, "
                   f"{COUNT} AS n FROM {name})")
-        rows = self._con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0]
         if rows <= RANK_IN_MEMORY_ROWS:
             return self._rank_sums_fetched(ranked, spec.attributes)
         return self._rank_sums_in_sql(ranked, spec.attributes, source)
@@ -280,36 +347,37 @@ class DuckDBEngine:
 
     def _rank_sums_fetched(self, ranked: str,
                            attributes: Sequence[str]) -> dict[tuple[str, ...], Any]:
-        """Each attribute set summed in numpy over the counts streamed back once, in score
-        order (at most :data:`RANK_IN_MEMORY_ROWS` rows)."""
+        """Each attribute set summed in numpy over the counts streamed back once (at most
+        :data:`RANK_IN_MEMORY_ROWS` rows), put in score order once for every set."""
         import pandas as pd
         import pyarrow.compute as pc
 
         cols = ", ".join(quote(a) for a in attributes)
-        table = self._con.sql(f"SELECT {cols}, y, s, n FROM {ranked} ORDER BY s").to_arrow_table()
+        table = self._con.sql(f"SELECT {cols}, y, s, n FROM {ranked}").to_arrow_table()
         n = table.column("n").to_numpy().astype(np.int64)
         y = table.column("y").to_numpy(zero_copy_only=False).astype(bool)
-        score = table.column("s").to_numpy(zero_copy_only=False).astype(np.float64)
-        pos, neg = n * y, n * ~y
+        ordered = score_order(table.column("s").to_numpy(zero_copy_only=False)
+                              .astype(np.float64), n * y, n * ~y)
         codes, values = [], []
         for a in attributes:
             encoded = pc.dictionary_encode(table.column(a).combine_chunks())
-            codes.append(encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64))
             values.append(encoded.dictionary.to_pylist())
+            codes.append(encoded.indices.to_numpy(zero_copy_only=False)
+                         .astype(group_code_type(len(values[-1])))[ordered.order])
         out: dict[tuple[str, ...], Any] = {}
         for names in subsets_of(attributes):
             picked = [attributes.index(a) for a in names]
             sizes = [len(values[i]) for i in picked]
-            code = np.zeros(len(n), dtype=np.int64)
-            for i, size in zip(picked, sizes, strict=True):
-                code = code * size + codes[i]
             n_groups = int(np.prod(sizes)) if names else 1
-            twice, p, q = rank_sums_of_sorted(code, n_groups, score, pos, neg)
+            code = np.zeros(len(n), dtype=group_code_type(n_groups))
+            for i, size in zip(picked, sizes, strict=True):
+                code = code * size + codes[i]  # below n_groups: no overflow in its type
+            twice, p, q = rank_sums_in_order(ordered, code, n_groups)
             seen = np.flatnonzero((p + q) > 0)
             parts = np.unravel_index(seen, tuple(sizes)) if names else ()
             frame = {a: [values[i][k] for k in part.tolist()]
                      for a, i, part in zip(names, picked, parts, strict=True)}
-            frame[TWICE_U] = [str(v) for v in twice[seen].tolist()]
+            frame[TWICE_U] = [str(twice[k]) for k in seen.tolist()]
             frame[POSITIVES] = p[seen]
             frame[NEGATIVES] = q[seen]
             out[names] = pd.DataFrame(frame)
@@ -317,22 +385,26 @@ class DuckDBEngine:
 
     def fairness_counts(self, source: TableSource, spec: FairnessSpec,
                         score_decimals: int | None = None) -> tuple[Any, int | None]:
-        if spec.score is None:
-            schema = self._require(source, spec.columns())
-            outcomes, _ = self._outcomes(source, schema, spec, None, True)
-            parts = [quote(a) for a in spec.attributes] + outcomes
-            sql = (f"SELECT {', '.join(parts)}, count(*) AS {COUNT} FROM {scan(source)} "
-                   "GROUP BY ALL")
-            return self._run(sql, "count the prediction table", source.text).df(), None
-        name = self._scored(source, spec)
-        if score_decimals is None:
-            score_decimals = self._score_decimals(name, SCORE, source)
-        if score_decimals is None:
-            return self._run(f"SELECT * FROM {name}", "read the counts", source.text).df(), None
-        keys = [quote(a) for a in spec.attributes] + [LABEL, PREDICTION]
-        sql = (f"SELECT {', '.join(keys)}, round({SCORE}, {int(score_decimals)}) AS {SCORE}, "
-               f"sum({COUNT}) AS {COUNT} FROM {name} GROUP BY ALL")
-        return self._run(sql, "count the prediction table", source.text).df(), score_decimals
+        decimals = None
+        if spec.score is not None:
+            decimals = (score_decimals if score_decimals is not None
+                        else self._score_decimals(source, spec))
+            if decimals is None:  # few distinct scores: the exact counts, kept for ranking
+                name = self._scored(source, spec)
+                return self._run(f"SELECT * FROM {name}", "read the counts",
+                                 source.text).df(), None
+            if not self._ranks_as_is(source, spec):  # the counts per exact score: fewer rows
+                name = self._scored(source, spec)
+                keys = [quote(a) for a in spec.attributes] + [LABEL, PREDICTION]
+                sql = (f"SELECT {', '.join(keys)}, round({SCORE}, {int(decimals)}) AS {SCORE}, "
+                       f"sum({COUNT}) AS {COUNT} FROM {name} GROUP BY ALL")
+                return self._run(sql, "count the prediction table", source.text).df(), decimals
+        schema = self._require(source, spec.columns())
+        outcomes, _ = self._outcomes(source, schema, spec, decimals, True)
+        parts = [quote(a) for a in spec.attributes] + outcomes
+        sql = (f"SELECT {', '.join(parts)}, count(*) AS {COUNT} FROM {scan(source)} "
+               "GROUP BY ALL")
+        return self._run(sql, "count the prediction table", source.text).df(), decimals
 
     def slice_counts(self, source: TableSource, spec: FairnessSpec, features: Sequence[str],
                      n_bins: int) -> tuple[Any, dict[str, np.ndarray]]:
@@ -348,11 +420,13 @@ class DuckDBEngine:
         edges: dict[str, np.ndarray] = {}
         if numeric:
             probs = "[" + ", ".join(repr(float(q)) for q in np.linspace(0, 1, n_bins + 1)) + "]"
+            many = self._many_values(table, numeric, n_bins, source)
             exprs = []
             for f in numeric:
                 v = f"CAST({quote(f)} AS DOUBLE)"
                 keep = f"FILTER (WHERE NOT isnan({v}))"
-                exprs += [f"count(DISTINCT {v}) {keep}", f"quantile_cont({v}, {probs}) {keep}"]
+                distinct = str(n_bins + 1) if f in many else f"count(DISTINCT {v}) {keep}"
+                exprs += [distinct, f"quantile_cont({v}, {probs}) {keep}"]
             row = self._run(f"SELECT {', '.join(exprs)} FROM {table}", "bin the features",
                             source.text).fetchone()
             for i, f in enumerate(numeric):
@@ -371,6 +445,20 @@ class DuckDBEngine:
         sql = (f"SELECT {', '.join(levels + outcomes)}, count(*) AS {COUNT} FROM {table} "
                "GROUP BY ALL")
         return self._run(sql, "count the slices", source.text).df(), edges
+
+    def _many_values(self, table: str, features: Sequence[str], n_bins: int,
+                     source: TableSource) -> set[str]:
+        """The features with more than ``n_bins`` distinct values among the first
+        :data:`PROOF_ROWS` rows: they have at least as many in the whole table, so only the
+        others need an exact distinct count over every row (a hash of every value)."""
+        exprs = []
+        for f in features:
+            v = f"CAST({quote(f)} AS DOUBLE)"
+            exprs.append(f"count(DISTINCT {v}) FILTER (WHERE NOT isnan({v}))")
+        cols = ", ".join(quote(f) for f in features)
+        row = self._run(f"SELECT {', '.join(exprs)} FROM (SELECT {cols} FROM {table} "
+                        f"LIMIT {PROOF_ROWS})", "bin the features", source.text).fetchone()
+        return {f for f, seen in zip(features, row, strict=True) if seen > n_bins}
 
     # -- drift -----------------------------------------------------------------------------
 
@@ -409,6 +497,8 @@ class DuckDBEngine:
 
     def numeric_parts(self, reference: TableSource, current: TableSource,
                       column: str) -> MapParts:
+        from governance_app.analytics.ks_from_counts import ValueCounts, iterate_parts
+
         self._temp += 1
         name = f"value_counts_{self._temp}"
         both = self._both(reference, current, f"CAST({quote(column)} AS DOUBLE)")
@@ -427,6 +517,8 @@ class DuckDBEngine:
 
     def category_counts(self, reference: TableSource, current: TableSource,
                         column: str) -> CategoryTally:
+        from governance_app.analytics.drift_from_counts import CategoryTally, labels_of
+
         both = self._both(reference, current, quote(column))
         rows = self._run(f"SELECT v, count(*) FILTER (WHERE s = 0), "
                          f"count(*) FILTER (WHERE s = 1) FROM ({both}) GROUP BY v",

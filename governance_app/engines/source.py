@@ -46,10 +46,15 @@ class TableSource:
         """Total size of the files (0 for a table)."""
         return sum(os.stat(f).st_size for f in self.files)
 
-    def fingerprint(self, snapshot: str | None = None) -> dict[str, Any]:
-        """What the result was computed from, precisely enough to notice any change."""
+    def fingerprint(self, snapshot: str | None = None,
+                    file_sha256: str | None = None) -> dict[str, Any]:
+        """What the result was computed from, precisely enough to notice any change.
+
+        ``file_sha256`` is a file's digest the caller has just taken (an import takes it to
+        recognise a re-import), so that a large file is not read twice to hash it.
+        """
         if self.kind == "file":
-            digest = sha256_of_path(Path(self.files[0]))
+            digest = file_sha256 or sha256_of_path(Path(self.files[0]))
             return {"kind": "file", "path": self.text, "sha256": digest}
         if self.kind == "table":
             return {"kind": "table", "name": self.text, "snapshot": snapshot}

@@ -183,12 +183,14 @@ def analyse_source(
     spark_master: str = DEFAULT_SPARK_MASTER,
     progress: ProgressFn | None = None,
     is_cancelled: Callable[[], bool] | None = None,
+    file_sha256: str | None = None,
 ) -> FairnessAnalysis:
     """Every fairness result for a table counted by DuckDB or Spark where the rows are.
 
     The engine returns one count table; validation, metrics, bootstrap and parity run on it
     exactly as on counts made in memory. The result records the engine, its version, the
-    source's fingerprint and the counts themselves.
+    source's fingerprint and the counts themselves. ``file_sha256`` is the file's digest when
+    the caller has just taken it (see :meth:`~.TableSource.fingerprint`).
 
     Raises:
         InputError: bad data or settings, or slice search asked of an engine (it runs in
@@ -235,7 +237,7 @@ def analyse_source(
                 raise FairnessCancelled("fairness analysis cancelled; nothing was stored") from exc
         schema = engine.schema(source)
         fingerprint = (engine.fingerprint(source) if hasattr(engine, "fingerprint")
-                       else source.fingerprint())
+                       else source.fingerprint(file_sha256=file_sha256))
         computation = {"engine": engine_name, "version": engine.version(),
                        "source": fingerprint, "statistics": counted.record()}
         slices = None
@@ -472,7 +474,8 @@ def store_prediction_table(session: Session, snapshot: PredictionTableSnapshot, 
                                      source=snapshot.source,
                                      source_sha256=snapshot.source_sha256, progress=tick)
         else:
-            analysis = analyse_source(source, snapshot.settings, chosen, progress=tick)
+            analysis = analyse_source(source, snapshot.settings, chosen, progress=tick,
+                                      file_sha256=snapshot.source_sha256)
         snapshot.counted["rows"] = analysis.row_count
     else:
         analysis = analyse_frame(snapshot.frame, snapshot.settings, source=snapshot.source,

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from governance_app.analytics.fairness_counts import GroupCounts, confusion_counts
-from governance_app.analytics.fairness_metrics import fairness_report
+from governance_app.analytics.fairness_metrics import fairness_report, metric_arrays, spread
 from governance_app.analytics.fairness_uncertainty import (
     bootstrap,
     parity_test,
@@ -63,6 +63,36 @@ def test_undefined_resamples_are_reported() -> None:
     tpr = result.groups[("a",)]["true_positive_rate"]
     assert tpr.estimate is None and tpr.low is None and tpr.undefined_share == 1.0
     assert "undefined" in tpr.reason
+
+
+def test_every_interval_is_the_percentiles_of_its_own_defined_resamples() -> None:
+    """Intervals are taken for all groups at once; each must be what its group alone gives,
+    whether every resample defines it, some do (group c) or none does (no empty group)."""
+    cells = np.array([[400, 100, 200, 300], [300, 50, 50, 100], [3, 1, 0, 1], [0, 0, 0, 0]])
+    grouped = GroupCounts(("g",), (("a", "b", "c", "d"),), cells)
+    result = bootstrap(grouped, n_resamples=200, seed=5)
+    samples = metric_arrays(resample_counts(cells, 200, 5), "strict")
+    shares = set()
+    for i, key in enumerate(grouped.keys()[:3]):
+        for metric, interval in result.groups[key].items():
+            column = samples[metric][:, i]
+            defined = column[~np.isnan(column)]
+            shares.add(interval.undefined_share)
+            assert interval.undefined_share == 1.0 - len(defined) / len(column)
+            if len(defined):
+                low, high = np.percentile(defined, [50 * (1 - 0.95), 50 * (1 + 0.95)])
+                assert (interval.low, interval.high) == (float(low), float(high))
+            else:
+                assert interval.low is None and interval.high is None
+    assert ("d",) not in result.groups
+    assert 0.0 in shares and any(0.0 < s < 1.0 for s in shares)
+    eligible = cells.sum(axis=1) >= 30
+    for metric, bounds in result.disparities.items():
+        for kind, column in zip(("difference", "ratio"), spread(samples[metric], eligible),
+                                strict=True):
+            defined = column[~np.isnan(column)]
+            low, high = np.percentile(defined, [50 * (1 - 0.95), 50 * (1 + 0.95)])
+            assert (bounds[kind].low, bounds[kind].high) == (float(low), float(high))
 
 
 def test_resamples_keep_group_sizes() -> None:

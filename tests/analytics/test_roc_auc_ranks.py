@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from governance_app.analytics.fairness_counts import weighted_histogram
 from governance_app.analytics.fairness_metrics import roc_auc_from_histogram
 from governance_app.analytics.roc_auc_ranks import (
     RankSums,
     rank_sums_from_histogram,
-    rank_sums_of_sorted,
+    rank_sums_in_order,
+    score_order,
 )
 
 
@@ -37,10 +39,26 @@ def test_rank_sums_equal_the_histogram_auc_bit_for_bit() -> None:
     assert RankSums.from_record(sums.record()) == sums
 
 
-def test_rows_sorted_by_score_alone_give_the_same_sums() -> None:
+@pytest.mark.parametrize("ties", ["heavy", "none", "pure rows"])
+def test_rows_in_any_order_give_the_histograms_sums_for_every_grouping(ties: str) -> None:
     group, score, pos, neg = _rows(2)
-    order = np.argsort(score, kind="stable")
-    twice, p, n = rank_sums_of_sorted(group[order], 8, score[order], pos[order], neg[order])
-    sums = rank_sums_from_histogram(weighted_histogram(8, group, score, pos, neg))
-    assert (tuple(twice.tolist()), tuple(p.tolist()), tuple(n.tolist())) == (
-        sums.twice_u, sums.positives, sums.negatives)
+    rng = np.random.default_rng(3)
+    if ties == "none":
+        score = rng.permutation(len(score)) / len(score)  # every score once
+    if ties != "heavy":  # each row positives or negatives, as an engine's count rows are
+        positive = rng.random(len(score)) < 0.4
+        pos, neg = np.where(positive, pos, 0), np.where(positive, 0, neg)
+    shuffle = rng.permutation(len(score))
+    group, score, pos, neg = group[shuffle], score[shuffle], pos[shuffle], neg[shuffle]
+    ordered = score_order(score, pos, neg)
+    for code, n_groups in ((group, 8), (group % 3, 3), (np.zeros_like(group), 1)):
+        twice, p, n = rank_sums_in_order(ordered, code[ordered.order], n_groups)
+        sums = rank_sums_from_histogram(weighted_histogram(n_groups, code, score, pos, neg))
+        assert (tuple(twice), tuple(p.tolist()), tuple(n.tolist())) == (
+            sums.twice_u, sums.positives, sums.negatives)
+
+
+def test_no_rows_give_no_positives_and_no_negatives() -> None:
+    empty = np.zeros(0)
+    twice, p, n = rank_sums_in_order(score_order(empty, empty, empty), empty.astype(int), 2)
+    assert (twice, p.tolist(), n.tolist()) == ([0, 0], [0, 0], [0, 0])

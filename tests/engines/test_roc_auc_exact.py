@@ -5,6 +5,7 @@ named."""
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
@@ -139,6 +140,35 @@ def test_too_many_scores_are_rounded_in_the_histogram_not_in_the_auc(tmp_path: P
     for i, group in enumerate(truth.groups):
         cells = group.cells
         assert abs(int(moved[i][3]) - cells.tp) + abs(int(moved[i][1]) - cells.fp) <= bound[i]
+
+
+def test_a_small_table_of_distinct_scores_is_ranked_as_it_is(tmp_path: Path,
+                                                              monkeypatch) -> None:  # noqa: ANN001
+    """Rows mostly of their own score are ranked without counting them per score first; the
+    stored statistics (rounded histogram, rank sums) equal those made through the counts."""
+    monkeypatch.setattr(sufficient_stats, "MAX_EXACT_SCORES", 500)
+    monkeypatch.setattr(duck, "MAX_EXACT_SCORES", 500)
+    rng = np.random.default_rng(11)
+    spread = pd.DataFrame({"team": "spread", "site": rng.choice(["north", "south"], 6000),
+                           "label": rng.integers(0, 2, 6000),
+                           "score": rng.permutation(6000) / 6000})
+    frame = pd.concat([awkward_scores(2000, seed=11), spread], ignore_index=True)
+    path = tmp_path / "distinct.parquet"
+    frame.to_parquet(path, index=False)
+    as_is = []
+    original = duck.DuckDBEngine._as_is
+    monkeypatch.setattr(duck.DuckDBEngine, "_as_is",
+                        lambda self, *a: as_is.append(1) or original(self, *a))
+    ranked = analyse_file(path, engine="duckdb", **SETTINGS)
+    assert as_is  # the rows were ranked as they are
+    monkeypatch.setattr(duck.DuckDBEngine, "_ranks_as_is", lambda self, *a: False)
+    counted = analyse_file(path, engine="duckdb", **SETTINGS)
+    stored = [json.dumps(a.computation["statistics"], sort_keys=True) for a in (ranked, counted)]
+    assert stored[0] == stored[1]  # as text: the AUC bounds hold NaN
+    assert ranked.analyses == counted.analyses
+    assert ranked.computation["statistics"]["score_decimals"] is not None  # rounded histogram
+    assert_auc_equal(ranked, analyse_file(path, engine="memory", **SETTINGS))
+    check_against_pairs(ranked, frame)
 
 
 def test_an_exact_histogram_has_no_threshold_doubt() -> None:
