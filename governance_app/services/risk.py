@@ -9,7 +9,7 @@ never the tables alone.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ from governance_app.errors import GovernanceError, InputError, NotFoundError
 from governance_app.gc_pause import gc_paused
 from governance_app.governance import risk_acts
 from governance_app.governance.board_state import BoardState
+from governance_app.governance.finding_rules import as_it_stood
 from governance_app.governance.inventory import Approval, ModelRecord, build_inventory
 from governance_app.governance.revalidation import DriftAlert, NewVersion
 from governance_app.governance.risk_policy import parse_risk_policy
@@ -342,16 +343,26 @@ def _inventory(ws: Workspace, state: BoardState, day: date, overdue_only: bool
             entry["validations"].append(closed.date())
     # Only findings that can change a row become domain values (50,000 on a large board):
     # those open on the day (counts, overdue, triggers) and those an approval's condition names.
+    # A finding decided (closed, excepted) after the day was still undecided on it: it is
+    # rebuilt as it stood at the day's end, so ``--as-of`` answers "what was due on that date".
+    # Today's rows see no decision after today, so the default path rebuilds nothing.
     named = {c.finding_id for entry in by_model.values() for a in entry["approvals"]
              for c in a.terms.conditions}
+    day_end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC)
     as_finding = risk.as_finding
     findings: dict[str, list[Finding]] = {}
     for f in risk.findings:  # the hot loop of a large board: no per-finding helper calls
-        if f.is_open_on(day) or f.id in named:
-            of_model = findings.get(f.model)
-            if of_model is None:
-                of_model = findings[f.model] = []
-            of_model.append(as_finding(f))
+        decided = f.decided_at
+        if decided is not None and decided >= day_end:
+            value = as_it_stood(as_finding(f), day_end)
+        elif f.is_open_on(day) or f.id in named:
+            value = as_finding(f)
+        else:
+            continue
+        of_model = findings.get(f.model)
+        if of_model is None:
+            of_model = findings[f.model] = []
+        of_model.append(value)
     empty: dict[str, list[Any]] = {"tiers": [], "approvals": [], "validations": []}
     records = []
     for name, registry_owner in owners:
