@@ -2,7 +2,13 @@
 
 Decoding a cached state or replaying a long chain makes 100,000s of small objects that are
 never cyclic garbage; while they pile up the collector keeps rescanning the growing heap and
-can take as long as the work itself. Reference counting still frees everything as usual.
+can take as long as the work itself. Reference counting still frees everything as usual, and
+whatever cycles are made meanwhile are collected by the collector's next pass after the block.
+
+Imports gain as much: reading a source makes hundreds of thousands of small objects (parsed
+JSON, records, rows) and no cycles; the collector's full passes made importing 10,000 SageMaker
+answers take a quarter more CPU (15 full passes, ~1 s) and reading a 1 MB ``dvc.lock`` grow with
+the square of its size (2 s instead of 0.5 s).
 """
 
 from __future__ import annotations

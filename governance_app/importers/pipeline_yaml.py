@@ -15,8 +15,8 @@ from typing import Any
 import yaml
 
 from governance_app.errors import InputError
+from governance_app.gc_pause import gc_paused
 from governance_app.importers import safe_io
-from governance_app.importers.collector import collector_paused
 
 _STR = "tag:yaml.org,2002:str"
 _MAP = "tag:yaml.org,2002:map"
@@ -79,7 +79,7 @@ def parse_strict_yaml(path: Path | str, text: str) -> Any:
     loader_type = _StrictLoader if ("&" in text or "*" in text) else _FAST_LOADER
     loader = loader_type(text)
     try:
-        with collector_paused():
+        with gc_paused():
             return _values(path, loader.get_single_node(), loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from governance_app.domain.registry import ImportRecord
 from governance_app.errors import InputError
+from governance_app.gc_pause import gc_paused
 from governance_app.importers import registry
-from governance_app.importers.collector import collector_paused
 from governance_app.importers.registry import ImportContext, ImportOptions, Snapshot
 from governance_app.services.workspace import Workspace
 from governance_app.store import registry_reader
@@ -103,8 +103,8 @@ def import_path(
         report(int(70 * done / total) if total else 0, 100, message)
 
     # Reading and storing make many objects and no cycles: the collector's full passes over
-    # the growing heap were a quarter of the CPU of 10,000 SageMaker answers (collector.py).
-    with collector_paused():
+    # the growing heap were a quarter of the CPU of 10,000 SageMaker answers (gc_pause.py).
+    with gc_paused():
         options = ImportOptions(model=model, settings=dict(settings or {}))
         context = ImportContext(reading, cancelled, options)
         snapshot = registry.load(path, kind, context)
