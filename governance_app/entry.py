@@ -11,15 +11,19 @@ import sys
 from collections.abc import Sequence
 
 from governance_app import cli
+from governance_app.gc_pause import tune_for_long_running, tune_for_one_command
 
 
 def _run_gui(workspace_url: str) -> int:
     from governance_app.ui.app import run_gui
 
+    tune_for_long_running()
     return run_gui(workspace_url)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """The process's one command (the collector tuned for that; the window's verbs undo it)."""
+    tune_for_one_command()
     return cli.main(argv, run_gui=_run_gui)
 
 

@@ -438,9 +438,10 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
 
 
 VERB_HOMES = {"drift": "drift", "drift-history": "drift", "fairness": "fairness",
-              "slices": "fairness"}
+              "slices": "fairness", "inventory": "risk", "tier": "risk", "finding": "risk"}
 """Verbs whose module alone is registered when the command line names them (the analysis
-verbs, timed whole-process by ``benchmarks/bench_drift_cli.py`` and ``bench_fairness_cli.py``)."""
+verbs, timed whole-process by ``benchmarks/bench_drift_cli.py`` and ``bench_fairness_cli.py``;
+the model-risk verbs, ``inventory --json`` timed by ``benchmarks/bench_inventory.py``)."""
 
 
 def _verb_of(argv: Sequence[str]) -> str | None:
