@@ -14,6 +14,7 @@ import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 from governance_app.domain.risk import (
     ApprovalTerms,
@@ -29,6 +30,7 @@ from governance_app.governance.revalidation import (
     drift_alerts,
     revalidation_due,
 )
+from governance_app.governance.risk_state import FindingFacts
 
 WARNING_DAYS = 30
 """How far ahead a due date, condition or expiry counts as "expiring"."""
@@ -62,7 +64,8 @@ class ModelRecord:
     """Days the model was validated (an approved review or a validation report)."""
     drift: Sequence[DriftAlert] = ()
     versions: Sequence[NewVersion] = ()
-    findings: Sequence[Finding] = field(default_factory=tuple)
+    findings: Sequence[Finding | FindingFacts] = field(default_factory=tuple)
+    """Domain findings, or the lighter :class:`FindingFacts` of a large board's replay."""
 
 
 def inventory_row(record: ModelRecord, rule: RevalidationRule | None, as_of: date
@@ -75,7 +78,7 @@ def inventory_row(record: ModelRecord, rule: RevalidationRule | None, as_of: dat
     findings = [f for f in record.findings if f.opened_at.date() <= as_of]
     approvals = sorted((a for a in record.approvals if a.day <= as_of), key=lambda a: a.day)
     latest = approvals[-1] if approvals else None
-    by_id = {f.id: f for f in record.findings}
+    by_id: dict[int, Any] = {f.id: f for f in record.findings}
     lapsed = lapses(latest.terms, by_id, as_of) if latest else []
     due = revalidation_due(record.name, tier.tier if tier else None, rule,
                            last_validated=last, as_of=as_of,
@@ -106,7 +109,7 @@ def inventory_row(record: ModelRecord, rule: RevalidationRule | None, as_of: dat
         overdue=overdue, expiring=expiring)
 
 
-def _condition_met(finding_id: int, by_id: dict[int, Finding]) -> bool:
+def _condition_met(finding_id: int, by_id: dict[int, Finding | FindingFacts]) -> bool:
     finding = by_id.get(finding_id)
     return finding is not None and not finding.status.is_open
 

@@ -29,7 +29,12 @@ from governance_app.governance.finding_rules import as_it_stood
 from governance_app.governance.inventory import Approval, ModelRecord, build_inventory
 from governance_app.governance.revalidation import DriftAlert, NewVersion
 from governance_app.governance.risk_policy import parse_risk_policy
-from governance_app.governance.risk_state import DerivedFinding, DerivedTier, RiskState
+from governance_app.governance.risk_state import (
+    DerivedFinding,
+    DerivedTier,
+    FindingFacts,
+    RiskState,
+)
 from governance_app.governance.scorecard import assess, read_answers
 from governance_app.importers.safe_io import MAX_YAML_BYTES, parse_yaml, read_text
 from governance_app.services import board
@@ -341,7 +346,7 @@ def _inventory(ws: Workspace, state: BoardState, day: date, overdue_only: bool
         closed = reviews[g.review_id].closed_at
         if closed is not None:
             entry["validations"].append(closed.date())
-    # Only findings that can change a row become domain values (50,000 on a large board):
+    # Only findings that can change a row are read, as FindingFacts (50,000 on a large board):
     # those open on the day (counts, overdue, triggers) and those an approval's condition names.
     # A finding decided (closed, excepted) after the day was still undecided on it: it is
     # rebuilt as it stood at the day's end, so ``--as-of`` answers "what was due on that date".
@@ -349,14 +354,13 @@ def _inventory(ws: Workspace, state: BoardState, day: date, overdue_only: bool
     named = {c.finding_id for entry in by_model.values() for a in entry["approvals"]
              for c in a.terms.conditions}
     day_end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC)
-    as_finding = risk.as_finding
-    findings: dict[str, list[Finding]] = {}
+    findings: dict[str, list[Finding | FindingFacts]] = {}
     for f in risk.findings:  # the hot loop of a large board: no per-finding helper calls
         decided = f.decided_at
         if decided is not None and decided >= day_end:
-            value = as_it_stood(as_finding(f), day_end)
+            value: Finding | FindingFacts = as_it_stood(risk.as_finding(f), day_end)
         elif f.is_open_on(day) or f.id in named:
-            value = as_finding(f)
+            value = FindingFacts(f)
         else:
             continue
         of_model = findings.get(f.model)

@@ -1,35 +1,21 @@
 """``inventory --as-of`` answers "what was due on that date", on SQLite and PostgreSQL: a
 finding closed (or accepted as an exception) on a later day still counts as open on the as-of
 day and still triggers the revalidation it did then; one opened after the day does not
-count at all; the CSV says what the JSON says. The later decisions are signed by moving the
-ledger's clock forward (as in test_audit_report_as_of)."""
+count at all; the CSV says what the JSON says. The later decisions are signed on 2027-01-10 by
+moving the ledger's clock forward with test_audit_report_as_of's clock."""
 
 from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime, timedelta, tzinfo
-from itertools import count
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from governance_app.governance import ledger
+from tests.cli.test_audit_report_as_of import _ClosingDay as _DecisionDay
 from tests.cli.test_risk_cli import JONAS, VAL, RiskBoard
-
-DECIDED_AT = datetime(2027, 1, 10, 12, 0, tzinfo=UTC)
-"""When the validator closes finding #1 and accepts finding #2."""
-
-
-class _DecisionDay(datetime):
-    """The ledger's clock from the decision day on, a second per act."""
-
-    ticks = count()
-
-    @classmethod
-    def now(cls, tz: tzinfo | None = None) -> datetime:  # type: ignore[override]
-        moment = DECIDED_AT + timedelta(seconds=next(cls.ticks))
-        return moment.astimezone(tz) if tz is not None else moment.replace(tzinfo=None)
 
 
 @pytest.fixture
