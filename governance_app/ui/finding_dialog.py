@@ -19,10 +19,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
-    QPushButton,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -32,7 +30,7 @@ from governance_app.domain.audit import Member
 from governance_app.domain.risk import Finding
 from governance_app.ui.error_dialog import show_error
 from governance_app.ui.finding_models import FAIL_COLOUR, finding_html
-from governance_app.ui.passphrase_field import PassphraseField
+from governance_app.ui.passphrase_field import PassphraseField, sign_buttons
 from governance_app.ui.widgets import selectable
 from governance_app.ui.workers import TaskRunner, Worker
 
@@ -122,13 +120,7 @@ class FindingActDialog(QDialog):
         self.pages.addWidget(done)
         self.entry_page, self.done_page = entry, done
 
-        self.buttons = QDialogButtonBox()
-        self.sign_button = QPushButton("Sign")
-        self.sign_button.setDefault(True)
-        self.buttons.addButton(self.sign_button, QDialogButtonBox.ButtonRole.AcceptRole)
-        self.close_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        self.sign_button.clicked.connect(self.sign)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons, self.sign_button, self.close_button = sign_buttons(self.sign, self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.pages, 1)
         layout.addWidget(self.buttons)

@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QPushButton,
     QRadioButton,
     QStackedWidget,
     QVBoxLayout,
@@ -41,7 +40,7 @@ from governance_app.domain.risk import ApprovalTerms, Finding
 from governance_app.services.evidence_sources import Blocker, blockers, contradictions
 from governance_app.ui.approval_terms_form import ApprovalTermsForm
 from governance_app.ui.error_dialog import show_error
-from governance_app.ui.passphrase_field import PassphraseField
+from governance_app.ui.passphrase_field import PassphraseField, sign_buttons
 from governance_app.ui.review_models import (
     DECISION_STYLE,
     FAIL_COLOUR,
@@ -178,13 +177,8 @@ class SignDialog(QDialog):
         self.pages.addWidget(entry)
         self.pages.addWidget(done)
 
-        self.buttons = QDialogButtonBox()
-        self.sign_button = QPushButton("Sign")
-        self.sign_button.setDefault(True)
-        self.buttons.addButton(self.sign_button, QDialogButtonBox.ButtonRole.AcceptRole)
-        self.close_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        self.sign_button.clicked.connect(self._on_sign_button_clicked)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons, self.sign_button, self.close_button = sign_buttons(
+            self._on_sign_button_clicked, self.reject)
 
         layout = QVBoxLayout(self)
         layout.addWidget(title)
