@@ -15,13 +15,12 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QFormLayout,
     QLabel,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -30,7 +29,8 @@ from governance_app.domain.audit import Member
 from governance_app.domain.risk import Finding
 from governance_app.ui.error_dialog import show_error
 from governance_app.ui.finding_models import FAIL_COLOUR, finding_html
-from governance_app.ui.passphrase_field import PassphraseField, sign_buttons
+from governance_app.ui.passphrase_field import PassphraseField
+from governance_app.ui.signing_pages import entry_and_done_pages, sign_buttons
 from governance_app.ui.widgets import selectable
 from governance_app.ui.workers import TaskRunner, Worker
 
@@ -108,17 +108,8 @@ class FindingActDialog(QDialog):
         entry_layout.addWidget(note)
         entry_layout.addWidget(self.status_label)
         entry_layout.addStretch(1)
-        self.result_label = selectable(QLabel())
-        self.result_label.setTextFormat(Qt.TextFormat.RichText)
-        done = QWidget()
-        done_layout = QVBoxLayout(done)
-        done_layout.setContentsMargins(0, 0, 0, 0)
-        done_layout.addWidget(self.result_label)
-        done_layout.addStretch(1)
-        self.pages = QStackedWidget()
-        self.pages.addWidget(entry)
-        self.pages.addWidget(done)
-        self.entry_page, self.done_page = entry, done
+        self.pages, self.done_page, self.result_label = entry_and_done_pages(entry)
+        self.entry_page = entry
 
         self.buttons, self.sign_button, self.close_button = sign_buttons(self.sign, self.reject)
         layout = QVBoxLayout(self)

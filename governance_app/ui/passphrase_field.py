@@ -9,36 +9,9 @@ finding dialogs share this one field.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from PySide6.QtWidgets import (
-    QDialogButtonBox,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from governance_app.ui.widgets import selectable
-
-
-def sign_buttons(on_sign: Callable[[], object], on_cancel: Callable[[], object],
-                 ) -> tuple[QDialogButtonBox, QPushButton, QPushButton]:
-    """The button row of a signing dialog: a default "Sign" (the accept role) and Cancel.
-
-    One row for every dialog that signs an act, so Enter signs and Escape cancels alike in all.
-    Returns the box, the Sign button and the Cancel button (which a dialog relabels "Close"
-    once its act is signed).
-    """
-    buttons = QDialogButtonBox()
-    sign = QPushButton("Sign")
-    sign.setDefault(True)
-    buttons.addButton(sign, QDialogButtonBox.ButtonRole.AcceptRole)
-    cancel = buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-    sign.clicked.connect(on_sign)
-    buttons.rejected.connect(on_cancel)
-    return buttons, sign, cancel
 
 
 class PassphraseField(QWidget):

@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QRadioButton,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -40,7 +39,7 @@ from governance_app.domain.risk import ApprovalTerms, Finding
 from governance_app.services.evidence_sources import Blocker, blockers, contradictions
 from governance_app.ui.approval_terms_form import ApprovalTermsForm
 from governance_app.ui.error_dialog import show_error
-from governance_app.ui.passphrase_field import PassphraseField, sign_buttons
+from governance_app.ui.passphrase_field import PassphraseField
 from governance_app.ui.review_models import (
     DECISION_STYLE,
     FAIL_COLOUR,
@@ -49,6 +48,7 @@ from governance_app.ui.review_models import (
     manifestation_html,
     sign_task,
 )
+from governance_app.ui.signing_pages import entry_and_done_pages, sign_buttons
 from governance_app.ui.views import ViewContext
 from governance_app.ui.widgets import selectable
 from governance_app.ui.workers import Worker
@@ -165,17 +165,7 @@ class SignDialog(QDialog):
         entry_layout.addStretch(1)  # spare height below the record, not between form rows
         self.entry_page = entry
 
-        self.result_label = selectable(QLabel())
-        self.result_label.setTextFormat(Qt.TextFormat.RichText)
-        done = QWidget()
-        done_layout = QVBoxLayout(done)
-        done_layout.setContentsMargins(0, 0, 0, 0)
-        done_layout.addWidget(self.result_label)
-        done_layout.addStretch(1)
-        self.done_page = done
-        self.pages = QStackedWidget()
-        self.pages.addWidget(entry)
-        self.pages.addWidget(done)
+        self.pages, self.done_page, self.result_label = entry_and_done_pages(entry)
 
         self.buttons, self.sign_button, self.close_button = sign_buttons(
             self._on_sign_button_clicked, self.reject)
