@@ -107,7 +107,7 @@ def _walk(folder: str, rel: str, hidden: bool, found: list[ListedFile]) -> None:
         link = entry.is_symlink()
         found.append(ListedFile(
             entry.path, rel + entry.name, link,
-            entry.is_file() if link else entry.is_file(follow_symlinks=False),
+            entry.is_file(),  # follows a link, as Path.is_file does
             hidden or entry.name.startswith(".")))
     for entry in folders:
         if len(found) >= MAX_LISTED:
